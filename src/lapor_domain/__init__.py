@@ -1,0 +1,82 @@
+"""lapor-domain: LAPOR!-SP4N complaint handling as immutable events.
+
+The embedding API is ``LaporApp``; the rest are the values it takes and returns.
+"""
+
+from .application import FiredDeadline, LaporApp
+from .errors import (
+    ComplaintNotFound,
+    ConcurrentUpdate,
+    DatedBeforeLastEvent,
+    InvalidInput,
+    LaporError,
+    NotAllowed,
+    NotPossibleInState,
+    StoreUnavailable,
+    UnknownOrganisation,
+)
+from .model.actors import Actor, Role
+from .model.calendar import WorkingCalendar
+from .model.complaint import Complaint, Outcome
+from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState
+from .model.desks import Desk, DeskKind, SlaLevel
+from .model.events import (
+    Archived,
+    ArchiveReason,
+    AutoClosed,
+    ComplaintEvent,
+    Disposed,
+    EscalatedToOmbudsman,
+    Reporter,
+    ReporterReplied,
+    Responded,
+    Returned,
+    Submitted,
+    Verified,
+)
+from .model.policy import DeskSla, SlaPolicy
+from .organisation import Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
+
+__all__ = [
+    "Actor",
+    "ArchiveReason",
+    "Archived",
+    "AutoClosed",
+    "Clock",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintNotFound",
+    "ConcurrentUpdate",
+    "DatedBeforeLastEvent",
+    "Deadline",
+    "Desk",
+    "DeskDeadlines",
+    "DeskKind",
+    "DeskSla",
+    "Disposed",
+    "EscalatedToOmbudsman",
+    "FiredDeadline",
+    "Institution",
+    "InvalidInput",
+    "LaporApp",
+    "LaporError",
+    "NotAllowed",
+    "NotPossibleInState",
+    "OrganisationDirectory",
+    "Outcome",
+    "Reporter",
+    "ReporterReplied",
+    "Responded",
+    "Returned",
+    "Role",
+    "SlaLevel",
+    "SlaPolicy",
+    "SlaState",
+    "StoreUnavailable",
+    "Submitted",
+    "Unit",
+    "UnitKind",
+    "Verified",
+    "WorkingCalendar",
+    "kota_cirebon",
+]

@@ -1,0 +1,1 @@
+"""Adapters: storage and serialisation. They depend on the model, never the reverse."""

@@ -1,0 +1,309 @@
+"""LaporApp: the one object a government service embeds.
+
+A method per command. Each takes the complaint, the acting ``Actor`` (``by=``)
+and the business instant (``at=``, timezone aware), and returns the complaint's
+state after it, a frozen value. Before handling a command dated ``at``, every
+deadline due at or before ``at`` is applied first (DOMAIN.md rule 7); if the
+command is refused, nothing is recorded, not even those deadlines.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from threading import Lock
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError
+
+from .adapters.eventlog import ComplaintLog
+from .adapters.recorders import DeadlineIndex, DeadlineRow
+from .adapters.storage import StoreTarget, parse_target
+from .errors import ComplaintNotFound, ConcurrentUpdate, InvalidInput, StoreUnavailable
+from .model import decisions
+from .model.actors import Actor
+from .model.complaint import Complaint, evolve, fold
+from .model.deadlines import Clock, Deadline, DeskDeadlines, desk_deadlines, pending_deadline
+from .model.decisions import Rules, Stamp
+from .model.events import ArchiveReason, ComplaintEvent, Reporter
+from .model.policy import SlaPolicy
+from .organisation import OrganisationDirectory, kota_cirebon
+
+Decide = Callable[[Complaint, Stamp], ComplaintEvent]
+
+
+@dataclass(frozen=True, slots=True)
+class FiredDeadline:
+    complaint_id: UUID
+    clock: Clock
+    due: datetime
+
+
+class LaporApp:
+    """Complaint handling under LAPOR!-SP4N, on the store named by ``store``."""
+
+    def __init__(
+        self,
+        store: str = "memory",
+        *,
+        clock: Callable[[], datetime],
+        policy: SlaPolicy | None = None,
+        directory: OrganisationDirectory | None = None,
+        retries: int = 3,
+        cache_size: int = 10_000,
+    ) -> None:
+        self.target: StoreTarget = parse_target(store)
+        self.policy = policy or SlaPolicy.cirebon()
+        self.directory = directory or kota_cirebon()
+        self.rules = Rules(self.policy, self.directory)
+        self._clock = clock
+        self._retries = retries
+        self._cache: OrderedDict[UUID, Complaint] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = Lock()
+        try:
+            self.log = ComplaintLog(env=self.target.env)
+        except (PersistenceError, OSError) as exc:
+            raise StoreUnavailable(f"cannot open {self.target.description}: {exc}") from exc
+
+    @classmethod
+    def in_memory(cls, **kwargs: Any) -> LaporApp:
+        return cls("memory", **kwargs)
+
+    @classmethod
+    def sqlite(cls, path: str, **kwargs: Any) -> LaporApp:
+        return cls(str(path), **kwargs)
+
+    @classmethod
+    def postgres(cls, url: str, **kwargs: Any) -> LaporApp:
+        return cls(url, **kwargs)
+
+    def close(self) -> None:
+        self.log.close()
+
+    def __enter__(self) -> LaporApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- commands -------------------------------------------------------------------
+
+    def submit(
+        self, *, by: Actor, at: datetime, reporter: Reporter, title: str, description: str,
+        anonymous: bool = False, confidential: bool = False, complaint_id: UUID | None = None,
+    ) -> Complaint:
+        """A member of the public files a complaint; it lands on the national desk."""
+        stamp = self._stamp(by, at)
+        event = decisions.submit(
+            complaint_id or uuid4(), stamp, reporter=reporter, title=title,
+            description=description, anonymous=anonymous, confidential=confidential,
+        )
+        complaint = evolve(None, event)
+        self._record(None, complaint, [event])
+        return complaint
+
+    def verify(
+        self, complaint_id: UUID, *, by: Actor, at: datetime, anonymous: bool | None = None,
+        confidential: bool | None = None, note: str = "",
+    ) -> Complaint:
+        return self._execute(complaint_id, by, at, lambda c, s: decisions.verify(
+            c, s, anonymous=anonymous, confidential=confidential, note=note))
+
+    def dispose(self, complaint_id: UUID, *, to: str, by: Actor, at: datetime, note: str = "") -> Complaint:
+        """Disposisi: to an institution (from national) or to a unit (from an admin team)."""
+        return self._execute(
+            complaint_id, by, at, lambda c, s: decisions.dispose(c, s, self.rules, to=to, note=note))
+
+    def return_up(self, complaint_id: UUID, *, reason: str, by: Actor, at: datetime) -> Complaint:
+        """Dikembalikan: not our authority; back to the desk above."""
+        return self._execute(complaint_id, by, at, lambda c, s: decisions.return_up(c, s, reason=reason))
+
+    def respond(self, complaint_id: UUID, *, message: str, by: Actor, at: datetime) -> Complaint:
+        return self._execute(complaint_id, by, at, lambda c, s: decisions.respond(c, s, message=message))
+
+    def reply(self, complaint_id: UUID, *, message: str, by: Actor, at: datetime) -> Complaint:
+        return self._execute(complaint_id, by, at, lambda c, s: decisions.reply(c, s, message=message))
+
+    def archive(
+        self, complaint_id: UUID, *, reason: ArchiveReason | str, by: Actor, at: datetime, note: str = ""
+    ) -> Complaint:
+        return self._execute(
+            complaint_id, by, at, lambda c, s: decisions.archive(c, s, reason=reason, note=note))
+
+    def fire_due(self, at: datetime, *, batch: int = 500) -> list[FiredDeadline]:
+        """The sweep: fire every deadline due at or before ``at``; idempotent."""
+        until = _aware(at, "at")
+        fired: list[FiredDeadline] = []
+        index = self.log.deadline_index
+        while rows := index.select_due(_micros(until), batch):
+            progressed = False
+            for complaint_id, _ in rows:
+                events = self._fire(complaint_id, until)
+                progressed = progressed or bool(events)
+                fired += [_fired(e) for e in events]
+            if len(rows) < batch or not progressed:
+                break
+        return fired
+
+    # -- queries --------------------------------------------------------------------
+
+    def complaint(self, complaint_id: UUID, *, as_of: datetime | None = None) -> Complaint:
+        """The recorded state now or, with ``as_of``, as it stood then (deadlines due by then applied)."""
+        if as_of is None:
+            return self._load(complaint_id)
+        until = _aware(as_of, "as_of")
+        state = fold(self.history(complaint_id, as_of=until))
+        if state is None:
+            raise ComplaintNotFound(f"complaint {complaint_id} did not exist at {until.isoformat()}")
+        return fold(decisions.fire_due(state, self.rules, until, until), state) or state
+
+    def history(self, complaint_id: UUID, *, as_of: datetime | None = None) -> list[ComplaintEvent]:
+        """Every recorded event of the complaint in order (up to ``as_of`` if given)."""
+        events = self.log.events_of(_uuid(complaint_id))
+        if not events:
+            raise ComplaintNotFound(f"no complaint {complaint_id}")
+        if as_of is not None:
+            until = _aware(as_of, "as_of")
+            events = [e for e in events if e.at <= until]
+        return events
+
+    def pending_deadline(self, complaint_id: UUID) -> Deadline | None:
+        return pending_deadline(self._load(complaint_id), self.policy)
+
+    def desk_deadlines(self, complaint_id: UUID) -> DeskDeadlines | None:
+        return desk_deadlines(self._load(complaint_id), self.policy)
+
+    def rebuild_deadline_index(self) -> int:
+        """Recompute the deadline index from the event log; returns the rows written."""
+        states: dict[UUID, Complaint] = {}
+        for notification in _all_notifications(self.log):
+            event: ComplaintEvent = self.log.mapper.to_domain_event(notification)
+            states[event.originator_id] = evolve(states.get(event.originator_id), event)
+        rows = [_deadline_row(c.id, pending_deadline(c, self.policy)) for c in states.values()]
+        live = [r for r in rows if r.due_us is not None]
+        self.log.deadline_index.replace_deadlines(live)
+        return len(live)
+
+    # -- machinery ------------------------------------------------------------------
+
+    def _stamp(self, actor: Actor, at: datetime) -> Stamp:
+        if not isinstance(actor, Actor):
+            raise InvalidInput(f"the actor must be an Actor, not {type(actor).__name__}")
+        return Stamp(actor, _aware(at, "at"), _aware(self._clock(), "the clock's instant"))
+
+    def _execute(self, complaint_id: UUID, actor: Actor, at: datetime, decide: Decide) -> Complaint:
+        stamp = self._stamp(actor, at)
+        for _ in range(self._retries + 1):
+            before = self._load(complaint_id)
+            decisions.check_open_and_in_order(before, stamp.at)
+            fired = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
+            current = fold(fired, before) or before
+            decisions.check_open_and_in_order(current, stamp.at)
+            event = decide(current, stamp)
+            after = evolve(current, event)
+            if self._try_record(before, after, [*fired, event]):
+                return after
+        raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under this command; try again")
+
+    def _fire(self, complaint_id: UUID, until: datetime) -> list[ComplaintEvent]:
+        for _ in range(self._retries + 1):
+            try:
+                before = self._load(complaint_id)
+            except ComplaintNotFound:
+                self.log.append([], deadlines=[DeadlineRow(complaint_id, None, None)])
+                return []
+            fired = decisions.fire_due(before, self.rules, until, _aware(self._clock(), "clock"))
+            if not fired:
+                return []
+            if self._try_record(before, fold(fired, before) or before, fired):
+                return fired
+        raise ConcurrentUpdate(f"complaint {complaint_id} kept changing during the sweep")
+
+    def _try_record(self, before: Complaint | None, after: Complaint, events: list[ComplaintEvent]) -> bool:
+        try:
+            self._record(before, after, events)
+        except IntegrityError:
+            self._forget(after.id)
+            return False
+        return True
+
+    def _record(self, before: Complaint | None, after: Complaint, events: list[ComplaintEvent]) -> None:
+        old = pending_deadline(before, self.policy) if before is not None else None
+        new = pending_deadline(after, self.policy)
+        rows = [] if old == new else [_deadline_row(after.id, new)]
+        try:
+            self.log.append(events, deadlines=rows)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"{self.target.description}: {exc}") from exc
+        self._remember(after)
+
+    def _load(self, complaint_id: UUID) -> Complaint:
+        complaint_id = _uuid(complaint_id)
+        with self._cache_lock:
+            cached = self._cache.get(complaint_id)
+        state = self.log.load(complaint_id, cached)
+        if state is None:
+            raise ComplaintNotFound(f"no complaint {complaint_id}")
+        if state is not cached:
+            self._remember(state)
+        return state
+
+    def _remember(self, complaint: Complaint) -> None:
+        with self._cache_lock:
+            self._cache[complaint.id] = complaint
+            self._cache.move_to_end(complaint.id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _forget(self, complaint_id: UUID) -> None:
+        with self._cache_lock:
+            self._cache.pop(complaint_id, None)
+
+
+def _aware(instant: datetime, what: str) -> datetime:
+    if not isinstance(instant, datetime):
+        raise InvalidInput(f"{what} must be a datetime, not {type(instant).__name__}")
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise InvalidInput(f"{what} must be timezone aware (rule 1), got {instant.isoformat()}")
+    return instant
+
+
+def _uuid(value: UUID | str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput(f"not a complaint id: {value!r}") from None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+_MICROSECOND = datetime.resolution
+
+
+def _deadline_row(complaint_id: UUID, deadline: Deadline | None) -> DeadlineRow:
+    if deadline is None:
+        return DeadlineRow(complaint_id, None, None)
+    return DeadlineRow(complaint_id, _micros(deadline.due), deadline.clock.value)
+
+
+def _fired(event: ComplaintEvent) -> FiredDeadline:
+    clock = Clock.ESCALATION if event.name == "lapor.EscalatedToOmbudsman" else Clock.AUTO_CLOSE
+    return FiredDeadline(event.originator_id, clock, event.at)
+
+
+def _all_notifications(log: ComplaintLog) -> Any:
+    start = 1
+    while page := log.recorder.select_notifications(start=start, limit=1000):
+        yield from page
+        start = page[-1].id + 1

@@ -1,0 +1,178 @@
+"""The Complaint aggregate's state, and how each event evolves it.
+
+The state is an immutable value folded from the events. ``evolve`` only assigns:
+it runs again on every replay, so it never validates, reads a clock or decides
+anything; the rules live in ``decisions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from .desks import Desk, DeskKind, SlaLevel
+from .events import (
+    Archived,
+    AutoClosed,
+    ComplaintEvent,
+    Disposed,
+    EscalatedToOmbudsman,
+    ReporterReplied,
+    Reporter,
+    Responded,
+    Returned,
+    Submitted,
+    Verified,
+)
+
+
+class Outcome(StrEnum):
+    """How a finished complaint ended (rule 8: finished is final)."""
+
+    AUTO_CLOSED = "auto-closed"
+    ESCALATED = "escalated-to-ombudsman"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    id: UUID
+    version: int
+    reporter_id: str
+    reporter: Reporter
+    title: str
+    anonymous: bool
+    confidential: bool
+    submitted_at: datetime
+    last_event_at: datetime
+    desk: Desk | None
+    on_desk_since: datetime
+    national_verified: bool = False
+    admin_verified: bool = False
+    responded_at: datetime | None = None
+    replied_at: datetime | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def has_response(self) -> bool:
+        """Whether a unit ever responded: that satisfies the escalation clock (rule 6)."""
+        return self.responded_at is not None
+
+    @property
+    def institution(self) -> str | None:
+        return self.desk.institution if self.desk else None
+
+    @property
+    def is_verified_here(self) -> bool:
+        """Whether the desk holding it has verified it (rule 11: per level, survives returns)."""
+        if self.desk is None:
+            return False
+        if self.desk.sla_level is SlaLevel.NATIONAL:
+            return self.national_verified
+        if self.desk.sla_level is SlaLevel.ADMIN:
+            return self.admin_verified
+        return True
+
+
+def _submitted(_: Complaint | None, e: Submitted) -> Complaint:
+    return Complaint(
+        id=e.originator_id,
+        version=e.originator_version,
+        reporter_id=e.actor.person,
+        reporter=e.reporter,
+        title=e.title,
+        anonymous=e.anonymous,
+        confidential=e.confidential,
+        submitted_at=e.at,
+        last_event_at=e.at,
+        desk=Desk.national(),
+        on_desk_since=e.at,
+    )
+
+
+def _verified(c: Complaint, e: Verified) -> Complaint:
+    return replace(
+        c,
+        national_verified=c.national_verified or e.level is SlaLevel.NATIONAL,
+        admin_verified=c.admin_verified or e.level is SlaLevel.ADMIN,
+        anonymous=c.anonymous if e.anonymous is None else e.anonymous,
+        confidential=c.confidential if e.confidential is None else e.confidential,
+    )
+
+
+def _disposed(c: Complaint, e: Disposed) -> Complaint:
+    # A disposal to an institution starts that institution's verification afresh.
+    fresh_institution = e.to.kind is DeskKind.ADMIN
+    return replace(
+        c,
+        desk=e.to,
+        on_desk_since=e.at,
+        admin_verified=False if fresh_institution else c.admin_verified,
+    )
+
+
+def _returned(c: Complaint, e: Returned) -> Complaint:
+    back_to_national = e.to.kind is DeskKind.NATIONAL
+    return replace(
+        c,
+        desk=e.to,
+        on_desk_since=e.at,
+        admin_verified=False if back_to_national else c.admin_verified,
+    )
+
+
+def _responded(c: Complaint, e: Responded) -> Complaint:
+    assert c.desk is not None and c.desk.institution and c.desk.unit  # noqa: PT018  (shape, not a rule)
+    return replace(
+        c,
+        desk=Desk.awaiting_reporter(c.desk.institution, c.desk.unit),
+        on_desk_since=e.at,
+        responded_at=e.at,
+    )
+
+
+def _replied(c: Complaint, e: ReporterReplied) -> Complaint:
+    assert c.desk is not None and c.desk.institution and c.desk.unit  # noqa: PT018  (shape, not a rule)
+    return replace(
+        c, desk=Desk.unit_of(c.desk.institution, c.desk.unit), on_desk_since=e.at, replied_at=e.at
+    )
+
+
+def _finished(outcome: Outcome) -> Callable[[Complaint, ComplaintEvent], Complaint]:
+    def finish(c: Complaint, e: ComplaintEvent) -> Complaint:
+        return replace(c, desk=None, on_desk_since=e.at, outcome=outcome)
+
+    return finish
+
+
+_EVOLVERS: dict[type[ComplaintEvent], Callable[..., Complaint]] = {
+    Submitted: _submitted,
+    Verified: _verified,
+    Disposed: _disposed,
+    Returned: _returned,
+    Responded: _responded,
+    ReporterReplied: _replied,
+    AutoClosed: _finished(Outcome.AUTO_CLOSED),
+    EscalatedToOmbudsman: _finished(Outcome.ESCALATED),
+    Archived: _finished(Outcome.ARCHIVED),
+}
+
+
+def evolve(state: Complaint | None, event: ComplaintEvent) -> Complaint:
+    """The complaint after one more event."""
+    changed = _EVOLVERS[type(event)](state, event)
+    return replace(changed, version=event.originator_version, last_event_at=event.at)
+
+
+def fold(events: Iterable[ComplaintEvent], state: Complaint | None = None) -> Complaint | None:
+    """The complaint after all these events (None if there are none and no start)."""
+    for event in events:
+        state = evolve(state, event)
+    return state

@@ -1,0 +1,192 @@
+"""The rules: each command checks the complaint and the actor, then names the event.
+
+Nothing here stores or reads a clock. Every check that refuses raises a typed
+error before any event exists, so a refused command records nothing. The order of
+checks follows DOMAIN.md rule 12: finished first (not possible), then who holds
+the desk (not allowed), then what the state permits (not possible).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from ..errors import DatedBeforeLastEvent, InvalidInput, NotAllowed, NotPossibleInState
+from ..organisation import OrganisationDirectory
+from .actors import Actor, Role
+from .complaint import Complaint, evolve
+from .deadlines import Clock, pending_deadline
+from .desks import Desk, DeskKind, SlaLevel
+from .events import (
+    Archived,
+    ArchiveReason,
+    AutoClosed,
+    ComplaintEvent,
+    Disposed,
+    EscalatedToOmbudsman,
+    ReporterReplied,
+    Reporter,
+    Responded,
+    Returned,
+    Submitted,
+    Verified,
+)
+from .policy import SlaPolicy
+
+E = TypeVar("E", bound=ComplaintEvent)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What a decision needs besides the complaint: the SLA policy and who exists."""
+
+    policy: SlaPolicy
+    directory: OrganisationDirectory
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Who, the business instant, and when the application recorded it."""
+
+    actor: Actor
+    at: datetime
+    recorded_at: datetime
+
+
+def new_event(cls: type[E], complaint_id: UUID, version: int, stamp: Stamp, **payload: Any) -> E:
+    try:
+        return cls(
+            originator_id=complaint_id,
+            originator_version=version,
+            at=stamp.at,
+            recorded_at=stamp.recorded_at,
+            actor=stamp.actor,
+            **payload,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise InvalidInput(f"{cls.__name__}: {field}: {first['msg']}") from None
+
+
+def _next(c: Complaint, cls: type[E], stamp: Stamp, **payload: Any) -> E:
+    return new_event(cls, c.id, c.version + 1, stamp, **payload)
+
+
+def submit(
+    complaint_id: UUID, stamp: Stamp, *, reporter: Reporter, title: str, description: str,
+    anonymous: bool = False, confidential: bool = False,
+) -> Submitted:
+    if stamp.actor.role is not Role.REPORTER:
+        raise NotAllowed(f"only a reporter (pelapor) submits a complaint, not {stamp.actor.role}")
+    return new_event(
+        Submitted, complaint_id, 1, stamp, reporter=reporter, title=title,
+        description=description, anonymous=anonymous, confidential=confidential,
+    )
+
+
+def check_open_and_in_order(c: Complaint, at: datetime) -> None:
+    """Rules 1 and 8, asked of every command on an existing complaint."""
+    if at < c.last_event_at:
+        raise DatedBeforeLastEvent(
+            f"complaint {c.id} has an event at {c.last_event_at.isoformat()}; "
+            f"a command dated {at.isoformat()} comes before it"
+        )
+    if c.outcome is not None:
+        raise NotPossibleInState(f"complaint {c.id} is finished ({c.outcome.value}); rule 8")
+
+
+def _holding_desk(c: Complaint, actor: Actor, doing: str) -> Desk:
+    """The desk, if this actor holds it; otherwise not allowed (rule 9)."""
+    desk = c.desk
+    assert desk is not None  # check_open_and_in_order ran first
+    if not desk.is_held_by(actor):
+        raise NotAllowed(f"{actor} may not {doing} complaint {c.id}: it is on desk {desk.key}")
+    return desk
+
+
+def verify(
+    c: Complaint, stamp: Stamp, *, anonymous: bool | None = None,
+    confidential: bool | None = None, note: str = "",
+) -> Verified:
+    desk = _holding_desk(c, stamp.actor, "verify")
+    if desk.kind not in (DeskKind.NATIONAL, DeskKind.ADMIN):
+        raise NotAllowed(f"{stamp.actor} may not verify: only the national and admin desks verify")
+    if c.is_verified_here:
+        raise NotPossibleInState(f"complaint {c.id} is already verified at desk {desk.key}")
+    level = SlaLevel.NATIONAL if desk.kind is DeskKind.NATIONAL else SlaLevel.ADMIN
+    return _next(c, Verified, stamp, level=level, anonymous=anonymous,
+                 confidential=confidential, note=note)
+
+
+def dispose(c: Complaint, stamp: Stamp, rules: Rules, *, to: str, note: str = "") -> Disposed:
+    """National -> institution `to`; an institution's admin team -> its unit `to`."""
+    desk = _holding_desk(c, stamp.actor, "dispose")
+    if desk.kind not in (DeskKind.NATIONAL, DeskKind.ADMIN):
+        raise NotAllowed(f"{stamp.actor} may not dispose: only the national and admin desks do")
+    if not c.is_verified_here:
+        raise NotPossibleInState(f"complaint {c.id} must be verified at {desk.key} before disposal")
+    if desk.kind is DeskKind.NATIONAL:
+        target = Desk.admin(rules.directory.institution(to).code)
+    else:
+        assert desk.institution is not None
+        target = Desk.unit_of(desk.institution, rules.directory.unit(desk.institution, to).code)
+    return _next(c, Disposed, stamp, to=target, note=note)
+
+
+def return_up(c: Complaint, stamp: Stamp, *, reason: str) -> Returned:
+    """Not our authority: a unit returns to its admin team, an admin team to national."""
+    desk = _holding_desk(c, stamp.actor, "return")
+    if desk.kind is DeskKind.NATIONAL:
+        raise NotPossibleInState(f"complaint {c.id} is at the national desk: there is no desk above")
+    if desk.kind is DeskKind.REPORTER:
+        raise NotAllowed(f"{stamp.actor} may not return complaint {c.id}: it awaits the reporter")
+    assert desk.institution is not None
+    target = Desk.national() if desk.kind is DeskKind.ADMIN else Desk.admin(desk.institution)
+    return _next(c, Returned, stamp, to=target, reason=reason)
+
+
+def respond(c: Complaint, stamp: Stamp, *, message: str) -> Responded:
+    desk = _holding_desk(c, stamp.actor, "respond to")
+    if desk.kind is not DeskKind.UNIT:
+        raise NotAllowed(f"{stamp.actor} may not respond: only the liaison officer of the unit does")
+    return _next(c, Responded, stamp, message=message)
+
+
+def reply(c: Complaint, stamp: Stamp, *, message: str) -> ReporterReplied:
+    actor = stamp.actor
+    if actor.role is not Role.REPORTER or actor.person != c.reporter_id:
+        raise NotAllowed(f"{actor} may not reply: only the complaint's own reporter does")
+    assert c.desk is not None
+    if c.desk.kind is not DeskKind.REPORTER:
+        raise NotPossibleInState(f"complaint {c.id} is not awaiting the reporter (desk {c.desk.key})")
+    return _next(c, ReporterReplied, stamp, message=message)
+
+
+def archive(c: Complaint, stamp: Stamp, *, reason: ArchiveReason | str, note: str = "") -> Archived:
+    desk = _holding_desk(c, stamp.actor, "archive")
+    if desk.kind is not DeskKind.NATIONAL:
+        raise NotAllowed(f"{stamp.actor} may not archive: only the national desk does")
+    return _next(c, Archived, stamp, reason=reason, note=note)
+
+
+def fire_due(c: Complaint, rules: Rules, until: datetime, recorded_at: datetime) -> list[ComplaintEvent]:
+    """Every deadline due at or before `until`, stamped with its due instant (rule 7)."""
+    fired: list[ComplaintEvent] = []
+    while (deadline := pending_deadline(c, rules.policy)) is not None and deadline.due <= until:
+        # A policy changed after the fact could put a due instant before the last
+        # event; the history stays in order, stamped no earlier than that event.
+        stamp = Stamp(Actor.system(), max(deadline.due, c.last_event_at), recorded_at)
+        event: ComplaintEvent
+        if deadline.clock is Clock.ESCALATION:
+            event = _next(c, EscalatedToOmbudsman, stamp, submitted_at=c.submitted_at)
+        else:
+            assert c.responded_at is not None
+            event = _next(c, AutoClosed, stamp, responded_at=c.responded_at)
+        fired.append(event)
+        c = evolve(c, event)
+    return fired

@@ -1,0 +1,165 @@
+"""The complaint's events: immutable facts, past tense, the only truth.
+
+Each class has a *stored name* (``stored_name``) that is written with every event
+instead of the Python module and class name, so renaming or moving a class never
+breaks reading old events; a class that changes its fields raises its
+``class_version`` and gains an ``upcast_vN_vN+1(state: dict) -> None`` static
+method that rewrites older stored states (see ``adapters.mapper``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .actors import Actor
+from .desks import Desk, SlaLevel
+
+_REGISTRY: dict[str, type[ComplaintEvent]] = {}
+
+
+class ComplaintEvent(BaseModel):
+    """What every event carries: which complaint, its position, who, when."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stored_name: ClassVar[str] = ""
+    former_names: ClassVar[tuple[str, ...]] = ()
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int = Field(ge=1)
+    at: AwareDatetime = Field(description="the business instant it happened")
+    recorded_at: AwareDatetime = Field(description="the instant the application recorded it")
+    actor: Actor
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "stored_name" in cls.__dict__:
+            for name in (cls.stored_name, *cls.former_names):
+                if name in _REGISTRY:
+                    raise TypeError(f"stored event name {name!r} is used twice")
+                _REGISTRY[name] = cls
+
+    @property
+    def complaint_id(self) -> UUID:
+        return self.originator_id
+
+    @property
+    def name(self) -> str:
+        return self.stored_name
+
+
+def event_class(stored_name: str) -> type[ComplaintEvent]:
+    """The class that reads events stored under this name (current or former)."""
+    try:
+        return _REGISTRY[stored_name]
+    except KeyError:
+        raise LookupError(f"no event class is registered for stored name {stored_name!r}") from None
+
+
+def event_classes() -> dict[str, type[ComplaintEvent]]:
+    return {cls.stored_name: cls for cls in _REGISTRY.values()}
+
+
+class Reporter(BaseModel):
+    """The pelapor's identity: personal data (UU 27/2022), never shown where rule 10 forbids."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    contact: str | None = Field(default=None, max_length=200)
+
+
+class ArchiveReason(StrEnum):
+    INCOMPLETE = "incomplete"
+    DUPLICATE = "duplicate"
+    OUT_OF_SCOPE = "out-of-scope"
+    NOT_A_COMPLAINT = "not-a-complaint"
+
+
+class Submitted(ComplaintEvent):
+    stored_name: ClassVar[str] = "lapor.Submitted"
+
+    reporter: Reporter
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(min_length=1, max_length=20_000)
+    anonymous: bool = False
+    confidential: bool = False
+
+
+class Verified(ComplaintEvent):
+    """A desk checked the report; it may set the privacy flags (rule 10), which is audited here."""
+
+    stored_name: ClassVar[str] = "lapor.Verified"
+
+    level: SlaLevel
+    anonymous: bool | None = None
+    confidential: bool | None = None
+    note: str = Field(default="", max_length=5_000)
+
+
+class Disposed(ComplaintEvent):
+    """Routed down: national -> an institution's admin team, admin team -> one of its units."""
+
+    stored_name: ClassVar[str] = "lapor.Disposed"
+
+    to: Desk
+    note: str = Field(default="", max_length=5_000)
+
+
+class Returned(ComplaintEvent):
+    """Sent back up: not our authority (bukan wewenang)."""
+
+    stored_name: ClassVar[str] = "lapor.Returned"
+
+    to: Desk
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class Responded(ComplaintEvent):
+    """The unit's follow-up (tindak lanjut); the reporter's turn begins."""
+
+    stored_name: ClassVar[str] = "lapor.Responded"
+
+    message: str = Field(min_length=1, max_length=20_000)
+
+
+class ReporterReplied(ComplaintEvent):
+    """The reporter answered the response; it goes back to the same unit."""
+
+    stored_name: ClassVar[str] = "lapor.ReporterReplied"
+
+    message: str = Field(min_length=1, max_length=20_000)
+
+
+class AutoClosed(ComplaintEvent):
+    """Ten working days of silence after the latest response (rule 5): finished."""
+
+    stored_name: ClassVar[str] = "lapor.AutoClosed"
+
+    responded_at: AwareDatetime
+
+
+class EscalatedToOmbudsman(ComplaintEvent):
+    """No response within sixty working days of submission (rule 6): sent to Ombudsman RI."""
+
+    stored_name: ClassVar[str] = "lapor.EscalatedToOmbudsman"
+
+    submitted_at: AwareDatetime
+
+
+class Archived(ComplaintEvent):
+    """The national desk drops a report that is not a complaint: finished."""
+
+    stored_name: ClassVar[str] = "lapor.Archived"
+
+    reason: ArchiveReason
+    note: str = Field(default="", max_length=5_000)
+
+
+DEADLINE_EVENTS: tuple[type[ComplaintEvent], ...] = (AutoClosed, EscalatedToOmbudsman)
+FINISHING_EVENTS: tuple[type[ComplaintEvent], ...] = (AutoClosed, EscalatedToOmbudsman, Archived)

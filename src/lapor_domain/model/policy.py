@@ -1,0 +1,113 @@
+"""The SLA policy as data (DOMAIN.md rules 2-6).
+
+The default is Kota Cirebon's SOP 025/SOP-PIP/2018. An embedding service passes
+its own, built in Python or loaded from a TOML file shaped like ``cirebon.toml``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, time
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
+
+from ..errors import InvalidInput
+from .calendar import WorkingCalendar
+from .desks import SlaLevel
+
+
+class DeskSla(BaseModel):
+    """'1-3 days' read as two thresholds (rule 4): on track up to `target`, breached after `limit`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target: PositiveInt
+    limit: PositiveInt
+
+    @model_validator(mode="after")
+    def _limit_not_before_target(self) -> DeskSla:
+        if self.limit < self.target:
+            raise ValueError(f"limit ({self.limit}) is shorter than target ({self.target})")
+        return self
+
+
+class SlaPolicy(BaseModel):
+    """Deadlines in working days, per desk, plus the two clocks that finish a complaint."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "Kota Cirebon, SOP 025/SOP-PIP/2018"
+    timezone: str = "Asia/Jakarta"
+    day_ends_at: time | None = Field(
+        default=None, description="local time a working day ends; none means 24:00"
+    )
+    national: DeskSla = DeskSla(target=1, limit=3)
+    admin: DeskSla = DeskSla(target=3, limit=5)
+    unit: DeskSla = DeskSla(target=5, limit=10)
+    auto_close_working_days: PositiveInt = 10
+    escalation_working_days: PositiveInt = 60
+    extra_closing_days: dict[date, str] = Field(
+        default_factory=dict, description="closing days the holidays package lacks"
+    )
+    cancelled_closing_days: frozenset[date] = Field(
+        default_factory=frozenset, description="closing days the package has that do not apply"
+    )
+    first_year: int = 2010
+    last_year: int = 2050
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def for_level(self, level: SlaLevel) -> DeskSla:
+        return {SlaLevel.NATIONAL: self.national, SlaLevel.ADMIN: self.admin, SlaLevel.UNIT: self.unit}[
+            level
+        ]
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """The working-day calendar this policy counts in (built once per policy)."""
+        return WorkingCalendar.indonesia(
+            first_year=self.first_year,
+            last_year=self.last_year,
+            add=self.extra_closing_days,
+            remove=self.cancelled_closing_days,
+            timezone=self.timezone,
+            day_ends_at=self.day_ends_at,
+        )
+
+    @classmethod
+    def cirebon(cls) -> SlaPolicy:
+        return _CIREBON
+
+    @classmethod
+    def from_toml(cls, source: str | Path) -> SlaPolicy:
+        """Load a policy from a TOML file path, or from TOML text."""
+        try:
+            text = Path(source).read_text(encoding="utf-8") if isinstance(source, Path) else source
+            return cls.model_validate(tomllib.loads(text))
+        except (tomllib.TOMLDecodeError, ValidationError, OSError) as exc:
+            raise InvalidInput(f"invalid SLA policy: {_one_line(exc)}") from exc
+
+    @classmethod
+    def from_toml_file(cls, path: str | Path) -> SlaPolicy:
+        return cls.from_toml(Path(path))
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "policy"
+        return f"{where}: {first['msg']}"
+    return str(exc).splitlines()[0]
+
+
+_CIREBON = SlaPolicy()
