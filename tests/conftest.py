@@ -20,9 +20,7 @@ from lapor_domain import LaporApp
 
 PG_DSN = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
-settings.register_profile(
-    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]

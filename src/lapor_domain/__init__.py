@@ -76,6 +76,7 @@ __all__ = [
     "Submitted",
     "Unit",
     "UnitKind",
+    "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
     "kota_cirebon",

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError
 
 from .adapters.eventlog import ComplaintLog
-from .adapters.recorders import DeadlineIndex, DeadlineRow
+from .adapters.recorders import DeadlineRow
 from .adapters.storage import StoreTarget, parse_target
 from .errors import ComplaintNotFound, ConcurrentUpdate, InvalidInput, StoreUnavailable
 from .model import decisions
@@ -93,30 +93,54 @@ class LaporApp:
     # -- commands -------------------------------------------------------------------
 
     def submit(
-        self, *, by: Actor, at: datetime, reporter: Reporter, title: str, description: str,
-        anonymous: bool = False, confidential: bool = False, complaint_id: UUID | None = None,
+        self,
+        *,
+        by: Actor,
+        at: datetime,
+        reporter: Reporter,
+        title: str,
+        description: str,
+        anonymous: bool = False,
+        confidential: bool = False,
+        complaint_id: UUID | None = None,
     ) -> Complaint:
         """A member of the public files a complaint; it lands on the national desk."""
         stamp = self._stamp(by, at)
         event = decisions.submit(
-            complaint_id or uuid4(), stamp, reporter=reporter, title=title,
-            description=description, anonymous=anonymous, confidential=confidential,
+            complaint_id or uuid4(),
+            stamp,
+            reporter=reporter,
+            title=title,
+            description=description,
+            anonymous=anonymous,
+            confidential=confidential,
         )
         complaint = evolve(None, event)
         self._record(None, complaint, [event])
         return complaint
 
     def verify(
-        self, complaint_id: UUID, *, by: Actor, at: datetime, anonymous: bool | None = None,
-        confidential: bool | None = None, note: str = "",
+        self,
+        complaint_id: UUID,
+        *,
+        by: Actor,
+        at: datetime,
+        anonymous: bool | None = None,
+        confidential: bool | None = None,
+        note: str = "",
     ) -> Complaint:
-        return self._execute(complaint_id, by, at, lambda c, s: decisions.verify(
-            c, s, anonymous=anonymous, confidential=confidential, note=note))
+        return self._execute(
+            complaint_id,
+            by,
+            at,
+            lambda c, s: decisions.verify(c, s, anonymous=anonymous, confidential=confidential, note=note),
+        )
 
     def dispose(self, complaint_id: UUID, *, to: str, by: Actor, at: datetime, note: str = "") -> Complaint:
         """Disposisi: to an institution (from national) or to a unit (from an admin team)."""
         return self._execute(
-            complaint_id, by, at, lambda c, s: decisions.dispose(c, s, self.rules, to=to, note=note))
+            complaint_id, by, at, lambda c, s: decisions.dispose(c, s, self.rules, to=to, note=note)
+        )
 
     def return_up(self, complaint_id: UUID, *, reason: str, by: Actor, at: datetime) -> Complaint:
         """Dikembalikan: not our authority; back to the desk above."""
@@ -132,7 +156,8 @@ class LaporApp:
         self, complaint_id: UUID, *, reason: ArchiveReason | str, by: Actor, at: datetime, note: str = ""
     ) -> Complaint:
         return self._execute(
-            complaint_id, by, at, lambda c, s: decisions.archive(c, s, reason=reason, note=note))
+            complaint_id, by, at, lambda c, s: decisions.archive(c, s, reason=reason, note=note)
+        )
 
     def fire_due(self, at: datetime, *, batch: int = 500) -> list[FiredDeadline]:
         """The sweep: fire every deadline due at or before ``at``; idempotent."""
@@ -180,8 +205,7 @@ class LaporApp:
     def rebuild_deadline_index(self) -> int:
         """Recompute the deadline index from the event log; returns the rows written."""
         states: dict[UUID, Complaint] = {}
-        for notification in _all_notifications(self.log):
-            event: ComplaintEvent = self.log.mapper.to_domain_event(notification)
+        for _, event in self.log.read_all():
             states[event.originator_id] = evolve(states.get(event.originator_id), event)
         rows = [_deadline_row(c.id, pending_deadline(c, self.policy)) for c in states.values()]
         live = [r for r in rows if r.due_us is not None]
@@ -300,10 +324,3 @@ def _deadline_row(complaint_id: UUID, deadline: Deadline | None) -> DeadlineRow:
 def _fired(event: ComplaintEvent) -> FiredDeadline:
     clock = Clock.ESCALATION if event.name == "lapor.EscalatedToOmbudsman" else Clock.AUTO_CLOSE
     return FiredDeadline(event.originator_id, clock, event.at)
-
-
-def _all_notifications(log: ComplaintLog) -> Any:
-    start = 1
-    while page := log.recorder.select_notifications(start=start, limit=1000):
-        yield from page
-        start = page[-1].id + 1

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
 from eventsourcing.popo import POPOFactory
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
@@ -41,7 +42,7 @@ class ComplaintLog(Application[UUID]):
             return MemoryRecorder()
         else:  # pragma: no cover - the target parser only names the three
             raise TypeError(f"unsupported persistence factory {type(factory).__name__}")
-        recorder.create_table()  # type: ignore[attr-defined]
+        recorder.create_table()
         return recorder
 
     @property
@@ -61,3 +62,13 @@ class ComplaintLog(Application[UUID]):
 
     def append(self, events: list[ComplaintEvent], **kwargs: Any) -> None:
         self.save(*events, **kwargs)
+
+    def decode(self, stored: StoredEvent) -> ComplaintEvent:
+        return cast(ComplaintEvent, self.mapper.to_domain_event(stored))
+
+    def read_all(self, *, after: int = 0, batch: int = 1000) -> Iterator[tuple[int, ComplaintEvent]]:
+        """Every event in the order recorded, with its position in the application's log."""
+        while page := self.recorder.select_notifications(start=after, limit=batch, inclusive_of_start=False):
+            for notification in page:
+                yield notification.id, self.decode(notification)
+            after = page[-1].id

@@ -39,7 +39,7 @@ class PydanticMapper(Mapper[UUID]):
         cls = type(event)
         state = event.model_dump_json(exclude=_IDS).encode()
         if cls.class_version > 1:
-            state = b'%s%d,%s' % (_VERSION_PREFIX, cls.class_version, state[1:])
+            state = b"%s%d,%s" % (_VERSION_PREFIX, cls.class_version, state[1:])
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,

@@ -156,8 +156,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
         ).format(schema, table)
         self._delete = SQL("DELETE FROM {}.{} WHERE complaint_id = %s").format(schema, table)
         self._select_due = SQL(
-            "SELECT complaint_id, due_us FROM {}.{} WHERE due_us <= %s "
-            "ORDER BY due_us, complaint_id LIMIT %s"
+            "SELECT complaint_id, due_us FROM {}.{} WHERE due_us <= %s ORDER BY due_us, complaint_id LIMIT %s"
         ).format(schema, table)
         self._count = SQL("SELECT COUNT(*) AS n FROM {}.{}").format(schema, table)
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)

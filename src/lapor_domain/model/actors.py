@@ -32,11 +32,11 @@ class Actor(BaseModel):
         needs_institution = self.role in (Role.ADMIN, Role.LIAISON)
         needs_unit = self.role is Role.LIAISON
         if needs_institution != (self.institution is not None):
-            verb = "needs" if needs_institution else "takes no"
-            raise ValueError(f"role {self.role.value} {verb} an institution")
+            wants = "needs an" if needs_institution else "takes no"
+            raise ValueError(f"role {self.role.value} {wants} institution")
         if needs_unit != (self.unit is not None):
-            verb = "needs" if needs_unit else "takes no"
-            raise ValueError(f"role {self.role.value} {verb} a unit")
+            wants = "needs a" if needs_unit else "takes no"
+            raise ValueError(f"role {self.role.value} {wants} unit")
         return self
 
     @classmethod

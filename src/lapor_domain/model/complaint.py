@@ -20,8 +20,8 @@ from .events import (
     ComplaintEvent,
     Disposed,
     EscalatedToOmbudsman,
-    ReporterReplied,
     Reporter,
+    ReporterReplied,
     Responded,
     Returned,
     Submitted,
@@ -129,7 +129,7 @@ def _returned(c: Complaint, e: Returned) -> Complaint:
 
 
 def _responded(c: Complaint, e: Responded) -> Complaint:
-    assert c.desk is not None and c.desk.institution and c.desk.unit  # noqa: PT018  (shape, not a rule)
+    assert c.desk is not None and c.desk.institution and c.desk.unit
     return replace(
         c,
         desk=Desk.awaiting_reporter(c.desk.institution, c.desk.unit),
@@ -139,10 +139,8 @@ def _responded(c: Complaint, e: Responded) -> Complaint:
 
 
 def _replied(c: Complaint, e: ReporterReplied) -> Complaint:
-    assert c.desk is not None and c.desk.institution and c.desk.unit  # noqa: PT018  (shape, not a rule)
-    return replace(
-        c, desk=Desk.unit_of(c.desk.institution, c.desk.unit), on_desk_since=e.at, replied_at=e.at
-    )
+    assert c.desk is not None and c.desk.institution and c.desk.unit
+    return replace(c, desk=Desk.unit_of(c.desk.institution, c.desk.unit), on_desk_since=e.at, replied_at=e.at)
 
 
 def _finished(outcome: Outcome) -> Callable[[Complaint, ComplaintEvent], Complaint]:

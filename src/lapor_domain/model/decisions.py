@@ -28,8 +28,8 @@ from .events import (
     ComplaintEvent,
     Disposed,
     EscalatedToOmbudsman,
-    ReporterReplied,
     Reporter,
+    ReporterReplied,
     Responded,
     Returned,
     Submitted,
@@ -78,14 +78,27 @@ def _next(c: Complaint, cls: type[E], stamp: Stamp, **payload: Any) -> E:
 
 
 def submit(
-    complaint_id: UUID, stamp: Stamp, *, reporter: Reporter, title: str, description: str,
-    anonymous: bool = False, confidential: bool = False,
+    complaint_id: UUID,
+    stamp: Stamp,
+    *,
+    reporter: Reporter,
+    title: str,
+    description: str,
+    anonymous: bool = False,
+    confidential: bool = False,
 ) -> Submitted:
     if stamp.actor.role is not Role.REPORTER:
         raise NotAllowed(f"only a reporter (pelapor) submits a complaint, not {stamp.actor.role}")
     return new_event(
-        Submitted, complaint_id, 1, stamp, reporter=reporter, title=title,
-        description=description, anonymous=anonymous, confidential=confidential,
+        Submitted,
+        complaint_id,
+        1,
+        stamp,
+        reporter=reporter,
+        title=title,
+        description=description,
+        anonymous=anonymous,
+        confidential=confidential,
     )
 
 
@@ -110,8 +123,12 @@ def _holding_desk(c: Complaint, actor: Actor, doing: str) -> Desk:
 
 
 def verify(
-    c: Complaint, stamp: Stamp, *, anonymous: bool | None = None,
-    confidential: bool | None = None, note: str = "",
+    c: Complaint,
+    stamp: Stamp,
+    *,
+    anonymous: bool | None = None,
+    confidential: bool | None = None,
+    note: str = "",
 ) -> Verified:
     desk = _holding_desk(c, stamp.actor, "verify")
     if desk.kind not in (DeskKind.NATIONAL, DeskKind.ADMIN):
@@ -119,8 +136,7 @@ def verify(
     if c.is_verified_here:
         raise NotPossibleInState(f"complaint {c.id} is already verified at desk {desk.key}")
     level = SlaLevel.NATIONAL if desk.kind is DeskKind.NATIONAL else SlaLevel.ADMIN
-    return _next(c, Verified, stamp, level=level, anonymous=anonymous,
-                 confidential=confidential, note=note)
+    return _next(c, Verified, stamp, level=level, anonymous=anonymous, confidential=confidential, note=note)
 
 
 def dispose(c: Complaint, stamp: Stamp, rules: Rules, *, to: str, note: str = "") -> Disposed:

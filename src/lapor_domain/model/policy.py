@@ -12,7 +12,15 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import InvalidInput
 from .calendar import WorkingCalendar
@@ -68,9 +76,7 @@ class SlaPolicy(BaseModel):
         return value
 
     def for_level(self, level: SlaLevel) -> DeskSla:
-        return {SlaLevel.NATIONAL: self.national, SlaLevel.ADMIN: self.admin, SlaLevel.UNIT: self.unit}[
-            level
-        ]
+        return {SlaLevel.NATIONAL: self.national, SlaLevel.ADMIN: self.admin, SlaLevel.UNIT: self.unit}[level]
 
     @cached_property
     def calendar(self) -> WorkingCalendar:

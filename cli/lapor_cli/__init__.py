@@ -1,0 +1,1 @@
+"""lapor_cli: the `lapor` command line (issue 4)."""

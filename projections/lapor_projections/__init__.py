@@ -1,0 +1,1 @@
+"""lapor_projections: read models derived from the complaint events (issue 3)."""

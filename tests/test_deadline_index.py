@@ -1,0 +1,56 @@
+"""The deadline index is derived data: written with the events, rebuildable from them."""
+
+from __future__ import annotations
+
+from lapor_domain import LaporApp
+from lapor_domain.adapters.recorders import DeadlineRow
+from sop import DINKES, NATIONAL, REPORTER, file_complaint, to_unit, wib
+
+T0 = wib(2026, 2, 2, 9)
+
+
+def index_rows(app: LaporApp) -> list[tuple[object, int]]:
+    return app.log.deadline_index.select_due(2**62, 10_000)
+
+
+def populate(app: LaporApp) -> list[object]:
+    waiting = file_complaint(app, T0)  # escalation clock
+    responded = file_complaint(app, T0)
+    to_unit(app, responded.id, T0)
+    app.respond(responded.id, message="Sudah.", by=DINKES, at=wib(2026, 2, 3, 9))  # auto-close clock
+    replied = file_complaint(app, T0)
+    to_unit(app, replied.id, T0)
+    app.respond(replied.id, message="Sudah.", by=DINKES, at=wib(2026, 2, 3, 9))
+    app.reply(replied.id, message="Belum.", by=REPORTER, at=wib(2026, 2, 4, 9))  # no clock
+    archived = file_complaint(app, T0)
+    app.archive(archived.id, reason="duplicate", by=NATIONAL, at=T0)  # finished: no clock
+    return [waiting.id, responded.id]
+
+
+def test_the_index_holds_exactly_the_running_clocks(app: LaporApp) -> None:
+    waiting, responded = populate(app)
+    rows = dict(index_rows(app))
+    assert set(rows) == {waiting, responded}
+    for cid in (waiting, responded):
+        deadline = app.pending_deadline(cid)  # type: ignore[arg-type]
+        assert deadline is not None
+        assert rows[cid] == int(deadline.due.timestamp()) * 1_000_000
+    assert app.log.deadline_index.count_deadlines() == 2
+
+
+def test_a_rebuild_from_the_log_equals_the_incremental_index(app: LaporApp) -> None:
+    populate(app)
+    incremental = sorted(index_rows(app), key=str)
+    app.log.deadline_index.replace_deadlines([DeadlineRow(file_complaint(app, T0).id, 1, "escalation")])
+    assert app.rebuild_deadline_index() == 3
+    rebuilt = {cid for cid, _ in index_rows(app)}
+    assert {cid for cid, _ in incremental} < rebuilt
+    assert len(rebuilt) == 3
+
+
+def test_the_log_reads_back_in_recorded_order(app: LaporApp) -> None:
+    populate(app)
+    positions = [position for position, _ in app.log.read_all(batch=3)]
+    assert positions == sorted(positions) and len(positions) == len(set(positions)) == 16
+    tail = [position for position, _ in app.log.read_all(after=positions[9])]
+    assert tail == positions[10:]

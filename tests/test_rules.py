@@ -1,0 +1,165 @@
+"""DOMAIN.md rules 1, 8, 9, 10, 11 and 12: who may do what, and which error says no.
+
+Every refusal is checked to record nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+
+import pytest
+from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, STRANGER, file_complaint, to_unit, wib
+
+from lapor_domain import (
+    Actor,
+    ComplaintNotFound,
+    DatedBeforeLastEvent,
+    InvalidInput,
+    LaporApp,
+    LaporError,
+    NotAllowed,
+    NotPossibleInState,
+    Reporter,
+    UnknownOrganisation,
+)
+
+T0 = wib(2026, 1, 5, 9)
+
+
+def refused(app: LaporApp, cid, error: type[LaporError], command, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    before = app.history(cid)
+    with pytest.raises(error) as caught:
+        command(cid, *args, **kwargs)
+    assert app.history(cid) == before, "a refused command must record nothing"
+    return str(caught.value)
+
+
+@pytest.fixture
+def on_admin_desk(memory_app: LaporApp):  # type: ignore[no-untyped-def]
+    c = file_complaint(memory_app, T0)
+    memory_app.verify(c.id, by=NATIONAL, at=T0)
+    memory_app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=T0)
+    return memory_app, c.id
+
+
+def test_only_a_reporter_submits(memory_app: LaporApp) -> None:
+    with pytest.raises(NotAllowed):
+        memory_app.submit(by=NATIONAL, at=T0, reporter=Reporter(name="x"), title="t", description="d")
+
+
+def test_rule_1_naive_instants_are_invalid_input(memory_app: LaporApp) -> None:
+    with pytest.raises(InvalidInput, match="timezone aware"):
+        file_complaint(memory_app, datetime(2026, 1, 5, 9))
+    c = file_complaint(memory_app, T0)
+    refused(memory_app, c.id, InvalidInput, memory_app.verify, by=NATIONAL, at=datetime(2026, 1, 6))
+
+
+def test_rule_1_commands_dated_before_the_last_event_are_refused(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0)
+    message = refused(
+        memory_app, c.id, DatedBeforeLastEvent, memory_app.verify, by=NATIONAL, at=wib(2026, 1, 5, 8, 59)
+    )
+    assert "comes before" in message
+    memory_app.verify(c.id, by=NATIONAL, at=T0)  # the same instant is allowed
+
+
+def test_unknown_complaint(memory_app: LaporApp) -> None:
+    with pytest.raises(ComplaintNotFound):
+        memory_app.verify(uuid4(), by=NATIONAL, at=T0)
+    with pytest.raises(InvalidInput):
+        memory_app.complaint("not-a-uuid")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [ADMIN, DINKES, REPORTER, Actor.system(), Actor.admin("provinsi-jawa-barat", "x")],
+    ids=str,
+)
+def test_rule_9_only_the_national_desk_verifies_and_disposes_there(
+    memory_app: LaporApp, actor: Actor
+) -> None:
+    c = file_complaint(memory_app, T0)
+    refused(memory_app, c.id, NotAllowed, memory_app.verify, by=actor, at=T0)
+    refused(memory_app, c.id, NotAllowed, memory_app.archive, reason="duplicate", by=actor, at=T0)
+    memory_app.verify(c.id, by=NATIONAL, at=T0)
+    refused(memory_app, c.id, NotAllowed, memory_app.dispose, to="kota-cirebon", by=actor, at=T0)
+
+
+def test_rule_9_only_the_holding_institution_admin_acts(on_admin_desk) -> None:  # type: ignore[no-untyped-def]
+    app, cid = on_admin_desk
+    other = Actor.admin("kabupaten-cirebon", "admin-lain")
+    refused(app, cid, NotAllowed, app.verify, by=other, at=T0)
+    refused(app, cid, NotAllowed, app.verify, by=NATIONAL, at=T0)
+    refused(app, cid, NotAllowed, app.return_up, reason="x", by=other, at=T0)
+    refused(app, cid, NotAllowed, app.respond, message="x", by=DINKES, at=T0)
+
+
+def test_rule_9_only_the_holding_units_liaison_responds_or_returns(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0)
+    to_unit(memory_app, c.id, T0, unit="dinkes")
+    for actor in (DISHUB, ADMIN, NATIONAL, Actor.liaison("kabupaten-cirebon", "dinkes", "p")):
+        refused(memory_app, c.id, NotAllowed, memory_app.respond, message="x", by=actor, at=T0)
+        refused(memory_app, c.id, NotAllowed, memory_app.return_up, reason="x", by=actor, at=T0)
+
+
+def test_rule_9_only_the_complaints_own_reporter_replies(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0)
+    to_unit(memory_app, c.id, T0)
+    memory_app.respond(c.id, message="Sudah.", by=DINKES, at=T0)
+    refused(memory_app, c.id, NotAllowed, memory_app.reply, message="x", by=STRANGER, at=T0)
+    refused(memory_app, c.id, NotAllowed, memory_app.reply, message="x", by=DINKES, at=T0)
+    memory_app.reply(c.id, message="Belum beres.", by=REPORTER, at=T0)
+
+
+def test_rule_11_and_12_the_holder_asking_the_impossible(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0)
+    refused(memory_app, c.id, NotPossibleInState, memory_app.dispose, to="kota-cirebon", by=NATIONAL, at=T0)
+    refused(memory_app, c.id, NotPossibleInState, memory_app.return_up, reason="x", by=NATIONAL, at=T0)
+    memory_app.verify(c.id, by=NATIONAL, at=T0)
+    refused(memory_app, c.id, NotPossibleInState, memory_app.verify, by=NATIONAL, at=T0)
+    memory_app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=T0)
+    refused(memory_app, c.id, NotPossibleInState, memory_app.dispose, to="dinkes", by=ADMIN, at=T0)
+    refused(memory_app, c.id, NotPossibleInState, memory_app.reply, message="x", by=REPORTER, at=T0)
+
+
+def test_rule_8_finished_is_final_for_everyone(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0)
+    memory_app.archive(c.id, reason="incomplete", by=NATIONAL, at=T0)
+    for actor in (NATIONAL, ADMIN, REPORTER, DINKES):
+        refused(memory_app, c.id, NotPossibleInState, memory_app.verify, by=actor, at=T0)
+    refused(memory_app, c.id, NotPossibleInState, memory_app.archive, reason="duplicate", by=NATIONAL, at=T0)
+
+
+def test_unknown_institution_or_unit_is_refused(on_admin_desk) -> None:  # type: ignore[no-untyped-def]
+    app, cid = on_admin_desk
+    app.verify(cid, by=ADMIN, at=T0)
+    message = refused(app, cid, UnknownOrganisation, app.dispose, to="dinkess", by=ADMIN, at=T0)
+    assert "dinkess" in message and "dinkes" in message
+    # A unit of another institution is not this admin team's to dispose to.
+    refused(app, cid, UnknownOrganisation, app.dispose, to="rsud-waled", by=ADMIN, at=T0)
+
+
+def test_invalid_payloads_are_invalid_input(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0)
+    refused(memory_app, c.id, InvalidInput, memory_app.archive, reason="bosan", by=NATIONAL, at=T0)
+    to_unit(memory_app, c.id, T0)
+    refused(memory_app, c.id, InvalidInput, memory_app.return_up, reason="", by=DINKES, at=T0)
+    refused(memory_app, c.id, InvalidInput, memory_app.respond, message="", by=DINKES, at=T0)
+    with pytest.raises(InvalidInput):
+        memory_app.submit(by=REPORTER, at=T0, reporter=Reporter(name="x"), title="", description="d")
+
+
+def test_actors_must_fit_their_role() -> None:
+    with pytest.raises(ValueError, match="needs an institution"):
+        Actor(role="tim-admin", person="x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="takes no institution"):
+        Actor(role="pelapor", person="x", institution="kota-cirebon")  # type: ignore[arg-type]
+
+
+def test_every_error_is_a_lapor_error_with_a_readable_message(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0)
+    with pytest.raises(LaporError) as caught:
+        memory_app.respond(c.id, message="x", by=DINKES, at=T0)
+    text = str(caught.value)
+    assert "pejabat-penghubung" in text and "lapor-sp4n" in text and "\n" not in text
