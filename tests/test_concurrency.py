@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import StepClock, drop_schema, store_target
-from sop import ADMIN, DINKES, NATIONAL, file_complaint, to_unit, wib
 
 from lapor_domain import LaporApp, LaporError, NotAllowed, NotPossibleInState
+
+from conftest import StepClock, drop_schema, store_target
+from sop import ADMIN, DINKES, NATIONAL, file_complaint, to_unit, wib
 
 SHARED = [
     pytest.param("sqlite", id="sqlite"),

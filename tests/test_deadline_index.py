@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lapor_domain import LaporApp
 from lapor_domain.adapters.recorders import DeadlineRow
+
 from sop import DINKES, NATIONAL, REPORTER, file_complaint, to_unit, wib
 
 T0 = wib(2026, 2, 2, 9)

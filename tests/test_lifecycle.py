@@ -6,10 +6,10 @@ The dates are worked by hand from the SKB 3 Menteri lists: Idul Fitri 2025 close
 
 from __future__ import annotations
 
-from sop import ADMIN, DINKES, DISHUB, DPUTR, JABAR_ADMIN, NATIONAL, REPORTER, file_complaint, to_unit, wib
-
 from lapor_domain import DeskKind, LaporApp, Outcome, SlaState
 from lapor_domain.model.deadlines import Clock
+
+from sop import ADMIN, DINKES, DISHUB, DPUTR, JABAR_ADMIN, NATIONAL, REPORTER, file_complaint, to_unit, wib
 
 
 def names(app: LaporApp, cid) -> list[str]:  # type: ignore[no-untyped-def]

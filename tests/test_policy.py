@@ -6,10 +6,11 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
-from conftest import StepClock
-from sop import NATIONAL, file_complaint, wib
 
 from lapor_domain import InvalidInput, LaporApp, SlaLevel, SlaPolicy
+
+from conftest import StepClock
+from sop import NATIONAL, file_complaint, wib
 
 CUSTOM = """
 name = "Kabupaten Contoh"

@@ -9,7 +9,6 @@ from datetime import datetime
 from uuid import uuid4
 
 import pytest
-from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, STRANGER, file_complaint, to_unit, wib
 
 from lapor_domain import (
     Actor,
@@ -23,6 +22,8 @@ from lapor_domain import (
     Reporter,
     UnknownOrganisation,
 )
+
+from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, STRANGER, file_complaint, to_unit, wib
 
 T0 = wib(2026, 1, 5, 9)
 
