@@ -1,0 +1,206 @@
+"""Indonesian working days: what "within N working days" means (DOMAIN.md rules 2, 3).
+
+A working day is Monday to Friday minus the closing days: national holidays and
+cuti bersama, in the institution's time zone.  "Within N working days of t" ends
+when the N-th working day after t's local date ends; the day of t never counts,
+so a complaint arriving on Saturday starts counting on Monday.
+
+Everything is computed once, at construction, for the years first_year..last_year:
+``_rank[o]`` is the number of working days from the first covered day to the day of
+ordinal o, and ``_nth[k]`` the k-th working day (1-based), so the n-th working day
+after a day is ``_nth[_rank[day.toordinal()] + n]``: two list lookups, never a walk
+over days.  ``_rank`` is indexed by the plain ordinal, its entries before the first
+year are None (a lookup there fails with TypeError): about 6 MB of memory that save
+a subtraction and a bounds check on every call (bench/bench_calendar.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import accumulate, compress
+from typing import Final, cast, final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lapor_domain.errors import InvalidInput
+
+_ONE_DAY = timedelta(days=1)
+_MIDNIGHT = time(0)
+_SATURDAY = 5  # date.weekday(): Monday 0 .. Friday 4, Saturday 5, Sunday 6
+ADDED_BY_CONFIGURATION = "Hari libur tambahan (konfigurasi)"
+
+
+@final  # WorkingCalendar.indonesia() caches instances of this very class
+class WorkingCalendar:
+    """Working days in one time zone for the years first_year..last_year, inclusive.
+
+    ``closing_days`` are the days off besides weekends, with their names (weekend
+    dates among them change nothing).  ``day_ends_at`` None means a working day
+    ends at 24:00 local, i.e. at 00:00 of the following day; a time such as 16:00
+    makes a deadline fall at that local time on its last working day.
+    Anything outside the years covered is refused with InvalidInput.
+    """
+
+    __slots__ = ("_closing", "_first", "_last", "_nth", "_rank",
+                 "day_ends_at", "first_year", "last_year", "timezone")
+
+    def __init__(self, *, timezone: str = "Asia/Jakarta", closing_days: Mapping[date, str],
+                 first_year: int, last_year: int, day_ends_at: time | None = None) -> None:
+        _check_years(first_year, last_year)
+        _check_wall_clock(day_ends_at)
+        if wrong := [d for d in closing_days if type(d) is not date]:
+            raise InvalidInput(f"closing days must be dates, not {wrong[0]!r}")
+        self.timezone: Final = _zone(timezone)
+        self.first_year: Final = first_year
+        self.last_year: Final = last_year
+        self.day_ends_at: Final = day_ends_at
+        self._first: Final = date(first_year, 1, 1).toordinal()
+        self._last: Final = date(last_year, 12, 31).toordinal()
+        self._closing: Final = {day: name for day, name in closing_days.items()
+                                if self._first <= day.toordinal() <= self._last
+                                and day.weekday() < _SATURDAY}
+        days = [date.fromordinal(o) for o in range(self._first, self._last + 1)]
+        working = [day.weekday() < _SATURDAY and day not in self._closing for day in days]
+        self._rank: Final[list[int | None]] = [None] * self._first
+        self._rank.extend(accumulate(map(int, working)))
+        self._nth: Final = [date.min, *compress(days, working)]  # [0] is never returned
+
+    @classmethod
+    def indonesia(cls, *, first_year: int = 2010, last_year: int = 2050,
+                  add: Mapping[date, str] | Iterable[date] = (), remove: Iterable[date] = (),
+                  timezone: str = "Asia/Jakarta", day_ends_at: time | None = None,
+                  ) -> WorkingCalendar:
+        """Indonesia's calendar: national holidays and cuti bersama from the `holidays` package.
+
+        ``add`` adds closing days the package lacks (a late SKB amendment), with
+        names or without; ``remove`` drops ones it has (absent ones are ignored).
+        Calendars are immutable and cached: equal arguments give the same object.
+        """
+        _check_wall_clock(day_ends_at)  # here too: an aware time may hash like a naive one
+        added = dict(add.items()) if isinstance(add, Mapping) else dict.fromkeys(
+            add, ADDED_BY_CONFIGURATION)
+        return _indonesia(first_year, last_year, frozenset(added.items()), frozenset(remove),
+                          timezone, day_ends_at)
+
+    def __repr__(self) -> str:
+        return (f"WorkingCalendar(timezone={self.timezone.key!r}, years={self.first_year}.."
+                f"{self.last_year}, closing_days={len(self._closing)}, "
+                f"day_ends_at={self.day_ends_at!r})")
+
+    def local_date(self, instant: datetime) -> date:
+        """The date, in the calendar's zone, of an aware instant."""
+        if not isinstance(instant, datetime) or instant.utcoffset() is None:
+            raise InvalidInput(f"expected a timezone-aware datetime, got {instant!r}")
+        return instant.astimezone(self.timezone).date()
+
+    def is_working_day(self, day: date) -> bool:
+        day = self._in_range(day)
+        return day.weekday() < _SATURDAY and day not in self._closing
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The n-th working day after ``day`` (n >= 1); ``day`` itself never counts.
+
+        An aware datetime is taken as its local date in the calendar's zone.
+        """
+        if n < 1 or day.__class__ is not date:  # the cheapest checks (bench/bench_calendar.py)
+            return self.add_working_days(self._as_date(day), _at_least_one(n))
+        try:
+            return self._nth[self._rank[day.toordinal()] + n]  # type: ignore[operator]
+        except (IndexError, TypeError):  # outside the years covered (TypeError: None + n)
+            raise self._cannot_add(day, n) from None
+
+    def deadline(self, start: datetime, n: int) -> datetime:
+        """The instant the n-th working day after ``start``'s local date ends, in this zone."""
+        last_day = self.add_working_days(self.local_date(start), n)
+        if self.day_ends_at is None:
+            return datetime.combine(last_day + _ONE_DAY, _MIDNIGHT, tzinfo=self.timezone)
+        return datetime.combine(last_day, self.day_ends_at, tzinfo=self.timezone)
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """How many working days d have a < d <= b; minus that count of (b, a] when b < a.
+
+        Aware datetimes are taken as their local dates.
+        """
+        return self._rank_of(b) - self._rank_of(a)
+
+    def closing_days(self, year: int) -> list[tuple[date, str]]:
+        """The weekdays of ``year`` that are closed (holidays, cuti bersama), with names."""
+        if not self.first_year <= year <= self.last_year:
+            raise InvalidInput(f"{year} is outside the calendar's years "
+                               f"{self.first_year}..{self.last_year}")
+        return sorted((day, name) for day, name in self._closing.items() if day.year == year)
+
+    def _as_date(self, day: date) -> date:
+        """A plain date: itself, an aware instant's local date, a date subclass's date."""
+        if day.__class__ is date:
+            return day
+        if isinstance(day, datetime):
+            return self.local_date(day)
+        if not isinstance(day, date):
+            raise InvalidInput(f"expected a date, got {day!r}")
+        return date.fromordinal(day.toordinal())
+
+    def _in_range(self, day: date) -> date:
+        day = self._as_date(day)
+        if not self._first <= day.toordinal() <= self._last:
+            raise InvalidInput(f"{day} is outside the calendar's years "
+                               f"{self.first_year}..{self.last_year}")
+        return day
+
+    def _rank_of(self, day: date) -> int:
+        return cast(int, self._rank[self._in_range(day).toordinal()])  # in range: not None
+
+    def _cannot_add(self, day: date, n: int) -> InvalidInput:
+        _at_least_one(n)  # raises when n is not a whole number
+        self._in_range(day)  # raises when the day itself is outside the calendar
+        return InvalidInput(f"{n} working days after {day} falls after the calendar's "
+                            f"last year {self.last_year}")
+
+
+def _at_least_one(n: int) -> int:
+    if not isinstance(n, int) or n < 1:
+        raise InvalidInput(f"the number of working days must be at least 1, got {n!r}")
+    return n
+
+
+def _check_years(first_year: int, last_year: int) -> None:
+    if not 1 <= first_year <= last_year <= 9998:
+        raise InvalidInput(f"need 1 <= first_year <= last_year <= 9998, "
+                           f"got {first_year}..{last_year}")
+
+
+def _check_wall_clock(day_ends_at: time | None) -> None:
+    if day_ends_at is not None and day_ends_at.tzinfo is not None:
+        raise InvalidInput(f"day_ends_at is a local wall-clock time, give it without a "
+                           f"time zone (got {day_ends_at!r})")
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidInput(f"unknown time zone {name!r}") from error
+
+
+@lru_cache(maxsize=8)  # a calendar holds about 7 MB and takes 10 ms to build
+def _indonesia(first_year: int, last_year: int, added: frozenset[tuple[date, str]],
+               removed: frozenset[date], timezone: str, day_ends_at: time | None,
+               ) -> WorkingCalendar:
+    _check_years(first_year, last_year)
+    if both := sorted(removed & {day for day, _ in added}):
+        raise InvalidInput(f"closing days both added and removed: {both}")
+    closing = {day: name for day, name in _indonesian_closing_days(first_year, last_year)
+               if day not in removed}
+    return WorkingCalendar(timezone=timezone, closing_days=closing | dict(added),
+                           first_year=first_year, last_year=last_year, day_ends_at=day_ends_at)
+
+
+@lru_cache(maxsize=8)
+def _indonesian_closing_days(first_year: int, last_year: int) -> tuple[tuple[date, str], ...]:
+    """National holidays and cuti bersama, named in Indonesian; cached, the lookup is slow."""
+    import holidays  # here, not at the top: importing it takes ~0.1 s
+
+    found = holidays.country_holidays("ID", years=range(first_year, last_year + 1),
+                                      categories=("public", "government"), language="id")
+    return tuple(sorted(found.items()))
