@@ -164,3 +164,12 @@ def test_every_error_is_a_lapor_error_with_a_readable_message(memory_app: LaporA
         memory_app.respond(c.id, message="x", by=DINKES, at=T0)
     text = str(caught.value)
     assert "pejabat-penghubung" in text and "lapor-sp4n" in text and "\n" not in text
+
+
+def test_a_new_complaint_under_a_taken_id_is_refused(app: LaporApp) -> None:
+    from lapor_domain import ComplaintExists
+
+    taken = file_complaint(app, T0)
+    with pytest.raises(ComplaintExists, match="already exists"):
+        file_complaint(app, wib(2026, 1, 6), complaint_id=taken.id)
+    assert [e.title for e in app.history(taken.id)] == [taken.title]  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ The embedding API is ``LaporApp``; the rest are the values it takes and returns.
 
 from .application import FiredDeadline, LaporApp
 from .errors import (
+    ComplaintExists,
     ComplaintNotFound,
     ConcurrentUpdate,
     DatedBeforeLastEvent,
@@ -45,6 +46,7 @@ __all__ = [
     "Clock",
     "Complaint",
     "ComplaintEvent",
+    "ComplaintExists",
     "ComplaintNotFound",
     "ConcurrentUpdate",
     "DatedBeforeLastEvent",

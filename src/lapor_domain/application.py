@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError, Persiste
 from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .adapters.storage import StoreTarget, parse_target
-from .errors import ComplaintNotFound, ConcurrentUpdate, InvalidInput, StoreUnavailable
+from .errors import ComplaintExists, ComplaintNotFound, ConcurrentUpdate, InvalidInput, StoreUnavailable
 from .model import decisions
 from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
@@ -116,7 +116,10 @@ class LaporApp:
             confidential=confidential,
         )
         complaint = evolve(None, event)
-        self._record(None, complaint, [event])
+        try:
+            self._record(None, complaint, [event])
+        except IntegrityError:
+            raise ComplaintExists(f"a complaint with id {complaint.id} already exists") from None
         return complaint
 
     def verify(

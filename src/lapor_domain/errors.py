@@ -22,6 +22,10 @@ class UnknownOrganisation(InvalidInput):
     """An institution or unit that the organisation directory does not know."""
 
 
+class ComplaintExists(InvalidInput):
+    """A new complaint was given an id that another complaint already has."""
+
+
 class ComplaintNotFound(LaporError, LookupError):
     """No complaint has this id."""
 
