@@ -8,9 +8,10 @@ anything; the rules live in ``decisions``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from .desks import Desk, DeskKind, SlaLevel
@@ -37,7 +38,7 @@ class Outcome(StrEnum):
     ARCHIVED = "archived"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Complaint:
     id: UUID
     version: int
@@ -55,6 +56,15 @@ class Complaint:
     responded_at: datetime | None = None
     replied_at: datetime | None = None
     outcome: Outcome | None = None
+
+    def changed(self, **changes: Any) -> Complaint:
+        """A copy with these fields changed: ``dataclasses.replace`` without re-running
+        ``__init__`` (five times faster, and a fold runs this once per event)."""
+        copy = object.__new__(Complaint)
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields.update(changes)
+        return copy
 
     @property
     def is_finished(self) -> bool:
@@ -98,8 +108,9 @@ def _submitted(_: Complaint | None, e: Submitted) -> Complaint:
 
 
 def _verified(c: Complaint, e: Verified) -> Complaint:
-    return replace(
-        c,
+    return c.changed(
+        version=e.originator_version,
+        last_event_at=e.at,
         national_verified=c.national_verified or e.level is SlaLevel.NATIONAL,
         admin_verified=c.admin_verified or e.level is SlaLevel.ADMIN,
         anonymous=c.anonymous if e.anonymous is None else e.anonymous,
@@ -107,45 +118,46 @@ def _verified(c: Complaint, e: Verified) -> Complaint:
     )
 
 
+def _moved(c: Complaint, e: ComplaintEvent, desk: Desk | None, **changes: Any) -> Complaint:
+    return c.changed(
+        version=e.originator_version, last_event_at=e.at, desk=desk, on_desk_since=e.at, **changes
+    )
+
+
 def _disposed(c: Complaint, e: Disposed) -> Complaint:
     # A disposal to an institution starts that institution's verification afresh.
-    fresh_institution = e.to.kind is DeskKind.ADMIN
-    return replace(
-        c,
-        desk=e.to,
-        on_desk_since=e.at,
-        admin_verified=False if fresh_institution else c.admin_verified,
-    )
+    if e.to.kind is DeskKind.ADMIN:
+        return _moved(c, e, e.to, admin_verified=False)
+    return _moved(c, e, e.to)
 
 
 def _returned(c: Complaint, e: Returned) -> Complaint:
-    back_to_national = e.to.kind is DeskKind.NATIONAL
-    return replace(
-        c,
-        desk=e.to,
-        on_desk_since=e.at,
-        admin_verified=False if back_to_national else c.admin_verified,
-    )
+    if e.to.kind is DeskKind.NATIONAL:
+        return _moved(c, e, e.to, admin_verified=False)
+    return _moved(c, e, e.to)
 
 
 def _responded(c: Complaint, e: Responded) -> Complaint:
-    assert c.desk is not None and c.desk.institution and c.desk.unit
-    return replace(
-        c,
-        desk=Desk.awaiting_reporter(c.desk.institution, c.desk.unit),
-        on_desk_since=e.at,
-        responded_at=e.at,
-    )
+    institution, unit = _unit_of(c)
+    return _moved(c, e, Desk.awaiting_reporter(institution, unit), responded_at=e.at)
 
 
 def _replied(c: Complaint, e: ReporterReplied) -> Complaint:
-    assert c.desk is not None and c.desk.institution and c.desk.unit
-    return replace(c, desk=Desk.unit_of(c.desk.institution, c.desk.unit), on_desk_since=e.at, replied_at=e.at)
+    institution, unit = _unit_of(c)
+    return _moved(c, e, Desk.unit_of(institution, unit), replied_at=e.at)
+
+
+def _unit_of(c: Complaint) -> tuple[str, str]:
+    """The unit on the desk; the decisions guarantee there is one when this is asked."""
+    desk = c.desk
+    if desk is None or desk.institution is None or desk.unit is None:
+        raise ValueError(f"complaint {c.id} has no unit on its desk ({desk})")
+    return desk.institution, desk.unit
 
 
 def _finished(outcome: Outcome) -> Callable[[Complaint, ComplaintEvent], Complaint]:
     def finish(c: Complaint, e: ComplaintEvent) -> Complaint:
-        return replace(c, desk=None, on_desk_since=e.at, outcome=outcome)
+        return _moved(c, e, None, outcome=outcome)
 
     return finish
 
@@ -165,8 +177,7 @@ _EVOLVERS: dict[type[ComplaintEvent], Callable[..., Complaint]] = {
 
 def evolve(state: Complaint | None, event: ComplaintEvent) -> Complaint:
     """The complaint after one more event."""
-    changed = _EVOLVERS[type(event)](state, event)
-    return replace(changed, version=event.originator_version, last_event_at=event.at)
+    return _EVOLVERS[type(event)](state, event)
 
 
 def fold(events: Iterable[ComplaintEvent], state: Complaint | None = None) -> Complaint | None:
