@@ -64,6 +64,7 @@ class LaporApp:
         self._cache: OrderedDict[UUID, Complaint] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = Lock()
+        self._listeners: list[Callable[[], object]] = []
         try:
             self.log = ComplaintLog(env=self.target.env)
         except (PersistenceError, OSError) as exc:
@@ -83,6 +84,14 @@ class LaporApp:
 
     def close(self) -> None:
         self.log.close()
+
+    def on_recorded(self, listener: Callable[[], object]) -> None:
+        """Call ``listener`` after every write, before the command returns (embedded read models)."""
+        self._listeners.append(listener)
+
+    def _notify(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     def __enter__(self) -> LaporApp:
         return self
@@ -179,7 +188,7 @@ class LaporApp:
 
     # -- queries --------------------------------------------------------------------
 
-    def complaint(self, complaint_id: UUID, *, as_of: datetime | None = None) -> Complaint:
+    def complaint(self, complaint_id: UUID | str, *, as_of: datetime | None = None) -> Complaint:
         """The recorded state now or, with ``as_of``, as it stood then (deadlines due by then applied)."""
         if as_of is None:
             return self._load(complaint_id)
@@ -189,7 +198,7 @@ class LaporApp:
             raise ComplaintNotFound(f"complaint {complaint_id} did not exist at {until.isoformat()}")
         return fold(decisions.fire_due(state, self.rules, until, until), state) or state
 
-    def history(self, complaint_id: UUID, *, as_of: datetime | None = None) -> list[ComplaintEvent]:
+    def history(self, complaint_id: UUID | str, *, as_of: datetime | None = None) -> list[ComplaintEvent]:
         """Every recorded event of the complaint in order (up to ``as_of`` if given)."""
         events = self.log.events_of(_uuid(complaint_id))
         if not events:
@@ -199,10 +208,10 @@ class LaporApp:
             events = [e for e in events if e.at <= until]
         return events
 
-    def pending_deadline(self, complaint_id: UUID) -> Deadline | None:
+    def pending_deadline(self, complaint_id: UUID | str) -> Deadline | None:
         return pending_deadline(self._load(complaint_id), self.policy)
 
-    def desk_deadlines(self, complaint_id: UUID) -> DeskDeadlines | None:
+    def desk_deadlines(self, complaint_id: UUID | str) -> DeskDeadlines | None:
         return desk_deadlines(self._load(complaint_id), self.policy)
 
     def import_events(self, events: Sequence[ComplaintEvent], states: Mapping[UUID, Complaint]) -> None:
@@ -219,6 +228,7 @@ class LaporApp:
             raise ConcurrentUpdate(f"imported events collide with recorded ones: {exc}") from None
         for state in states.values():
             self._forget(state.id)
+        self._notify()
 
     def rebuild_deadline_index(self) -> int:
         """Recompute the deadline index from the event log; returns the rows written."""
@@ -282,8 +292,9 @@ class LaporApp:
         except OperationalError as exc:
             raise StoreUnavailable(f"{self.target.description}: {exc}") from exc
         self._remember(after)
+        self._notify()
 
-    def _load(self, complaint_id: UUID) -> Complaint:
+    def _load(self, complaint_id: UUID | str) -> Complaint:
         complaint_id = _uuid(complaint_id)
         with self._cache_lock:
             cached = self._cache.get(complaint_id)

@@ -22,6 +22,7 @@ class StoreTarget:
     kind: str  # "memory" | "sqlite" | "postgres"
     env: dict[str, str]
     description: str
+    text: str = ""  # the target as given
 
     @property
     def is_persistent(self) -> bool:
@@ -34,7 +35,7 @@ def parse_target(target: str) -> StoreTarget:
     if not text:
         raise InvalidInput("empty store target: give a SQLite file path, 'memory' or a postgresql:// URL")
     if text in (MEMORY, ":memory:"):
-        return StoreTarget(MEMORY, {"PERSISTENCE_MODULE": "eventsourcing.popo"}, "in-memory store")
+        return StoreTarget(MEMORY, {"PERSISTENCE_MODULE": "eventsourcing.popo"}, "in-memory store", text)
     if text.startswith(("postgresql://", "postgres://")):
         return _postgres(text)
     return StoreTarget(
@@ -45,6 +46,7 @@ def parse_target(target: str) -> StoreTarget:
             "SQLITE_LOCK_TIMEOUT": "30",
         },
         f"SQLite file {text}",
+        text,
     )
 
 
@@ -67,7 +69,7 @@ def _postgres(url: str) -> StoreTarget:
         "POSTGRES_MAX_OVERFLOW": "10",
         "POSTGRES_LOCK_TIMEOUT": "10",
     }
-    return StoreTarget("postgres", env, f"PostgreSQL {_redact(url)}")
+    return StoreTarget("postgres", env, f"PostgreSQL {_redact(url)}", url)
 
 
 def _redact(url: str) -> str:

@@ -1,0 +1,171 @@
+"""A thin SQL seam for the read side: one SQLite file or one PostgreSQL schema.
+
+The views are plain tables; the SQL is written once with ``?`` placeholders and
+``ON CONFLICT`` upserts, which both databases speak. The target text is the same
+as the domain's store target: a file path or ``postgresql://.../db?schema=NAME``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from lapor_domain import StoreUnavailable
+from lapor_domain.adapters.storage import parse_target
+
+Row = Sequence[Any]
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def fetchone(self) -> Any: ...
+
+
+class Database:
+    """What the view store needs of a database."""
+
+    kind: str
+    description: str
+
+    def table(self, name: str) -> str:
+        raise NotImplementedError
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self.transaction() as cur:
+            cur.execute(sql, params)
+            rows: list[Any] = cur.fetchall()
+            return rows
+
+    def table_exists(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def rename_table(self, cur: Cursor, old: str, new: str) -> None:
+        cur.execute(f"ALTER TABLE {self.table(old)} RENAME TO {_bare(new)}")
+
+
+def _bare(name: str) -> str:
+    return f'"{name}"'
+
+
+class SQLiteDatabase(Database):
+    kind = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.description = f"SQLite file {path}"
+        try:
+            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open {self.description}: {exc}") from exc
+
+    def table(self, name: str) -> str:
+        return _bare(name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        cur = self._conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+        except BaseException:
+            self._conn.rollback()
+            raise
+        self._conn.commit()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def table_exists(self, name: str) -> bool:
+        found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
+        return found.fetchone() is not None
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _PgCursor:
+    """psycopg with the ``?`` placeholders the view SQL is written in."""
+
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cur.execute(sql.replace("?", "%s"), params, prepare=True)
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any:
+        return self._cur.executemany(sql.replace("?", "%s"), params)
+
+    def fetchall(self) -> list[Any]:
+        rows: list[Any] = self._cur.fetchall()
+        return rows
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        count: int = self._cur.rowcount
+        return count
+
+
+class PostgresDatabase(Database):
+    kind = "postgres"
+
+    def __init__(self, env: dict[str, str], description: str) -> None:
+        import psycopg
+
+        self.description = description
+        self.schema = env["POSTGRES_SCHEMA"]
+        try:
+            self._conn = psycopg.connect(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"] or None,
+                connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            )
+            with self._conn.transaction():
+                self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        except psycopg.Error as exc:
+            raise StoreUnavailable(f"cannot open {description}: {str(exc).strip()}") from exc
+
+    def table(self, name: str) -> str:
+        return f'"{self.schema}"."{name}"'
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            yield _PgCursor(cur)
+
+    def table_exists(self, name: str) -> bool:
+        rows = self.query(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            (self.schema, name),
+        )
+        return bool(rows)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def open_database(target: str) -> Database:
+    """The database behind a store target (not the in-memory store: views need a database)."""
+    store = parse_target(target)
+    if store.kind == "sqlite":
+        return SQLiteDatabase(store.env["SQLITE_DBNAME"])
+    if store.kind == "postgres":
+        return PostgresDatabase(store.env, store.description)
+    return SQLiteDatabase(":memory:")  # an in-memory store's views live in memory too

@@ -1,0 +1,141 @@
+"""The read side's pure fold: each event moves a complaint, and its desk visits with it.
+
+``step`` is the only place the read models learn from an event; the stored views
+(``store``) and the reference fold (``fold_views``) both run it, so "incremental
+equals rebuilt equals a pure fold" tests the storage and catch-up, not two copies
+of the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from lapor_domain import Complaint, ComplaintEvent, Outcome, SlaPolicy, Verified
+from lapor_domain.model.complaint import evolve
+from lapor_domain.model.deadlines import Deadline, desk_deadlines, pending_deadline
+from lapor_domain.model.desks import DeskKind
+
+BELUM_TERVERIFIKASI = "Belum Terverifikasi"
+BELUM_DITINDAKLANJUTI = "Belum Ditindaklanjuti"
+PROSES = "Proses"
+SELESAI = "Selesai"
+DITERUSKAN_KE_OMBUDSMAN = "Diteruskan ke Ombudsman"
+DIARSIPKAN = "Diarsipkan"
+
+_FINISHED_LABELS = {
+    Outcome.AUTO_CLOSED: SELESAI,
+    Outcome.ESCALATED: DITERUSKAN_KE_OMBUDSMAN,
+    Outcome.ARCHIVED: DIARSIPKAN,
+}
+
+
+def public_label(c: Complaint) -> str:
+    """DOMAIN.md's table of LAPOR! labels, as the reporter sees them."""
+    if c.outcome is not None:
+        return _FINISHED_LABELS[c.outcome]
+    if c.responded_at is not None:
+        return PROSES
+    if c.desk is not None and c.desk.kind is DeskKind.NATIONAL and not c.national_verified:
+        return BELUM_TERVERIFIKASI
+    return BELUM_DITINDAKLANJUTI
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One stay of a complaint on one desk: the unit of SLA accounting."""
+
+    complaint_id: UUID
+    seq: int
+    desk: str
+    desk_kind: str
+    institution: str | None
+    unit: str | None
+    arrived: datetime
+    target: datetime | None
+    limit: datetime | None
+    left: datetime | None = None
+    left_by: str | None = None  # the event that ended the stay: Disposed, Returned, Responded, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """What the read side keeps per complaint: its state and the stay on its current desk."""
+
+    complaint: Complaint
+    visit: Visit | None
+    deadline: Deadline | None  # the finishing clock running after the latest event
+
+
+def _open_visit(c: Complaint, seq: int, policy: SlaPolicy) -> Visit | None:
+    if c.desk is None:
+        return None
+    sla = desk_deadlines(c, policy)
+    return Visit(
+        complaint_id=c.id,
+        seq=seq,
+        desk=c.desk.key,
+        desk_kind=c.desk.kind.value,
+        institution=c.desk.institution,
+        unit=c.desk.unit,
+        arrived=c.on_desk_since,
+        target=sla.target if sla else None,
+        limit=sla.limit if sla else None,
+    )
+
+
+def step(before: Tracked | None, event: ComplaintEvent, policy: SlaPolicy) -> tuple[Tracked, list[Visit]]:
+    """The complaint after ``event``, and the visits it closed or opened."""
+    complaint = evolve(before.complaint if before else None, event)
+    if before is not None and type(event) is Verified:
+        return Tracked(complaint, before.visit, before.deadline), []
+    changed: list[Visit] = []
+    seq = 0
+    if before is not None and before.visit is not None:
+        closed = _close(before.visit, event)
+        changed.append(closed)
+        seq = closed.seq + 1
+    opened = _open_visit(complaint, seq, policy)
+    if opened is not None:
+        changed.append(opened)
+    return Tracked(complaint, opened, pending_deadline(complaint, policy)), changed
+
+
+def _close(visit: Visit, event: ComplaintEvent) -> Visit:
+    return Visit(
+        visit.complaint_id,
+        visit.seq,
+        visit.desk,
+        visit.desk_kind,
+        visit.institution,
+        visit.unit,
+        visit.arrived,
+        visit.target,
+        visit.limit,
+        event.at,
+        event.name.removeprefix("lapor."),
+    )
+
+
+@dataclass
+class Views:
+    """The read models as plain values: what any store must equal."""
+
+    complaints: dict[UUID, Tracked] = field(default_factory=dict)
+    visits: dict[tuple[UUID, int], Visit] = field(default_factory=dict)
+
+    def apply(self, event: ComplaintEvent, policy: SlaPolicy) -> None:
+        tracked, changed = step(self.complaints.get(event.originator_id), event, policy)
+        self.complaints[event.originator_id] = tracked
+        for visit in changed:
+            self.visits[(visit.complaint_id, visit.seq)] = visit
+
+
+def fold_views(events: Iterable[ComplaintEvent], policy: SlaPolicy) -> Views:
+    """The reference: every read model from scratch, in memory."""
+    views = Views()
+    for event in events:
+        views.apply(event, policy)
+    return views

@@ -1,0 +1,231 @@
+"""The typed query API over the stored views (and, for timelines, over the complaint's events)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from lapor_domain import InvalidInput, Role, SlaPolicy, SlaState
+from lapor_domain.model.deadlines import DeskDeadlines
+
+from .db import Database
+from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, VisitOutcome, VisitView
+from .store import COMPLAINTS, VISIT_COLUMNS, VISITS, instant, micros, visit_from_row
+
+_REPORTER_DESK = "pelapor"
+
+
+class ViewReader:
+    """Queries against one view database, with SLA states judged at a given instant."""
+
+    def __init__(self, db: Database, policy: SlaPolicy) -> None:
+        self.db = db
+        self.policy = policy
+        self.zone = policy.calendar.timezone
+        self._complaints = db.table(COMPLAINTS)
+        self._visits = db.table(VISITS)
+
+    def _local(self, us: int) -> datetime:
+        return instant(us).astimezone(self.zone)
+
+    def _local_or_none(self, us: int | None) -> datetime | None:
+        return None if us is None else self._local(us)
+
+    def queue(self, desk: str, at: datetime) -> list[QueueEntry]:
+        """The complaints on ``desk`` now, most urgent first (the earliest limit or clock)."""
+        _aware(at)
+        rows = self.db.query(
+            f"SELECT complaint_id, title, desk, label, on_desk_us, target_us, limit_us, clock, "
+            f"clock_due_us, confidential FROM {self._complaints} WHERE desk = ? "
+            "ORDER BY COALESCE(limit_us, clock_due_us), on_desk_us, complaint_id",
+            (desk,),
+        )
+        now = micros(at)
+        local = self._local_or_none
+        return [
+            QueueEntry.model_construct(
+                complaint_id=str(UUID(cid)),
+                title=title,
+                desk=desk_key,
+                label=label,
+                arrived=self._local(arrived),
+                target=local(target),
+                limit=local(limit),
+                sla=_sla(target, limit, now),
+                clock=clock,
+                clock_due=local(due),
+                confidential=bool(confidential),
+            )
+            for cid, title, desk_key, label, arrived, target, limit, clock, due, confidential in rows
+        ]
+
+    def desks(self, at: datetime) -> list[DeskCount]:
+        """How many complaints each desk holds, and how many of them are late or breached."""
+        now = micros(_aware(at))
+        rows = self.db.query(
+            f"SELECT desk, COUNT(*), SUM(CASE WHEN limit_us <= ? THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN target_us <= ? AND limit_us > ? THEN 1 ELSE 0 END) "
+            f"FROM {self._complaints} WHERE desk IS NOT NULL GROUP BY desk ORDER BY desk",
+            (now, now, now),
+        )
+        return [
+            DeskCount(desk=d, open=n, breached=b or 0, late=late or 0, on_track=n - (b or 0) - (late or 0))
+            for d, n, b, late in rows
+        ]
+
+    def visits(self, complaint_id: UUID | str, at: datetime) -> list[VisitView]:
+        """Every stay of one complaint on a desk, in order, judged at ``at`` if still open."""
+        rows = self.db.query(
+            f"SELECT {', '.join(VISIT_COLUMNS)} FROM {self._visits} WHERE complaint_id = ? ORDER BY seq",
+            (_uuid(complaint_id).hex,),
+        )
+        return [self._visit_view(row, micros(at)) for row in rows]
+
+    def _visit_view(self, row: Sequence[Any], now: int) -> VisitView:
+        v = visit_from_row(row)
+        until = v.left if v.left is not None else instant(now)
+        judged = DeskDeadlines(v.arrived, v.target, v.limit) if v.target and v.limit else None
+        outcome: VisitOutcome | None = None
+        if judged is not None:
+            outcome = VisitOutcome.OPEN if v.left is None else _outcome(judged.state_at(v.left))
+        return VisitView(
+            complaint_id=str(v.complaint_id),
+            seq=v.seq,
+            desk=v.desk,
+            institution=v.institution,
+            unit=v.unit,
+            arrived=v.arrived.astimezone(self.zone),
+            left=v.left.astimezone(self.zone) if v.left else None,
+            left_by=v.left_by,
+            working_days=max(0, self.policy.calendar.working_days_between(v.arrived, until)),
+            target=v.target.astimezone(self.zone) if v.target else None,
+            limit=v.limit.astimezone(self.zone) if v.limit else None,
+            outcome=outcome,
+            sla=judged.state_at(instant(now)) if judged and v.left is None else None,
+        )
+
+    def sla_report(
+        self, *, since: datetime, until: datetime, unit: str | None = None, institution: str | None = None
+    ) -> list[DeskReport]:
+        """Per desk over [since, until): received, finished, working days, breaches, on-time rate."""
+        lo, hi = micros(_aware(since)), micros(_aware(until))
+        if hi <= lo:
+            raise InvalidInput("the report's period ends before it starts")
+        sql = (
+            f"SELECT {', '.join(VISIT_COLUMNS)} FROM {self._visits} WHERE desk_kind <> ? "
+            "AND arrived_us < ? AND (left_us IS NULL OR left_us >= ?)"
+        )
+        params: list[Any] = [_REPORTER_DESK, hi, lo]
+        if unit is not None:
+            sql, params = sql + " AND unit = ?", [*params, unit]
+        if institution is not None:
+            sql, params = sql + " AND institution = ?", [*params, institution]
+        by_desk: dict[str, list[VisitView]] = defaultdict(list)
+        for row in self.db.query(sql, params):
+            view = self._visit_view(row, hi)
+            by_desk[view.desk].append(view)
+        return [_desk_report(desk, views, lo, hi) for desk, views in sorted(by_desk.items())]
+
+    def public_status(self, complaint_id: UUID | str) -> PublicStatus | None:
+        """The public label, or None when there is no such complaint or it is confidential."""
+        rows = self.db.query(
+            f"SELECT complaint_id, title, label, institution, submitted_us, last_event_us "
+            f"FROM {self._complaints} WHERE complaint_id = ? AND confidential = 0",
+            (_uuid(complaint_id).hex,),
+        )
+        return self._public(rows[0]) if rows else None
+
+    def public_statuses(self, *, limit: int = 100, offset: int = 0) -> list[PublicStatus]:
+        rows = self.db.query(
+            f"SELECT complaint_id, title, label, institution, submitted_us, last_event_us "
+            f"FROM {self._complaints} WHERE confidential = 0 ORDER BY submitted_us, complaint_id "
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [self._public(row) for row in rows]
+
+    def _public(self, row: Sequence[Any]) -> PublicStatus:
+        cid, title, label, institution, submitted, updated = row
+        return PublicStatus(
+            complaint_id=str(UUID(cid)),
+            title=title,
+            label=label,
+            institution=institution,
+            submitted=self._local(submitted),
+            updated=self._local(updated),
+        )
+
+
+def _sla(target: int | None, limit: int | None, now: int) -> SlaState | None:
+    if target is None or limit is None:
+        return None
+    if now >= limit:
+        return SlaState.BREACHED
+    return SlaState.LATE if now >= target else SlaState.ON_TRACK
+
+
+def _outcome(state: SlaState) -> VisitOutcome:
+    return {SlaState.ON_TRACK: VisitOutcome.MET, SlaState.LATE: VisitOutcome.LATE}.get(
+        state, VisitOutcome.BREACHED
+    )
+
+
+def _desk_report(desk: str, views: list[VisitView], lo: int, hi: int) -> DeskReport:
+    start, end = instant(lo), instant(hi)
+    received = [v for v in views if v.arrived >= start]
+    finished = [v for v in views if v.left is not None and start <= v.left < end]
+    open_past_limit = [v for v in views if v.left is None and v.limit is not None and v.limit <= end]
+    within = [v for v in finished if v.outcome in (VisitOutcome.MET, VisitOutcome.LATE)]
+    days = sorted(v.working_days for v in finished)
+    denominator = len(finished) + len(open_past_limit)
+    first = views[0]
+    return DeskReport(
+        desk=desk,
+        institution=first.institution,
+        unit=first.unit,
+        received=len(received),
+        finished=len(finished),
+        returned=sum(v.left_by == "Returned" for v in finished),
+        median_working_days=statistics.median(days) if days else None,
+        p90_working_days=_percentile(days, 0.9),
+        breaches=sum(v.outcome is VisitOutcome.BREACHED for v in finished) + len(open_past_limit),
+        escalations=sum(v.left_by == "EscalatedToOmbudsman" for v in finished),
+        open_past_limit=len(open_past_limit),
+        finished_within_limit=len(within),
+        on_time_rate=len(within) / denominator if denominator else None,
+    )
+
+
+def _percentile(values: list[int], q: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least q of the values at or below it."""
+    if not values:
+        return None
+    rank = max(1, -(-len(values) * q // 1))
+    return float(values[int(rank) - 1])
+
+
+def _aware(at: datetime) -> datetime:
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise InvalidInput(f"the instant must be timezone aware: {at!r}")
+    return at
+
+
+def _uuid(value: UUID | str) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise InvalidInput(f"not a complaint id: {value!r}") from None
+
+
+def can_see_identity(viewer: Role | None, anonymous: bool) -> bool:
+    """Rule 10: the national and admin desks see who complained; units only if not anonymous;
+    the public never."""
+    if viewer in (Role.NATIONAL, Role.ADMIN):
+        return True
+    if viewer is Role.LIAISON:
+        return not anonymous
+    return False

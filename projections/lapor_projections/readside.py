@@ -1,0 +1,201 @@
+"""ReadModels: keeps the stored views caught up with the application's event log, exactly once.
+
+* ``catch_up()`` reads the log from the stored position in batches; each batch's
+  view changes and the new position commit in one transaction, so a crash anywhere
+  resumes to exactly the view an uninterrupted run gives.
+* ``attach()`` catches up after every command (embedded); ``follow()`` polls, or on
+  PostgreSQL waits for notifications (a separate long-running follower).
+* ``rebuild()`` builds beside the live views and switches when caught up.
+* ``build_as_of(T, target)`` builds the views as they stood at T into another database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
+from lapor_domain.model import decisions
+
+from .db import Database, open_database
+from .fold import Tracked, Visit, step
+from .store import TABLES, PositionMoved, ViewStore, micros
+
+Progress = Callable[[int, int], None]
+NAME = "lapor-views"
+SHADOW = "rebuild_"
+
+
+class ReadModels:
+    """The read side of one application: its views in a database (by default, beside the events)."""
+
+    def __init__(
+        self, app: LaporApp, target: str | None = None, *, batch: int = 2_000, cache_size: int = 50_000
+    ) -> None:
+        self.app = app
+        self.policy = app.policy
+        self.db: Database = open_database(target if target is not None else app.target.text)
+        self.batch = batch
+        self.store = ViewStore(self.db)
+        self._cache: OrderedDict[UUID, Tracked] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.RLock()
+        with self.db.transaction() as cur:
+            self.store.create(cur)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> ReadModels:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- following the log -------------------------------------------------------------
+
+    def position(self) -> int:
+        return self.store.position(NAME)
+
+    def head(self) -> int:
+        return self.app.log.recorder.max_notification_id() or 0
+
+    def catch_up(self, *, progress: Progress | None = None, max_batches: int | None = None) -> int:
+        """Apply every event recorded since the stored position; returns how many."""
+        with self._lock:
+            return self._catch_up(self.store, self._cache, progress=progress, max_batches=max_batches)
+
+    def attach(self) -> ReadModels:
+        """Embedded: the views are caught up before each command returns."""
+        self.catch_up()
+        self.app.on_recorded(self.catch_up)
+        return self
+
+    def follow(
+        self, stop: threading.Event, *, poll_seconds: float = 0.5, progress: Progress | None = None
+    ) -> None:
+        """A long-running follower: catch up, then wait for more, until ``stop`` is set."""
+        while not stop.is_set():
+            if self.catch_up(progress=progress) == 0:
+                stop.wait(poll_seconds)
+
+    def _catch_up(
+        self,
+        store: ViewStore,
+        cache: OrderedDict[UUID, Tracked],
+        *,
+        progress: Progress | None = None,
+        max_batches: int | None = None,
+        until_at: datetime | None = None,
+    ) -> int:
+        applied, batches = 0, 0
+        position = store.position(NAME)
+        head = self.head() if progress else 0
+        while max_batches is None or batches < max_batches:
+            page = self.app.log.recorder.select_notifications(
+                start=position, limit=self.batch, inclusive_of_start=False
+            )
+            if not page:
+                break
+            events = [self.app.log.decode(n) for n in page]
+            if until_at is not None:
+                events = [e for e in events if e.at <= until_at]
+            try:
+                self._apply(store, cache, events, position, page[-1].id)
+            except PositionMoved:
+                cache.clear()
+                position = store.position(NAME)
+                continue
+            except BaseException:
+                cache.clear()  # it may hold states of a batch that did not commit
+                raise
+            position = page[-1].id
+            applied += len(page)
+            batches += 1
+            if progress:
+                progress(position, max(head, position))
+        return applied
+
+    def _apply(
+        self,
+        store: ViewStore,
+        cache: OrderedDict[UUID, Tracked],
+        events: Sequence[ComplaintEvent],
+        expected: int,
+        position: int,
+    ) -> None:
+        missing = {e.originator_id for e in events} - cache.keys()
+        if missing:
+            cache.update(store.load(missing))
+        touched: dict[UUID, Tracked] = {}
+        visits: dict[tuple[UUID, int], Visit] = {}
+        for event in events:
+            cid = event.originator_id
+            tracked, changed = step(touched.get(cid) or cache.get(cid), event, self.policy)
+            touched[cid] = tracked
+            for visit in changed:
+                visits[(cid, visit.seq)] = visit
+        with store.db.transaction() as cur:
+            store.write(cur, list(touched.values()), list(visits.values()), NAME, expected, position)
+        cache.update(touched)
+        for cid in touched:
+            cache.move_to_end(cid)
+        while len(cache) > self._cache_size:
+            cache.popitem(last=False)
+
+    # -- rebuild and as-of ------------------------------------------------------------
+
+    def rebuild(self, *, progress: Progress | None = None) -> int:
+        """Build the views afresh beside the live ones, then switch to them in one transaction."""
+        shadow = ViewStore(self.db, prefix=SHADOW)
+        with self.db.transaction() as cur:
+            shadow.drop(cur)
+            shadow.create(cur, indexes=False)
+        cache: OrderedDict[UUID, Tracked] = OrderedDict()
+        applied = self._catch_up(shadow, cache, progress=progress)
+        with self._lock:
+            applied += self._catch_up(shadow, cache)  # whatever arrived meanwhile
+            with self.db.transaction() as cur:
+                self.store.drop(cur)
+                for table in TABLES:
+                    self.db.rename_table(cur, SHADOW + table, table)
+                self.store.create_indexes(cur)
+            self._cache.clear()
+        return applied
+
+    def build_as_of(self, as_of: datetime, target: str, *, progress: Progress | None = None) -> ReadModels:
+        """The views as they stood at ``as_of``, in another database; the live views are untouched.
+
+        Events up to ``as_of`` (business time) are applied, then every deadline due by then
+        fires at its due instant, exactly as a sweep at ``as_of`` would have recorded it.
+        """
+        if as_of.tzinfo is None:
+            raise InvalidInput(f"as-of instant must be timezone aware, got {as_of.isoformat()}")
+        if target in ("", self.app.target.text):
+            raise InvalidInput("an as-of build needs a target other than the live database")
+        replay = ReadModels(self.app, target, batch=self.batch, cache_size=self._cache_size)
+        with replay.db.transaction() as cur:
+            replay.store.drop(cur)
+            replay.store.create(cur)
+        cache: OrderedDict[UUID, Tracked] = OrderedDict()
+        replay._catch_up(replay.store, cache, progress=progress, until_at=as_of)
+        replay._fire_deadlines_as_of(as_of, cache)
+        with replay.db.transaction() as cur:
+            replay.store.advance(cur, "as-of-us", 0, micros(as_of))
+        return replay
+
+    def _fire_deadlines_as_of(self, as_of: datetime, cache: OrderedDict[UUID, Tracked]) -> None:
+        rows = self.db.query(
+            f"SELECT complaint_id FROM {self.store.complaints} WHERE clock_due_us <= ?", (micros(as_of),)
+        )
+        position = self.position()
+        for start in range(0, len(rows), self.batch):
+            ids = [UUID(row[0]) for row in rows[start : start + self.batch]]
+            states = self.store.load(ids)
+            fired: list[ComplaintEvent] = []
+            for tracked in states.values():
+                fired += decisions.fire_due(tracked.complaint, self.app.rules, as_of, as_of)
+            self._apply(self.store, cache, fired, position, position)

@@ -1,0 +1,332 @@
+"""The stored read models: one row per complaint, one per desk visit, and the position read.
+
+``complaints`` is the queue, the public status and the read side's own fold state
+at once; ``visits`` is the SLA view. Both are written with the tracking position in
+one transaction, so a crash anywhere leaves them exactly at a batch boundary.
+Instants are stored as UTC microseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from lapor_domain import Complaint, Desk, Outcome, Reporter
+from lapor_domain.model.deadlines import Clock, Deadline
+from lapor_domain.model.desks import DeskKind
+
+from .db import Cursor, Database
+from .fold import Tracked, Visit, public_label
+
+COMPLAINTS = "lapor_view_complaints"
+VISITS = "lapor_view_visits"
+TRACKING = "lapor_view_tracking"
+TABLES = (COMPLAINTS, VISITS, TRACKING)
+
+_COMPLAINT_COLUMNS = (
+    "complaint_id",
+    "version",
+    "reporter_id",
+    "reporter_name",
+    "reporter_contact",
+    "title",
+    "anonymous",
+    "confidential",
+    "submitted_us",
+    "last_event_us",
+    "desk",
+    "desk_kind",
+    "institution",
+    "unit",
+    "on_desk_us",
+    "national_verified",
+    "admin_verified",
+    "responded_us",
+    "replied_us",
+    "outcome",
+    "visit_seq",
+    "target_us",
+    "limit_us",
+    "clock",
+    "clock_due_us",
+    "label",
+)
+_VISIT_COLUMNS = (
+    "complaint_id",
+    "seq",
+    "desk",
+    "desk_kind",
+    "institution",
+    "unit",
+    "arrived_us",
+    "target_us",
+    "limit_us",
+    "left_us",
+    "left_by",
+)
+_SELECT_COMPLAINT = ", ".join(_COMPLAINT_COLUMNS)
+_INT = {"version", "anonymous", "confidential", "national_verified", "admin_verified", "visit_seq", "seq"}
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+def micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // _US
+
+
+def micros_or_none(instant: datetime | None) -> int | None:
+    return None if instant is None else (instant - _EPOCH) // _US
+
+
+def instant(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def instant_or_none(us: int | None) -> datetime | None:
+    return None if us is None else _EPOCH + timedelta(microseconds=us)
+
+
+class PositionMoved(Exception):
+    """Another process advanced the same read model: start again from the stored position."""
+
+
+class ViewStore:
+    """The read-model tables in one database, under an optional name prefix (a rebuild's shadow)."""
+
+    def __init__(self, db: Database, prefix: str = "") -> None:
+        self.db = db
+        self.prefix = prefix
+        self.complaints = db.table(prefix + COMPLAINTS)
+        self.visits = db.table(prefix + VISITS)
+        self.tracking = db.table(prefix + TRACKING)
+        self._upsert_complaint = _upsert(self.complaints, _COMPLAINT_COLUMNS, ("complaint_id",))
+        self._upsert_visit = _upsert(self.visits, _VISIT_COLUMNS, ("complaint_id", "seq"))
+
+    def create(self, cur: Cursor, *, indexes: bool = True) -> None:
+        big = "BIGINT"
+        columns = ", ".join(f"{c} {_type(c, big)}" for c in _COMPLAINT_COLUMNS[1:])
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.complaints} (complaint_id TEXT PRIMARY KEY, {columns})"
+        )
+        columns = ", ".join(f"{c} {_type(c, big)}" for c in _VISIT_COLUMNS)
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {self.visits} ({columns}, PRIMARY KEY (complaint_id, seq))")
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position {big})")
+        if indexes:
+            self.create_indexes(cur)
+
+    def create_indexes(self, cur: Cursor) -> None:
+        for table, name, columns in (
+            (self.complaints, COMPLAINTS + "_queue", "desk, limit_us, clock_due_us"),
+            (self.visits, VISITS + "_desk", "desk, arrived_us"),
+            (self.visits, VISITS + "_left", "left_us"),
+        ):
+            cur.execute(f'CREATE INDEX IF NOT EXISTS "{self.prefix}{name}" ON {table} ({columns})')
+
+    def exists(self) -> bool:
+        return self.db.table_exists(self.prefix + TRACKING)
+
+    def position(self, name: str) -> int:
+        rows = self.db.query(f"SELECT position FROM {self.tracking} WHERE name = ?", (name,))
+        return int(rows[0][0]) if rows else 0
+
+    def load(self, ids: Iterable[UUID]) -> dict[UUID, Tracked]:
+        """The stored state of these complaints (those that have any)."""
+        keys = [cid.hex for cid in ids]
+        found: dict[UUID, Tracked] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {_SELECT_COMPLAINT} FROM {self.complaints} WHERE complaint_id IN ({marks})"
+            for row in self.db.query(sql, chunk):
+                tracked = tracked_from_row(row)
+                found[tracked.complaint.id] = tracked
+        return found
+
+    def write(
+        self,
+        cur: Cursor,
+        tracked: Sequence[Tracked],
+        visits: Sequence[Visit],
+        name: str,
+        expected: int,
+        position: int,
+    ) -> None:
+        """One batch: the touched complaints, the touched visits, and how far the log was read."""
+        if tracked:
+            cur.executemany(self._upsert_complaint, [complaint_row(t) for t in tracked])
+        if visits:
+            cur.executemany(self._upsert_visit, [visit_row(v) for v in visits])
+        self.advance(cur, name, expected, position)
+
+    def advance(self, cur: Cursor, name: str, expected: int, position: int) -> None:
+        """Move the position from ``expected`` to ``position``, or refuse if someone else moved it."""
+        cur.execute(
+            f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?",
+            (position, name, expected),
+        )
+        if cur.rowcount == 1:
+            return
+        if expected == 0:
+            cur.execute(f"INSERT INTO {self.tracking} (name, position) VALUES (?, ?)", (name, position))
+            return
+        raise PositionMoved(f"read model {name!r} was advanced by another process")
+
+    def drop(self, cur: Cursor) -> None:
+        for table in (self.complaints, self.visits, self.tracking):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _type(column: str, big: str) -> str:
+    if column in _INT:
+        return "INTEGER"
+    return big if column.endswith("_us") else "TEXT"
+
+
+def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )
+
+
+def complaint_row(t: Tracked) -> tuple[Any, ...]:
+    c, visit, deadline = t.complaint, t.visit, t.deadline
+    desk = c.desk
+    return (
+        c.id.hex,
+        c.version,
+        c.reporter_id,
+        c.reporter.name,
+        c.reporter.contact,
+        c.title,
+        int(c.anonymous),
+        int(c.confidential),
+        micros(c.submitted_at),
+        micros(c.last_event_at),
+        desk.key if desk else None,
+        desk.kind.value if desk else None,
+        desk.institution if desk else None,
+        desk.unit if desk else None,
+        micros(c.on_desk_since),
+        int(c.national_verified),
+        int(c.admin_verified),
+        micros_or_none(c.responded_at),
+        micros_or_none(c.replied_at),
+        c.outcome.value if c.outcome else None,
+        visit.seq if visit else None,
+        micros_or_none(visit.target) if visit else None,
+        micros_or_none(visit.limit) if visit else None,
+        deadline.clock.value if deadline else None,
+        micros(deadline.due) if deadline else None,
+        public_label(c),
+    )
+
+
+def tracked_from_row(row: Sequence[Any]) -> Tracked:
+    (
+        cid,
+        version,
+        reporter_id,
+        reporter_name,
+        reporter_contact,
+        title,
+        anonymous,
+        confidential,
+        submitted_us,
+        last_event_us,
+        desk_key,
+        desk_kind,
+        institution,
+        unit,
+        on_desk_us,
+        national_verified,
+        admin_verified,
+        responded_us,
+        replied_us,
+        outcome,
+        visit_seq,
+        target_us,
+        limit_us,
+        clock,
+        clock_due_us,
+        _label,
+    ) = row
+    desk = (
+        Desk.model_construct(kind=DeskKind(desk_kind), institution=institution, unit=unit)
+        if desk_key
+        else None
+    )
+    complaint = Complaint(
+        id=UUID(cid),
+        version=version,
+        reporter_id=reporter_id,
+        reporter=Reporter.model_construct(name=reporter_name, contact=reporter_contact),
+        title=title,
+        anonymous=bool(anonymous),
+        confidential=bool(confidential),
+        submitted_at=instant(submitted_us),
+        last_event_at=instant(last_event_us),
+        desk=desk,
+        on_desk_since=instant(on_desk_us),
+        national_verified=bool(national_verified),
+        admin_verified=bool(admin_verified),
+        responded_at=instant_or_none(responded_us),
+        replied_at=instant_or_none(replied_us),
+        outcome=Outcome(outcome) if outcome else None,
+    )
+    visit = None
+    if desk is not None and visit_seq is not None:
+        visit = Visit(
+            complaint.id,
+            visit_seq,
+            desk_key,
+            desk_kind,
+            institution,
+            unit,
+            complaint.on_desk_since,
+            instant_or_none(target_us),
+            instant_or_none(limit_us),
+        )
+    deadline = Deadline(Clock(clock), instant(clock_due_us)) if clock else None
+    return Tracked(complaint, visit, deadline)
+
+
+def visit_row(v: Visit) -> tuple[Any, ...]:
+    return (
+        v.complaint_id.hex,
+        v.seq,
+        v.desk,
+        v.desk_kind,
+        v.institution,
+        v.unit,
+        micros(v.arrived),
+        micros_or_none(v.target),
+        micros_or_none(v.limit),
+        micros_or_none(v.left),
+        v.left_by,
+    )
+
+
+def visit_from_row(row: Sequence[Any]) -> Visit:
+    cid, seq, desk, desk_kind, institution, unit, arrived, target, limit, left, left_by = row
+    return Visit(
+        UUID(cid),
+        seq,
+        desk,
+        desk_kind,
+        institution,
+        unit,
+        instant(arrived),
+        instant_or_none(target),
+        instant_or_none(limit),
+        instant_or_none(left),
+        left_by,
+    )
+
+
+VISIT_COLUMNS = _VISIT_COLUMNS
+COMPLAINT_COLUMNS = _COMPLAINT_COLUMNS
