@@ -22,10 +22,10 @@ from lapor_domain.model import decisions
 
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
-from .store import TABLES, PositionMoved, ViewStore, micros
+from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, micros
 
 Progress = Callable[[int, int], None]
-NAME = "lapor-views"
+NAME = LOG_POSITION
 SHADOW = "rebuild_"
 
 
@@ -184,7 +184,7 @@ class ReadModels:
         replay._catch_up(replay.store, cache, progress=progress, until_at=as_of)
         replay._fire_deadlines_as_of(as_of, cache)
         with replay.db.transaction() as cur:
-            replay.store.advance(cur, "as-of-us", 0, micros(as_of))
+            replay.store.mark(cur, AS_OF, micros(as_of))
         return replay
 
     def _fire_deadlines_as_of(self, as_of: datetime, cache: OrderedDict[UUID, Tracked]) -> None:

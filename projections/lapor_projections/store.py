@@ -24,6 +24,8 @@ COMPLAINTS = "lapor_view_complaints"
 VISITS = "lapor_view_visits"
 TRACKING = "lapor_view_tracking"
 TABLES = (COMPLAINTS, VISITS, TRACKING)
+LOG_POSITION = "lapor-views"  # how far the views have read the application's log
+AS_OF = "as-of-us"  # for an as-of build: the instant it stands at
 
 _COMPLAINT_COLUMNS = (
     "complaint_id",
@@ -114,6 +116,7 @@ class ViewStore:
         columns = ", ".join(f"{c} {_type(c, big)}" for c in _VISIT_COLUMNS)
         cur.execute(f"CREATE TABLE IF NOT EXISTS {self.visits} ({columns}, PRIMARY KEY (complaint_id, seq))")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position {big})")
+        self.mark(cur, LOG_POSITION, 0, replace=False)
         if indexes:
             self.create_indexes(cur)
 
@@ -124,6 +127,14 @@ class ViewStore:
             (self.visits, VISITS + "_left", "left_us"),
         ):
             cur.execute(f'CREATE INDEX IF NOT EXISTS "{self.prefix}{name}" ON {table} ({columns})')
+
+    def mark(self, cur: Cursor, name: str, value: int, *, replace: bool = True) -> None:
+        """Set a tracking value outright (or only if absent): a log position or the as-of instant."""
+        action = "UPDATE SET position = excluded.position" if replace else "NOTHING"
+        cur.execute(
+            f"INSERT INTO {self.tracking} (name, position) VALUES (?, ?) ON CONFLICT (name) DO {action}",
+            (name, value),
+        )
 
     def exists(self) -> bool:
         return self.db.table_exists(self.prefix + TRACKING)
@@ -167,12 +178,8 @@ class ViewStore:
             f"UPDATE {self.tracking} SET position = ? WHERE name = ? AND position = ?",
             (position, name, expected),
         )
-        if cur.rowcount == 1:
-            return
-        if expected == 0:
-            cur.execute(f"INSERT INTO {self.tracking} (name, position) VALUES (?, ?)", (name, position))
-            return
-        raise PositionMoved(f"read model {name!r} was advanced by another process")
+        if cur.rowcount != 1:
+            raise PositionMoved(f"read model {name!r} was advanced by another process")
 
     def drop(self, cur: Cursor) -> None:
         for table in (self.complaints, self.visits, self.tracking):

@@ -1,0 +1,289 @@
+"""Every read model, on every store: the contract, and the properties that make it trustworthy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lapor_domain import Actor, LaporApp, SlaState
+from lapor_domain.model import decisions
+from lapor_domain.model.complaint import fold
+from lapor_projections import ReadModels, ViewReader, VisitOutcome, fold_views, public_label, timeline
+from lapor_projections.fold import Views
+from lapor_projections.store import COMPLAINT_COLUMNS, VISIT_COLUMNS, complaint_row, visit_row
+from walk import random_walk
+
+from conftest import StepClock
+from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, file_complaint, to_unit, wib
+
+
+@pytest.fixture
+def side(app: LaporApp) -> Iterator[tuple[LaporApp, ReadModels]]:
+    """The app with its read models embedded beside its events (in-memory SQLite for the memory store)."""
+    read_models = ReadModels(app, batch=7).attach()
+    yield app, read_models
+    read_models.close()
+
+
+def stored(read_models: ReadModels) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    store = read_models.store
+    complaints = read_models.db.query(
+        f"SELECT {', '.join(COMPLAINT_COLUMNS)} FROM {store.complaints} ORDER BY complaint_id"
+    )
+    visits = read_models.db.query(
+        f"SELECT {', '.join(VISIT_COLUMNS)} FROM {store.visits} ORDER BY complaint_id, seq"
+    )
+    return [tuple(r) for r in complaints], [tuple(r) for r in visits]
+
+
+def as_rows(views: Views) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    complaints = sorted(complaint_row(t) for t in views.complaints.values())
+    visits = sorted(visit_row(v) for v in views.visits.values())
+    return complaints, visits
+
+
+def reference(app: LaporApp, as_of: datetime | None = None) -> Views:
+    """A pure fold over the log (up to ``as_of``, with the deadlines due by then fired)."""
+    events = [e for _, e in app.log.read_all() if as_of is None or e.at <= as_of]
+    views = fold_views(events, app.policy)
+    if as_of is not None:
+        for tracked in list(views.complaints.values()):
+            for event in decisions.fire_due(tracked.complaint, app.rules, as_of, as_of):
+                views.apply(event, app.policy)
+    return views
+
+
+# -- the contract ------------------------------------------------------------------------
+
+
+def test_a_desk_queue_holds_its_complaints_most_urgent_first(side: tuple[LaporApp, ReadModels]) -> None:
+    app, rm = side
+    older = file_complaint(app, wib(2026, 1, 5, 9))
+    newer = file_complaint(app, wib(2026, 1, 7, 9))
+    moved = file_complaint(app, wib(2026, 1, 6, 9))
+    to_unit(app, moved.id, wib(2026, 1, 6, 10))
+    reader = ViewReader(rm.db, app.policy)
+    queue = reader.queue("lapor-sp4n", wib(2026, 1, 7, 12))
+    assert [q.complaint_id for q in queue] == [str(older.id), str(newer.id)]
+    # Mon 5 Jan: target end of Tue 6, limit end of Thu 8; Wed 7: target end of Thu 8.
+    assert [q.sla for q in queue] == [SlaState.LATE, SlaState.ON_TRACK]
+    assert queue[0].target == wib(2026, 1, 7) and queue[0].limit == wib(2026, 1, 9)
+    unit_queue = reader.queue("unit:kota-cirebon/dinkes", wib(2026, 1, 7, 12))
+    assert [q.complaint_id for q in unit_queue] == [str(moved.id)]
+    counts = {d.desk: (d.open, d.on_track, d.late, d.breached) for d in reader.desks(wib(2026, 1, 9))}
+    assert counts == {"lapor-sp4n": (2, 0, 1, 1), "unit:kota-cirebon/dinkes": (1, 1, 0, 0)}
+
+
+def test_every_open_complaint_is_on_exactly_one_desk_and_finished_on_none(
+    side: tuple[LaporApp, ReadModels],
+) -> None:
+    app, rm = side
+    random_walk(app, seed=7, complaints=8)
+    reader = ViewReader(rm.db, app.policy)
+    at = wib(2030, 1, 1)
+    on_desks = [q.complaint_id for d in reader.desks(at) for q in reader.queue(d.desk, at)]
+    assert len(on_desks) == len(set(on_desks))
+    ids = {e.originator_id for _, e in app.log.read_all()}
+    open_ids = {str(cid) for cid in ids if not app.complaint(cid).is_finished}
+    assert set(on_desks) == open_ids
+
+
+def test_visits_record_each_stay_and_returns_count_against_the_returning_desk(
+    side: tuple[LaporApp, ReadModels],
+) -> None:
+    app, rm = side
+    c = file_complaint(app, wib(2026, 3, 13, 9))
+    to_unit(app, c.id, wib(2026, 3, 16, 10), unit="dishub")
+    app.return_up(c.id, reason="Bukan wewenang", by=DISHUB, at=wib(2026, 4, 2, 9))
+    app.dispose(c.id, to="dinkes", by=ADMIN, at=wib(2026, 4, 2, 10))
+    app.respond(c.id, message="Sudah", by=DINKES, at=wib(2026, 4, 6, 10))
+    reader = ViewReader(rm.db, app.policy)
+    visits = reader.visits(c.id, wib(2026, 4, 6, 12))
+    assert [(v.desk, v.left_by) for v in visits] == [
+        ("lapor-sp4n", "Disposed"),
+        ("tim-admin:kota-cirebon", "Disposed"),
+        ("unit:kota-cirebon/dishub", "Returned"),
+        ("tim-admin:kota-cirebon", "Disposed"),
+        ("unit:kota-cirebon/dinkes", "Responded"),
+        ("pelapor", None),
+    ]
+    dishub = visits[2]
+    # 16 Mar -> 2 Apr 2026 across Idul Fitri (18-24 Mar closed): 25,26,27,30,31 Mar, 1,2 Apr.
+    assert dishub.working_days == 8 and dishub.outcome is VisitOutcome.LATE
+    report = {r.desk: r for r in reader.sla_report(since=wib(2026, 3, 1), until=wib(2026, 5, 1))}
+    assert report["unit:kota-cirebon/dishub"].returned == 1
+    assert report["unit:kota-cirebon/dishub"].finished == 1
+    assert report["unit:kota-cirebon/dinkes"].on_time_rate == 1.0
+    assert report["tim-admin:kota-cirebon"].received == 2
+
+
+def test_the_on_time_rate_does_not_flatter(side: tuple[LaporApp, ReadModels]) -> None:
+    app, rm = side
+    quick = file_complaint(app, wib(2026, 1, 5, 9))
+    app.verify(quick.id, by=NATIONAL, at=wib(2026, 1, 5, 10))
+    app.dispose(quick.id, to="kota-cirebon", by=NATIONAL, at=wib(2026, 1, 5, 10))
+    file_complaint(app, wib(2026, 1, 5, 9))  # never touched: open past its limit by February
+    reader = ViewReader(rm.db, app.policy)
+    report = {r.desk: r for r in reader.sla_report(since=wib(2026, 1, 1), until=wib(2026, 2, 1))}
+    national = report["lapor-sp4n"]
+    assert (national.finished, national.open_past_limit, national.finished_within_limit) == (1, 1, 1)
+    assert national.on_time_rate == 0.5 and national.breaches == 1
+
+
+def test_public_status_labels_privacy_and_confidentiality(side: tuple[LaporApp, ReadModels]) -> None:
+    app, rm = side
+    reader = ViewReader(rm.db, app.policy)
+    c = file_complaint(app, wib(2026, 1, 5, 9), anonymous=True)
+    labels = [reader.public_status(c.id).label]  # type: ignore[union-attr]
+    app.verify(c.id, by=NATIONAL, at=wib(2026, 1, 5, 10))
+    labels.append(reader.public_status(c.id).label)  # type: ignore[union-attr]
+    app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=wib(2026, 1, 5, 11))
+    app.verify(c.id, by=ADMIN, at=wib(2026, 1, 5, 11))
+    app.dispose(c.id, to="dinkes", by=ADMIN, at=wib(2026, 1, 5, 11))
+    app.respond(c.id, message="Sudah", by=DINKES, at=wib(2026, 1, 6, 9))
+    labels.append(reader.public_status(c.id).label)  # type: ignore[union-attr]
+    app.fire_due(wib(2026, 2, 1))
+    labels.append(reader.public_status(c.id).label)  # type: ignore[union-attr]
+    assert labels == ["Belum Terverifikasi", "Belum Ditindaklanjuti", "Proses", "Selesai"]
+    archived = file_complaint(app, wib(2026, 1, 5, 9))
+    app.archive(archived.id, reason="duplicate", by=NATIONAL, at=wib(2026, 1, 5, 10))
+    escalated = file_complaint(app, wib(2026, 1, 5, 9))
+    app.fire_due(wib(2026, 6, 1))
+    assert reader.public_status(archived.id).label == "Diarsipkan"  # type: ignore[union-attr]
+    assert reader.public_status(escalated.id).label == "Diteruskan ke Ombudsman"  # type: ignore[union-attr]
+    secret = file_complaint(app, wib(2026, 1, 5, 9), confidential=True)
+    assert reader.public_status(secret.id) is None
+    listed = reader.public_statuses(limit=100)
+    assert str(secret.id) not in {p.complaint_id for p in listed}
+    assert "Siti" not in repr(listed) and "0812" not in repr(listed)
+
+
+def test_the_timeline_shows_identity_only_to_roles_allowed_to_see_it(
+    side: tuple[LaporApp, ReadModels],
+) -> None:
+    app, _ = side
+    c = file_complaint(app, wib(2026, 1, 5, 9))
+    app.verify(c.id, by=NATIONAL, at=wib(2026, 1, 5, 10), anonymous=True)
+    app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=wib(2026, 1, 6, 9))
+    app.verify(c.id, by=ADMIN, at=wib(2026, 1, 6, 9))
+    app.dispose(c.id, to="dinkes", by=ADMIN, at=wib(2026, 1, 6, 9))
+    app.respond(c.id, message="Sudah", by=DINKES, at=wib(2026, 1, 7, 9))
+    app.reply(c.id, message="Belum", by=REPORTER, at=wib(2026, 1, 8, 9))
+    for viewer in (None, Actor.liaison("kota-cirebon", "dinkes", "x").role):
+        text = repr(timeline(app, c.id, viewer=viewer))
+        assert "Siti" not in text and "0812" not in text and "warga-123" not in text
+    national_view = timeline(app, c.id, viewer=NATIONAL.role)
+    assert national_view[0].detail["reporter"].startswith("name=Siti Aminah")  # type: ignore[union-attr]
+    assert national_view[-1].person == "warga-123"
+    first, verified = national_view[0], national_view[1]
+    assert (first.desk_before, first.desk_after, verified.working_days_since_previous) == (
+        None,
+        "lapor-sp4n",
+        0,
+    )
+    assert first.deadline == "national desk limit" and first.deadline_at == wib(2026, 1, 9)
+
+
+def test_timeline_as_of_shows_a_due_deadline_that_was_not_yet_swept(
+    side: tuple[LaporApp, ReadModels],
+) -> None:
+    app, _ = side
+    c = file_complaint(app, wib(2025, 3, 27, 10))
+    to_unit(app, c.id, wib(2025, 4, 8, 9))
+    app.respond(c.id, message="Sudah", by=DINKES, at=wib(2025, 4, 16, 14))
+    before = timeline(app, c.id, as_of=wib(2025, 4, 10))
+    assert [t.event for t in before][-1] == "Disposed"
+    after = timeline(app, c.id, as_of=wib(2025, 5, 5))
+    assert after[-1].event == "AutoClosed" and after[-1].recorded_at is None
+    assert after[-1].at == wib(2025, 5, 3) and after[-1].working_days_since_previous == 10
+
+
+# -- the properties ------------------------------------------------------------------------
+
+
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10_000))
+def test_incremental_equals_rebuilt_equals_a_pure_fold(
+    tmp_path_factory: pytest.TempPathFactory, seed: int
+) -> None:
+    path = tmp_path_factory.mktemp("prop") / "lapor.db"
+    app = LaporApp(str(path), clock=StepClock())
+    rm = ReadModels(app, batch=5).attach()
+    try:
+        random_walk(app, seed, complaints=6)
+        incremental = stored(rm)
+        assert incremental == as_rows(reference(app))
+        rm.rebuild()
+        assert stored(rm) == incremental
+    finally:
+        rm.close()
+        app.close()
+
+
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10_000), cut=st.integers(1, 120))
+def test_as_of_replay_equals_the_views_built_from_the_events_up_to_then(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, cut: int
+) -> None:
+    folder = tmp_path_factory.mktemp("asof")
+    app = LaporApp(str(folder / "lapor.db"), clock=StepClock())
+    live = ReadModels(app).attach()
+    try:
+        random_walk(app, seed, complaints=5)
+        as_of = wib(2025, 3, 3) + (wib(2025, 3, 4) - wib(2025, 3, 3)) * cut
+        before = stored(live)
+        replay = live.build_as_of(as_of, str(folder / "as-of.db"))
+        assert stored(replay) == as_rows(reference(app, as_of))
+        assert stored(live) == before  # the live views are untouched
+        reader = ViewReader(replay.db, app.policy)
+        for cid in {e.originator_id for _, e in app.log.read_all()}:
+            status = reader.public_status(cid)
+            if app.history(cid)[0].at > as_of:
+                assert status is None  # not yet submitted then
+                continue
+            then = app.complaint(cid, as_of=as_of)
+            assert (status is None) == then.confidential
+            assert status is None or status.label == public_label(then)
+        replay.close()
+    finally:
+        live.close()
+        app.close()
+
+
+def test_two_catch_ups_racing_apply_each_event_once(tmp_path: Path) -> None:
+    import threading
+
+    app = LaporApp(str(tmp_path / "lapor.db"), clock=StepClock())
+    random_walk(app, 3, complaints=10)
+    first, second = ReadModels(app, batch=3), ReadModels(app, batch=3)
+    failures: list[BaseException] = []
+
+    def run(rm: ReadModels) -> None:
+        try:
+            rm.catch_up()
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(rm,)) for rm in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert stored(first) == stored(second) == as_rows(reference(app))
+    first.close()
+    second.close()
+    app.close()
+
+
+def test_states_in_the_views_equal_the_domain_fold(side: tuple[LaporApp, ReadModels]) -> None:
+    app, rm = side
+    random_walk(app, 11, complaints=6)
+    for cid in {e.originator_id for _, e in app.log.read_all()}:
+        assert rm.store.load([cid])[cid].complaint == fold(app.history(cid)) == app.complaint(cid)
