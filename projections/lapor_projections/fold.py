@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from lapor_domain import Complaint, ComplaintEvent, Outcome, SlaPolicy, Verified
+from lapor_domain import (
+    Archived,
+    AutoClosed,
+    Complaint,
+    ComplaintEvent,
+    EscalatedToOmbudsman,
+    Outcome,
+    ReporterReplied,
+    Responded,
+    SlaPolicy,
+    Submitted,
+    Verified,
+)
 from lapor_domain.model.complaint import evolve
 from lapor_domain.model.deadlines import Deadline, desk_deadlines, pending_deadline
 from lapor_domain.model.desks import DeskKind
@@ -100,7 +112,15 @@ def step(before: Tracked | None, event: ComplaintEvent, policy: SlaPolicy) -> tu
     opened = _open_visit(complaint, seq, policy)
     if opened is not None:
         changed.append(opened)
-    return Tracked(complaint, opened, pending_deadline(complaint, policy)), changed
+    if before is None or type(event) in _CLOCK_CHANGERS:
+        return Tracked(complaint, opened, pending_deadline(complaint, policy)), changed
+    return Tracked(complaint, opened, before.deadline), changed
+
+
+# Only these start, stop or move a finishing clock (escalation or auto-close).
+_CLOCK_CHANGERS = frozenset(
+    {Submitted, Responded, ReporterReplied, AutoClosed, EscalatedToOmbudsman, Archived}
+)
 
 
 def _close(visit: Visit, event: ComplaintEvent) -> Visit:

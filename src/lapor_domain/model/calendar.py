@@ -42,7 +42,7 @@ class WorkingCalendar:
     Anything outside the years covered is refused with InvalidInput.
     """
 
-    __slots__ = ("_closing", "_first", "_last", "_nth", "_rank",
+    __slots__ = ("_closing", "_deadlines", "_first", "_last", "_nth", "_rank",
                  "day_ends_at", "first_year", "last_year", "timezone")
 
     def __init__(self, *, timezone: str = "Asia/Jakarta", closing_days: Mapping[date, str],
@@ -65,6 +65,7 @@ class WorkingCalendar:
         self._rank: Final[list[int | None]] = [None] * self._first
         self._rank.extend(accumulate(map(int, working)))
         self._nth: Final = [date.min, *compress(days, working)]  # [0] is never returned
+        self._deadlines: dict[tuple[date, int], datetime] = {}  # memo: a deadline depends on (day, n)
 
     @classmethod
     def indonesia(cls, *, first_year: int = 2010, last_year: int = 2050,
@@ -112,10 +113,16 @@ class WorkingCalendar:
 
     def deadline(self, start: datetime, n: int) -> datetime:
         """The instant the n-th working day after ``start``'s local date ends, in this zone."""
-        last_day = self.add_working_days(self.local_date(start), n)
-        if self.day_ends_at is None:
-            return datetime.combine(last_day + _ONE_DAY, _MIDNIGHT, tzinfo=self.timezone)
-        return datetime.combine(last_day, self.day_ends_at, tzinfo=self.timezone)
+        key = (self.local_date(start), n)
+        found = self._deadlines.get(key)
+        if found is None:
+            last_day = self.add_working_days(key[0], n)
+            if self.day_ends_at is None:
+                found = datetime.combine(last_day + _ONE_DAY, _MIDNIGHT, tzinfo=self.timezone)
+            else:
+                found = datetime.combine(last_day, self.day_ends_at, tzinfo=self.timezone)
+            self._deadlines[key] = found
+        return found
 
     def working_days_between(self, a: date, b: date) -> int:
         """How many working days d have a < d <= b; minus that count of (b, a] when b < a.
