@@ -287,3 +287,18 @@ def test_states_in_the_views_equal_the_domain_fold(side: tuple[LaporApp, ReadMod
     random_walk(app, 11, complaints=6)
     for cid in {e.originator_id for _, e in app.log.read_all()}:
         assert rm.store.load([cid])[cid].complaint == fold(app.history(cid)) == app.complaint(cid)
+
+
+def test_check_finds_nothing_on_healthy_views_and_names_a_tampered_row(
+    side: tuple[LaporApp, ReadModels],
+) -> None:
+    app, rm = side
+    random_walk(app, 4, complaints=5)
+    assert rm.check() == []
+    victim = next(iter({e.originator_id for _, e in app.log.read_all()}))
+    with rm.db.transaction() as cur:
+        cur.execute(
+            f"UPDATE {rm.store.complaints} SET label = 'Selesai?' WHERE complaint_id = ?", (victim.hex,)
+        )
+        cur.execute(f"DELETE FROM {rm.store.visits} WHERE complaint_id = ? AND seq = 0", (victim.hex,))
+    assert rm.check() == [f"complaints {victim.hex}: differs", f"visits {victim.hex}/0: missing"]

@@ -5,6 +5,7 @@ Every refusal is checked to record nothing.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from uuid import uuid4
 
@@ -173,3 +174,22 @@ def test_a_new_complaint_under_a_taken_id_is_refused(app: LaporApp) -> None:
     with pytest.raises(ComplaintExists, match="already exists"):
         file_complaint(app, wib(2026, 1, 6), complaint_id=taken.id)
     assert [e.title for e in app.history(taken.id)] == [taken.title]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("actor", [NATIONAL, ADMIN, DINKES, REPORTER, Actor.system()], ids=str)
+def test_an_actor_reads_back_from_its_text(actor: Actor) -> None:
+    assert Actor.parse(str(actor)) == actor
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("walikota:budi", "unknown role 'walikota'"),
+        ("tim-admin:budi", "expected tim-admin:INSTITUTION:PERSON"),
+        ("pejabat-penghubung:kota-cirebon:budi", "expected pejabat-penghubung:INSTITUTION/UNIT:PERSON"),
+        ("lapor-sp4n:", "expected lapor-sp4n:PERSON"),
+    ],
+)
+def test_a_malformed_actor_is_invalid_input(text: str, says: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(says)):
+        Actor.parse(text)

@@ -96,7 +96,7 @@ class SQLiteDatabase(Database):
 
 
 class _PgCursor:
-    """psycopg with the ``?`` placeholders the view SQL is written in."""
+    """psycopg with the ``?`` placeholders the view SQL is written in (so no literal ``?`` in SQL)."""
 
     def __init__(self, cur: Any) -> None:
         self._cur = cur

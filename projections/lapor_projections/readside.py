@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from uuid import UUID
 
 from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
@@ -22,7 +24,7 @@ from lapor_domain.model import decisions
 
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
-from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, micros
+from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, micros
 
 Progress = Callable[[int, int], None]
 NAME = LOG_POSITION
@@ -90,13 +92,14 @@ class ReadModels:
         progress: Progress | None = None,
         max_batches: int | None = None,
         until_at: datetime | None = None,
+        stop: int | None = None,
     ) -> int:
         applied, batches = 0, 0
         position = store.position(NAME)
         head = self.head() if progress else 0
         while max_batches is None or batches < max_batches:
             page = self.app.log.recorder.select_notifications(
-                start=position, limit=self.batch, inclusive_of_start=False
+                start=position, limit=self.batch, stop=stop, inclusive_of_start=False
             )
             if not page:
                 break
@@ -165,6 +168,19 @@ class ReadModels:
                 self.store.create_indexes(cur)
             self._cache.clear()
         return applied
+
+    def check(self, *, progress: Progress | None = None, limit: int = 20) -> list[str]:
+        """Recompute every view from the events, beside, and say where the stored views differ."""
+        with self._lock:
+            self.catch_up()
+            position = self.position()
+            with tempfile.TemporaryDirectory(prefix="lapor-check-") as folder:
+                fresh = ReadModels(self.app, str(Path(folder) / "check.db"), batch=self.batch)
+                try:
+                    fresh._catch_up(fresh.store, OrderedDict(), progress=progress, stop=position)
+                    return differences(self.store, fresh.store, limit=limit)
+                finally:
+                    fresh.close()
 
     def build_as_of(self, as_of: datetime, target: str, *, progress: Progress | None = None) -> ReadModels:
         """The views as they stood at ``as_of``, in another database; the live views are untouched.

@@ -337,3 +337,32 @@ def visit_from_row(row: Sequence[Any]) -> Visit:
 
 VISIT_COLUMNS = _VISIT_COLUMNS
 COMPLAINT_COLUMNS = _COMPLAINT_COLUMNS
+
+
+def differences(live: ViewStore, fresh: ViewStore, *, limit: int = 20) -> list[str]:
+    """How ``live`` differs from ``fresh`` (the truth), row by row, at most ``limit`` findings.
+
+    Compared one sixteenth of the complaint ids at a time, so memory stays bounded.
+    """
+    found: list[str] = []
+    tables = (("complaints", _COMPLAINT_COLUMNS, 1), ("visits", _VISIT_COLUMNS, 2))
+    for prefix in "0123456789abcdef":
+        for table, columns, key in tables:
+            select = f"SELECT {', '.join(columns)} FROM {{}} WHERE complaint_id LIKE ?"
+            found += _compare(live, fresh, table, select, (f"{prefix}%",), key)
+    select = "SELECT name, position FROM {} WHERE name = ?"
+    found += _compare(live, fresh, "tracking", select, (LOG_POSITION,), 1)
+    return found[:limit]
+
+
+def _compare(
+    live: ViewStore, fresh: ViewStore, table: str, select: str, params: Sequence[Any], key: int
+) -> list[str]:
+    stored = {tuple(r[:key]): tuple(r) for r in live.db.query(select.format(getattr(live, table)), params)}
+    truth = {tuple(r[:key]): tuple(r) for r in fresh.db.query(select.format(getattr(fresh, table)), params)}
+    found = []
+    for k in sorted(stored.keys() | truth.keys()):
+        if stored.get(k) != truth.get(k):
+            what = "missing" if k not in stored else "extra" if k not in truth else "differs"
+            found.append(f"{table} {'/'.join(map(str, k))}: {what}")
+    return found

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import InvalidInput
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -58,6 +60,36 @@ class Actor(BaseModel):
     @classmethod
     def system(cls) -> Actor:
         return _SYSTEM
+
+    @classmethod
+    def parse(cls, text: str) -> Actor:
+        """The inverse of ``str(actor)``: ``lapor-sp4n:PERSON``, ``tim-admin:INSTITUTION:PERSON``,
+        ``pejabat-penghubung:INSTITUTION/UNIT:PERSON``, ``pelapor:PERSON``, ``system``."""
+        role_text, _, rest = text.strip().partition(":")
+        try:
+            role = Role(role_text)
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise InvalidInput(f"unknown role {role_text!r} in actor {text!r}; known: {known}") from None
+        try:
+            if role is Role.SYSTEM:
+                return cls.system()
+            if role in (Role.NATIONAL, Role.REPORTER):
+                return cls(role=role, person=rest)
+            scope, _, person = rest.rpartition(":")
+            if role is Role.ADMIN:
+                return cls(role=role, institution=scope, person=person)
+            institution, _, unit = scope.partition("/")
+            return cls(role=role, institution=institution, unit=unit, person=person)
+        except ValidationError as exc:
+            hint = {
+                Role.NATIONAL: "lapor-sp4n:PERSON",
+                Role.REPORTER: "pelapor:PERSON",
+                Role.ADMIN: "tim-admin:INSTITUTION:PERSON",
+                Role.LIAISON: "pejabat-penghubung:INSTITUTION/UNIT:PERSON",
+            }[role]
+            first = exc.errors()[0]
+            raise InvalidInput(f"actor {text!r}: {first['msg']} (expected {hint})") from None
 
     def __str__(self) -> str:
         scope = "/".join(part for part in (self.institution, self.unit) if part)
