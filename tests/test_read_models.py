@@ -298,7 +298,7 @@ def test_check_finds_nothing_on_healthy_views_and_names_a_tampered_row(
     victim = next(iter({e.originator_id for _, e in app.log.read_all()}))
     with rm.db.transaction() as cur:
         cur.execute(
-            f"UPDATE {rm.store.complaints} SET label = 'Selesai?' WHERE complaint_id = ?", (victim.hex,)
+            f"UPDATE {rm.store.complaints} SET label = ? WHERE complaint_id = ?", ("Palsu", victim.hex)
         )
         cur.execute(f"DELETE FROM {rm.store.visits} WHERE complaint_id = ? AND seq = 0", (victim.hex,))
     assert rm.check() == [f"complaints {victim.hex}: differs", f"visits {victim.hex}/0: missing"]
