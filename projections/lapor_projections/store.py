@@ -54,6 +54,7 @@ _COMPLAINT_COLUMNS = (
     "clock",
     "clock_due_us",
     "label",
+    "urgency_us",
 )
 _VISIT_COLUMNS = (
     "complaint_id",
@@ -122,7 +123,7 @@ class ViewStore:
 
     def create_indexes(self, cur: Cursor) -> None:
         for table, name, columns in (
-            (self.complaints, COMPLAINTS + "_queue", "desk, limit_us, clock_due_us"),
+            (self.complaints, COMPLAINTS + "_queue", "desk, urgency_us, on_desk_us, complaint_id"),
             (self.visits, VISITS + "_desk", "desk, arrived_us"),
             (self.visits, VISITS + "_left", "left_us"),
         ):
@@ -230,7 +231,15 @@ def complaint_row(t: Tracked) -> tuple[Any, ...]:
         deadline.clock.value if deadline else None,
         micros(deadline.due) if deadline else None,
         public_label(c),
+        _urgency(visit, deadline),
     )
+
+
+def _urgency(visit: Visit | None, deadline: Deadline | None) -> int | None:
+    """The queue's order: the desk's limit, or on the reporter's turn the auto-close instant."""
+    if visit is not None and visit.limit is not None:
+        return micros(visit.limit)
+    return micros(deadline.due) if deadline is not None else None
 
 
 def tracked_from_row(row: Sequence[Any]) -> Tracked:
@@ -261,6 +270,7 @@ def tracked_from_row(row: Sequence[Any]) -> Tracked:
         clock,
         clock_due_us,
         _label,
+        _urgency,
     ) = row
     desk = (
         Desk.model_construct(kind=DeskKind(desk_kind), institution=institution, unit=unit)

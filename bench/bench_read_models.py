@@ -1,0 +1,202 @@
+"""Read-model benchmark: rebuild rate against bare decoding, peak memory, queue and timeline latency.
+
+    python bench/bench_read_models.py --complaints 1000000 --db /tmp/lapor-1m.db   # the issue's scale
+    python bench/bench_read_models.py --complaints 20000                           # a quick look
+    python bench/bench_read_models.py --backend postgres --complaints 100000
+
+Targets (issue 3), printed as PASS/FAIL with same-run ratios:
+  * rebuilding all read models >= 0.5x the rate at which the bare library merely decodes
+    the same log (select the notifications and map them to events, nothing else);
+  * peak memory of the rebuild under 250 MB whatever the number of events (it runs in
+    its own process so its high-water mark is its own);
+  * one desk's queue with 10,000 open complaints under 20 ms;
+  * one complaint's timeline as of an instant under 2 ms at the 95th percentile.
+
+An existing --db is reused (the simulation is the slow part); a new one is simulated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+from lapor_domain import Actor, LaporApp, Reporter
+from lapor_domain.model import decisions
+from lapor_domain.model.complaint import evolve
+from lapor_projections import ReadModels, ViewReader, timeline
+from lapor_projections.simulation import Workload, simulate
+
+RECORDED = datetime(2026, 11, 27, tzinfo=UTC)
+PG = "postgresql://postgres@127.0.0.1:5432/test?schema="
+
+
+def clock() -> datetime:
+    return RECORDED
+
+
+def ensure_history(target: str, complaints: int, seed: int) -> int:
+    app = LaporApp(target, clock=clock)
+    try:
+        head = app.log.recorder.max_notification_id() or 0
+        if head:
+            print(f"  reusing {target}: {head:,} events")
+            return head
+        started = time.perf_counter()
+        summary = simulate(app, Workload(complaints=complaints, start=date(2016, 1, 4), seed=seed,
+                                         scale="national"))  # fmt: skip
+        took = time.perf_counter() - started
+        print(f"  simulated {summary.complaints:,} complaints, {summary.events:,} events in {took:.0f} s "
+              f"({summary.events / took:,.0f} events/s)")  # fmt: skip
+        return summary.events
+    finally:
+        app.close()
+
+
+def decode_rate(target: str, limit: int | None) -> tuple[int, float]:
+    """The bare library: select the notifications in pages and map each to its event."""
+    app = LaporApp(target, clock=clock)
+    recorder, mapper = app.log.recorder, app.log.mapper
+    count, position, started = 0, 0, time.perf_counter()
+    while page := recorder.select_notifications(start=position, limit=2_000, inclusive_of_start=False):
+        for notification in page:
+            mapper.to_domain_event(notification)
+        count += len(page)
+        position = page[-1].id
+        if limit and count >= limit:
+            break
+    took = time.perf_counter() - started
+    app.close()
+    return count, count / took
+
+
+def _rebuild(target: str, views: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    app = LaporApp(target, clock=clock)
+    read_models = ReadModels(app, views)
+    started = time.perf_counter()
+    applied = read_models.rebuild()
+    took = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.put((applied, applied / took, took, peak_mb))
+    read_models.close()
+    app.close()
+
+
+def rebuild_rate(target: str, views: str) -> tuple[int, float, float, float]:
+    """Rebuild every read model from the log, in a fresh process (for an honest peak RSS)."""
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    child = context.Process(target=_rebuild, args=(target, views, out))
+    child.start()
+    result = out.get()
+    child.join()
+    return result  # type: ignore[no-any-return]
+
+
+def queue_latency(target: str, open_complaints: int) -> tuple[float, float, int]:
+    """One desk holding ``open_complaints``: the national desk of a fresh store."""
+    app = LaporApp(target, clock=clock)
+    rng = random.Random(1)
+    start = datetime(2026, 1, 5, 8, tzinfo=app.policy.calendar.timezone)
+    events, states = [], {}
+    for n in range(open_complaints):
+        stamp = decisions.Stamp(Actor.reporter(f"warga-{n}"), start + timedelta(seconds=37 * n), RECORDED)
+        event = decisions.submit(UUID(int=rng.getrandbits(128), version=4), stamp,
+                                 reporter=Reporter(name=f"Warga {n}"), title=f"Laporan {n}",
+                                 description="Keluhan")  # fmt: skip
+        events.append(event)
+        states[event.originator_id] = evolve(None, event)
+    app.import_events(events, states)
+    read_models = ReadModels(app)
+    read_models.catch_up()
+    reader = ViewReader(read_models.db, app.policy)
+    at = start + timedelta(days=20)
+    timings = []
+    for _ in range(30):
+        began = time.perf_counter()
+        queue = reader.queue("lapor-sp4n", at)
+        timings.append((time.perf_counter() - began) * 1000)
+    read_models.close()
+    app.close()
+    return statistics.median(timings), max(timings), len(queue)
+
+
+def timeline_latency(target: str, samples: int) -> tuple[float, float]:
+    app = LaporApp(target, clock=clock)
+    head = app.log.recorder.max_notification_id() or 0
+    rng = random.Random(2)
+    ids = []
+    for position in rng.sample(range(1, head + 1), min(samples, head)):
+        page = app.log.recorder.select_notifications(start=position, limit=1)
+        ids.append(page[0].originator_id)
+    timings = []
+    for cid in ids:
+        first = app.history(cid)[0].at
+        as_of = first + timedelta(days=rng.randint(0, 120))
+        began = time.perf_counter()
+        timeline(app, cid, as_of=as_of)
+        timings.append((time.perf_counter() - began) * 1000)
+    app.close()
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--complaints", type=int, default=20_000)
+    parser.add_argument("--db", help="SQLite file to reuse or create (default: a temporary file)")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--queue", type=int, default=10_000)
+    parser.add_argument("--timelines", type=int, default=500)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="lapor-bench-rm-"))
+    if args.backend == "postgres":
+        target = PG + f"bench_rm_{args.complaints}"
+        views = PG + f"bench_rm_views_{args.complaints}"
+        queue_target = PG + "bench_rm_queue"
+    else:
+        target = args.db or str(folder / "lapor.db")
+        views = str(folder / "views.db")
+        queue_target = str(folder / "queue.db")
+    print(
+        f"bench_read_models  python {sys.version.split()[0]}  cores {os.cpu_count()}  backend {args.backend}"
+    )
+    events = ensure_history(target, args.complaints, args.seed)
+    decoded, decode_per_s = decode_rate(target, None)
+    print(f"  bare decode: {decoded:,} events at {decode_per_s:,.0f} events/s")
+    applied, rebuild_per_s, took, peak_mb = rebuild_rate(target, views)
+    ratio = rebuild_per_s / decode_per_s
+    print(f"  rebuild all read models: {applied:,} events in {took:.1f} s = {rebuild_per_s:,.0f} events/s, "
+          f"peak RSS {peak_mb:.0f} MB")  # fmt: skip
+    median_q, max_q, size = queue_latency(queue_target, args.queue)
+    print(f"  queue of {size:,} open complaints: median {median_q:.1f} ms, max {max_q:.1f} ms")
+    median_t, p95_t = timeline_latency(target, args.timelines)
+    print(
+        f"  timeline as of an instant ({args.timelines} complaints): median {median_t:.2f} ms, p95 {p95_t:.2f} ms"
+    )
+    print(
+        f"{verdict(ratio >= 0.5)}  rebuild / bare decode = {ratio:.2f}x (target >= 0.5) over {events:,} events"
+    )
+    print(f"{verdict(peak_mb < 250)}  rebuild peak RSS {peak_mb:.0f} MB (target < 250 MB)")
+    print(f"{verdict(median_q < 20)}  queue of {size:,}: {median_q:.1f} ms median (target < 20 ms)")
+    print(f"{verdict(p95_t < 2)}  timeline as of: p95 {p95_t:.2f} ms (target < 2 ms)")
+
+
+if __name__ == "__main__":
+    main()
