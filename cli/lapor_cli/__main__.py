@@ -1,0 +1,5 @@
+"""``python -m lapor_cli``: the same as the ``lapor`` command."""
+
+from .main import main
+
+main()

@@ -1,0 +1,71 @@
+"""Pieces every command shares: the session, ``--json``, ``--at`` and the period options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import CliError
+from .params import instant_option
+from .session import Session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+pass_session = click.make_pass_decorator(Session)
+
+
+def _json_requested(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        session = ctx.find_object(Session)
+        if session is not None:
+            session.out.as_json = True
+
+
+def json_option(command: F) -> F:
+    """``--json`` after the command too, as after ``lapor``: the same machine-readable output."""
+    option = click.option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        callback=_json_requested,
+        help="Machine-readable output: stable keys, string ids, ISO-8601 instants.",
+    )
+    return option(command)
+
+
+def at_option(help_text: str) -> Callable[[F], F]:
+    return instant_option("--at", help=help_text)
+
+
+def period_options(command: F) -> F:
+    """``--from``/``--to``: a period of business time; ``--to`` with a bare date includes that day."""
+    command = instant_option(
+        "--to",
+        "until",
+        end_of_day=True,
+        help="End of the period (a bare date includes that whole day). Default: now.",
+    )(command)
+    return instant_option(
+        "--from", "since", help="Start of the period. Default: the first arrival: all of history."
+    )(command)
+
+
+def period(session: Session, since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+    end = until or session.default_instant()
+    return since or session.history_span()[0] or end - timedelta(days=1), end
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, an output file whose folder is missing or read-only."""
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        raise CliError(f"cannot write {path}: no folder {folder}")
+    if path.is_dir():
+        raise CliError(f"cannot write {path}: it is a folder")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CliError(f"cannot write {path}: permission denied")

@@ -1,0 +1,116 @@
+"""Exit codes, and how an expected error becomes one line on stderr.
+
+The domain raises typed errors (``lapor_domain.errors``); the command line turns
+each into ``lapor: error: <message>`` and an exit code a script can branch on.
+Anything not listed here is a bug, and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from enum import IntEnum
+
+import click
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+
+from lapor_domain import (
+    ComplaintNotFound,
+    ConcurrentUpdate,
+    DatedBeforeLastEvent,
+    InvalidInput,
+    LaporError,
+    NotAllowed,
+    NotPossibleInState,
+    StoreUnavailable,
+)
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    REFUSED = 1  # the rules refused the command: nothing was recorded
+    USAGE = 2  # the command line or its input is malformed
+    NOT_FOUND = 3  # no such complaint
+    UNAVAILABLE = 4  # the database cannot be reached or opened
+    DIFFERENCES = 5  # `lapor check` found views that differ from the events
+
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done
+  1  refused by the rules (not allowed for this actor, not possible in this
+     state, dated before the complaint's last event, concurrent update);
+     nothing was recorded
+  2  usage or invalid input (unknown option, malformed date or id, unknown
+     institution or unit, bad policy file)
+  3  no such complaint
+  4  database unavailable (cannot open the file, cannot reach PostgreSQL)
+  5  `lapor check` found a difference between the views and the events
+"""
+
+
+EXIT_CODES_BRIEF = (
+    "Exit codes: 0 done, 1 refused by the rules, 2 invalid input, 3 no such complaint, "
+    "4 database unavailable, 5 differences found (check); see `lapor --help`."
+)
+
+
+class CliError(click.ClickException):
+    """An expected failure the command line itself detects: invalid input (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DatabaseMissing(CliError):
+    """No database where one is needed (exit 4)."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+_REFUSALS = (NotAllowed, NotPossibleInState, DatedBeforeLastEvent, ConcurrentUpdate)
+
+
+def exit_code_of(error: BaseException) -> ExitCode | None:
+    """The exit code of an expected error; None for anything else (a bug)."""
+    if isinstance(error, CliError):
+        return ExitCode(error.exit_code)
+    if isinstance(error, click.UsageError):
+        return ExitCode.USAGE
+    if isinstance(error, ComplaintNotFound):
+        return ExitCode.NOT_FOUND
+    if isinstance(error, _REFUSALS):
+        return ExitCode.REFUSED
+    if isinstance(error, InvalidInput):
+        return ExitCode.USAGE
+    if isinstance(error, StoreUnavailable | StoreOperationalError | sqlite3.OperationalError):
+        return ExitCode.UNAVAILABLE
+    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.IntegrityError):
+        return ExitCode.UNAVAILABLE  # "file is not a database" and the like
+    if _is_psycopg_operational(error):
+        return ExitCode.UNAVAILABLE
+    if isinstance(error, LaporError):
+        return ExitCode.REFUSED
+    if isinstance(error, click.ClickException):
+        known = {code.value for code in ExitCode}
+        return ExitCode(error.exit_code) if error.exit_code in known else ExitCode.REFUSED
+    return None
+
+
+def _is_psycopg_operational(error: BaseException) -> bool:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+def one_line(error: BaseException) -> str:
+    """The error's message on one line, without the library's decorations."""
+    if isinstance(error, click.UsageError):
+        text = error.format_message()
+        if error.ctx is not None:
+            text += f" (see '{error.ctx.command_path} --help')"
+    elif isinstance(error, click.ClickException):
+        text = error.format_message()
+    else:
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())

@@ -1,0 +1,217 @@
+"""``lapor export events|sla|timeline``: JSON Lines or CSV, to stdout or a file.
+
+Rows have stable keys, string ids and ISO-8601 instants in the policy's zone; in
+CSV a nested value (an event's data, a timeline entry's detail) is a JSON string.
+A file given with --out is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from lapor_domain import ComplaintEvent, Role, Submitted
+from lapor_projections import timeline
+
+from .common import check_writable, pass_session, period, period_options
+from .output import plain
+from .params import instant_option, viewer_option, viewer_role
+from .session import Session
+from .views import unit_filter
+
+HIDDEN = "(dirahasiakan)"
+_BASE = {"originator_id", "originator_version", "at", "recorded_at", "actor"}
+
+
+def _format_options(command: Any) -> Any:
+    command = click.option(
+        "--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write to this file."
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["jsonl", "csv"]),
+        default="jsonl",
+        show_default=True,
+        help="JSON Lines (one object a line) or CSV with a header.",
+    )(command)
+
+
+@click.group()
+def export() -> None:
+    """Export events, the SLA report or timelines as JSON Lines or CSV.
+
+    \b
+    Examples:
+      lapor export events --out events.jsonl
+      lapor export sla --format csv --from 2025-01-01 --to 2025-12-31 > sla.csv
+      lapor export timeline 1a2b3c4d --format csv
+    """
+
+
+@contextmanager
+def _sink(out: Path | None) -> Iterator[IO[str]]:
+    """stdout, or a temporary file beside ``out`` renamed over it only when all went well."""
+    if out is None:
+        yield sys.stdout
+        return
+    check_writable(out)
+    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.replace(name, out)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def write_rows(rows: Iterable[Mapping[str, Any]], fmt: str, out: Path | None, zone: tzinfo) -> int:
+    """Write the rows; returns how many."""
+    count = 0
+    with _sink(out) as stream:
+        writer: csv.DictWriter[str] | None = None
+        for row in rows:
+            values = plain(row, zone)
+            if fmt == "jsonl":
+                stream.write(json.dumps(values, ensure_ascii=False) + "\n")
+            else:
+                if writer is None:
+                    writer = csv.DictWriter(stream, fieldnames=list(values), lineterminator="\n")
+                    writer.writeheader()
+                writer.writerow({k: _csv_cell(v) for k, v in values.items()})
+            count += 1
+    return count
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def event_row(position: int | None, event: ComplaintEvent, *, redact: bool) -> dict[str, Any]:
+    actor = event.actor
+    data = event.model_dump(mode="json", exclude=_BASE)
+    hide = redact and actor.role is Role.REPORTER
+    if redact and isinstance(event, Submitted):
+        data["reporter"] = {"name": HIDDEN, "contact": None}
+    return {
+        "position": position,
+        "complaint_id": str(event.originator_id),
+        "version": event.originator_version,
+        "event": event.name.removeprefix("lapor."),
+        "at": event.at,
+        "recorded_at": event.recorded_at,
+        "actor": f"{actor.role.value}:{HIDDEN}" if hide else str(actor),
+        "role": actor.role.value,
+        "institution": actor.institution,
+        "unit": actor.unit,
+        "person": HIDDEN if hide else actor.person,
+        "data": data,
+    }
+
+
+@export.command()
+@click.option("--complaint", help="Only this complaint's events.")
+@click.option("--redact", is_flag=True, help="Hide reporters' names, contacts and person ids.")
+@_format_options
+@pass_session
+def events(session: Session, complaint: str | None, redact: bool, fmt: str, out: Path | None) -> None:
+    """Every recorded event in log order: who, when, what (the audit log itself).
+
+    \b
+    Example:
+      lapor export events --redact --out events.jsonl
+    """
+    session.require_events("export events")
+    app = session.app()
+    if complaint is not None:
+        cid = session.resolve_id(complaint)
+        rows: Iterable[dict[str, Any]] = (event_row(None, e, redact=redact) for e in app.history(cid))
+    else:
+        rows = (event_row(p, e, redact=redact) for p, e in app.log.read_all())
+    write_rows(rows, fmt, out, session.zone)
+
+
+@export.command("sla")
+@click.option("--unit", help="Only this unit's desk: a unit code or INSTITUTION/UNIT.")
+@click.option("--institution", help="Only this institution's desks.")
+@period_options
+@_format_options
+@pass_session
+def export_sla(
+    session: Session,
+    unit: str | None,
+    institution: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """The SLA report per desk (as `lapor sla`), one row per desk, with the period on each row.
+
+    \b
+    Example:
+      lapor export sla --format csv --from 2025-01-01 --to 2025-06-30 --out h1.csv
+    """
+    unit, institution = unit_filter(session, unit, institution)
+    start, end = period(session, since, until)
+    reports = session.reader().sla_report(since=start, until=end, unit=unit, institution=institution)
+    rows = ({"since": start, "until": end, **r.model_dump()} for r in reports)
+    write_rows(rows, fmt, out, session.zone)
+
+
+@export.command("timeline")
+@click.argument("complaints", nargs=-1)
+@instant_option("--as-of", help="Only what had happened by then.")
+@viewer_option
+@_format_options
+@pass_session
+def export_timeline(
+    session: Session,
+    complaints: tuple[str, ...],
+    as_of: datetime | None,
+    viewer: str,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """The audit timelines of these complaints (default: all), one row per event.
+
+    \b
+    Example:
+      lapor export timeline 1a2b3c4d 9f8e7d6c --viewer tim-admin --format csv
+    """
+    session.require_events("export timeline")
+    app = session.app()
+    ids = [session.resolve_id(c) for c in complaints] or _all_ids(session)
+    role = viewer_role(viewer)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for cid in ids:
+            if as_of is not None and not app.history(cid, as_of=as_of):
+                continue  # not yet submitted then
+            for entry in timeline(app, cid, as_of=as_of, viewer=role):
+                yield {"complaint_id": str(cid), **entry.model_dump()}
+
+    write_rows(rows(), fmt, out, session.zone)
+
+
+def _all_ids(session: Session) -> list[Any]:
+    seen: dict[Any, None] = {}
+    for _, event in session.app().log.read_all():
+        seen.setdefault(event.originator_id, None)
+    return list(seen)
+
+
+COMMANDS = [export]

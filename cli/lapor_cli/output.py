@@ -1,0 +1,237 @@
+"""The one way every command prints: a rich table for people, or ``--json`` for programs.
+
+``Output.rows`` renders a list of pydantic models or dicts; ``Output.record`` one of
+them, field by field. In JSON every key of the value is kept (stable keys), ids are
+strings and instants ISO-8601 with their offset, in the policy's zone. Progress bars
+go to stderr, and only when it is a terminal and the output is not JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from enum import Enum
+from typing import Any, Literal
+from uuid import UUID
+
+import click
+from pydantic import BaseModel
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from .timeparse import local_text
+
+Kind = Literal["text", "id", "instant", "sla", "percent", "number", "flag"]
+Row = BaseModel | Mapping[str, Any]
+ProgressCallback = Callable[[int, int], None]
+
+SLA_STYLES = {"on-track": "green", "late": "yellow", "breached": "bold red"}
+OUTCOME_STYLES = {"met": "green", "late": "yellow", "breached": "bold red", "open": "cyan"}
+_UNBROKEN = ("id", "instant", "sla", "number", "percent")  # short values read whole
+_PIPED_WIDTH = 240  # piped: wide enough that nothing wraps; tables take only what they need
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table: which key, its header, and how a cell reads."""
+
+    key: str
+    header: str
+    kind: Kind = "text"
+    max_width: int | None = None
+    whole: bool = False  # keep unbroken (an actor, a desk): other columns make room
+    optional: bool = False  # left out when the terminal is too narrow for every column
+
+
+def plain(value: Any, zone: tzinfo) -> Any:
+    """A JSON-ready value: string ids, ISO-8601 instants in ``zone``, enum values."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, Mapping):
+        return {str(key): plain(item, zone) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(item, zone) for item in value]
+    if isinstance(value, datetime):
+        return value.astimezone(zone).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+class Output:
+    """Where and how a command's result is written."""
+
+    def __init__(self, *, as_json: bool, zone: Callable[[], tzinfo]) -> None:
+        self.as_json = as_json
+        self._zone = zone
+
+    # -- results ----------------------------------------------------------------------
+
+    def rows(
+        self,
+        rows: Sequence[Row],
+        columns: Sequence[Column],
+        *,
+        title: str | None = None,
+        caption: str | None = None,
+        empty: str = "nothing to show",
+    ) -> None:
+        if self.as_json:
+            self.json(list(rows))
+            return
+        if not rows:
+            click.echo(empty)
+            return
+        console = self.console()
+        essential = [c for c in columns if not c.optional]
+        hidden = f"{len(columns) - len(essential)} more columns with a wider terminal or --json"
+        for shown, whole, note in (
+            (columns, True, None),
+            (essential, True, hidden),
+            (essential, False, hidden),
+        ):
+            cells = [[self.cell(_as_mapping(row).get(c.key), c.kind) for c in shown] for row in rows]
+            footer = "\n".join(part for part in (caption, note) if part) or None
+            table = _table(shown, cells, title, footer, keep_whole=whole)
+            if not whole or _narrowest(shown, cells) <= console.width:
+                break
+        console.print(table)
+
+    def record(self, row: Row, fields: Sequence[Column], *, title: str | None = None) -> None:
+        """One value, a field a line."""
+        if self.as_json:
+            self.json(row)
+            return
+        values = _as_mapping(row)
+        table = Table(title=title, show_header=False, title_justify="left", box=None, padding=(0, 2, 0, 0))
+        table.add_column(style="bold")
+        table.add_column()
+        for field in fields:
+            table.add_row(field.header, self.cell(values.get(field.key), field.kind))
+        self.console().print(table)
+
+    def json(self, value: Any) -> None:
+        click.echo(json.dumps(plain(value, self._zone()), ensure_ascii=False, indent=2))
+
+    def line(self, text: str, *, style: str | None = None) -> None:
+        """A sentence for people; nothing in JSON mode."""
+        if not self.as_json:
+            self.console().print(text, style=style, markup=False)
+
+    def cell(self, value: Any, kind: Kind) -> Text:
+        if value is None or value == "":
+            return Text("-", style="dim")
+        if isinstance(value, Enum):
+            value = value.value
+        if kind == "id":
+            return Text(str(value)[:8])
+        if kind == "instant" and isinstance(value, datetime):
+            return Text(local_text(value, self._zone()))
+        if kind == "sla":
+            return Text(str(value), style=SLA_STYLES.get(str(value), OUTCOME_STYLES.get(str(value), "")))
+        if kind == "percent" and isinstance(value, int | float):
+            return Text(f"{value:.0%}")
+        if kind == "flag":
+            return Text("yes" if value else "", style="bold")
+        if isinstance(value, float):
+            return Text(f"{value:g}")
+        if isinstance(value, Mapping):
+            return Text(", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, "")))
+        return Text(str(value))
+
+    # -- the terminal -----------------------------------------------------------------
+
+    @staticmethod
+    def console(*, stderr: bool = False) -> Console:
+        console = Console(stderr=stderr, highlight=False)
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console.width = _PIPED_WIDTH
+        return console
+
+    def shows_progress(self) -> bool:
+        return not self.as_json and sys.stderr.isatty()
+
+    @contextmanager
+    def progress(self, description: str) -> Iterator[ProgressCallback | None]:
+        """A bar on stderr fed by ``(done, total)`` calls; None when nobody watches."""
+        if not self.shows_progress():
+            yield None
+            return
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=self.console(stderr=True),
+            transient=True,
+        )
+        task = bar.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=max(total, done))
+
+        with bar:
+            yield advance
+
+
+def _table(
+    columns: Sequence[Column],
+    cells: list[list[Text]],
+    title: str | None,
+    caption: str | None,
+    *,
+    keep_whole: bool,
+) -> Table:
+    table = Table(
+        title=title, caption=caption, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD
+    )
+    for index, column in enumerate(columns):
+        table.add_column(
+            column.header,
+            justify="right" if column.kind in ("number", "percent") else "left",
+            max_width=column.max_width,
+            width=_whole_width(column, cells, index) if keep_whole and _is_unbroken(column) else None,
+            overflow="fold",  # wrap, never cut
+        )
+    for line in cells:
+        table.add_row(*line)
+    return table
+
+
+def _is_unbroken(column: Column) -> bool:
+    return column.whole or column.kind in _UNBROKEN
+
+
+def _whole_width(column: Column, cells: list[list[Text]], index: int) -> int:
+    return max(len(column.header), *(line[index].cell_len for line in cells))
+
+
+_SQUEEZED = 12  # how narrow a wrapping column may become
+
+
+def _narrowest(columns: Sequence[Column], cells: list[list[Text]]) -> int:
+    """The width a table needs with its unbroken columns whole and the others squeezed."""
+    needed = 0
+    for index, column in enumerate(columns):
+        if _is_unbroken(column):
+            needed += _whole_width(column, cells, index)
+        else:
+            widest = max(line[index].cell_len for line in cells)
+            needed += min(widest, max(_SQUEEZED, *(len(word) for word in column.header.split())))
+    return needed + 3 * len(columns)
+
+
+def _as_mapping(row: Row) -> Mapping[str, Any]:
+    return row.model_dump() if isinstance(row, BaseModel) else row

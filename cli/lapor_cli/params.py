@@ -1,0 +1,86 @@
+"""Parameters in the domain's words: instants, dates, actors, roles.
+
+They are option callbacks rather than ``ParamType`` classes, so they read the
+policy's time zone from the invocation and work alike on every click 8 release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+from lapor_domain import Actor, InvalidInput, Role
+
+from .timeparse import NotAnInstant, parse_date, parse_instant
+
+PUBLIC = "public"
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+Callback = Callable[[click.Context, click.Parameter, Any], T | None]
+
+
+def _optional(parse: Callable[[click.Context, str], T]) -> Callback[T]:
+    """A click callback: None stays None, a failure is a usage error naming the parameter."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> T | None:
+        if value is None:
+            return None
+        try:
+            return parse(ctx, str(value))
+        except (NotAnInstant, InvalidInput) as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+    return callback
+
+
+def _zone(ctx: click.Context) -> Any:
+    return ctx.find_root().obj.zone
+
+
+instant = _optional(lambda ctx, text: parse_instant(text, _zone(ctx)))
+"""ISO-8601; a bare date is the start of that day in the policy's zone."""
+
+end_instant = _optional(lambda ctx, text: parse_instant(text, _zone(ctx), end_of_day=True))
+"""ISO-8601; a bare date is the end of that day (a period's end includes it)."""
+
+day: Callback[date] = _optional(lambda _, text: parse_date(text))
+
+actor: Callback[Actor] = _optional(lambda _, text: Actor.parse(text))
+"""``lapor-sp4n:PERSON``, ``tim-admin:INSTITUTION:PERSON``,
+``pejabat-penghubung:INSTITUTION/UNIT:PERSON``, ``pelapor:PERSON``."""
+
+INSTANT_METAVAR = "DATE|INSTANT"
+ACTOR_METAVAR = "ROLE:[SCOPE:]PERSON"
+
+VIEWER_CHOICES = [PUBLIC, Role.NATIONAL.value, Role.ADMIN.value, Role.LIAISON.value, Role.REPORTER.value]
+
+
+def viewer_role(text: str) -> Role | None:
+    """The role whose eyes a view is shown to; None is the public."""
+    return None if text == PUBLIC else Role(text)
+
+
+viewer_option = click.option(
+    "--viewer",
+    type=click.Choice(VIEWER_CHOICES),
+    default=PUBLIC,
+    show_default=True,
+    help="Whose eyes: the reporter's identity shows only to roles that may see it (rule 10).",
+)
+
+
+def instant_option(
+    *names: str, help: str, required: bool = False, end_of_day: bool = False
+) -> Callable[[F], F]:
+    """An option taking an instant: ISO-8601, a bare date in the policy's zone."""
+    option: Callable[[F], F] = click.option(
+        *names,
+        callback=end_instant if end_of_day else instant,
+        metavar=INSTANT_METAVAR,
+        required=required,
+        help=help,
+    )
+    return option

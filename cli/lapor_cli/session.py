@@ -1,0 +1,193 @@
+"""What one ``lapor`` invocation works on: the database, the policy, the wall clock.
+
+Everything is opened lazily, so ``--help`` and ``lapor calendar`` never touch a
+database. The read models are embedded: query commands catch them up before
+asking, workflow commands attach them so queues are current when they return.
+A database written by ``lapor replay`` holds views as of an instant and no events;
+the session knows, and refuses what needs events there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from uuid import UUID
+
+from lapor_domain import (
+    ComplaintNotFound,
+    InvalidInput,
+    LaporApp,
+    OrganisationDirectory,
+    SlaPolicy,
+    kota_cirebon,
+)
+from lapor_domain.adapters.storage import parse_target
+from lapor_projections import ReadModels, ViewReader
+from lapor_projections.store import AS_OF, instant
+
+from .errors import CliError, DatabaseMissing
+from .output import Output
+
+_HEX = frozenset("0123456789abcdef")
+SHORTEST_ID_PREFIX = 4
+
+
+def wall_clock() -> datetime:
+    """The only place ``lapor`` reads the wall clock (the domain never does)."""
+    return datetime.now(UTC)
+
+
+class Session:
+    """The database, the policy and the output of one invocation; closed when it ends."""
+
+    def __init__(self, *, target: str, as_json: bool, policy_file: Path | None) -> None:
+        self.target = target
+        self.policy_file = policy_file
+        self.out = Output(as_json=as_json, zone=lambda: self.zone)
+        self._policy: SlaPolicy | None = None
+        self._app: LaporApp | None = None
+        self._views: ReadModels | None = None
+        self._attached = False
+        self._caught_up = False
+        self._created: Path | None = None  # a SQLite file this invocation created
+
+    @property
+    def policy(self) -> SlaPolicy:
+        if self._policy is None:
+            self._policy = (
+                SlaPolicy.from_toml_file(self.policy_file) if self.policy_file else SlaPolicy.cirebon()
+            )
+        return self._policy
+
+    @property
+    def zone(self) -> tzinfo:
+        return self.policy.calendar.timezone
+
+    def now(self) -> datetime:
+        return wall_clock().astimezone(self.zone)
+
+    # -- the database -----------------------------------------------------------------
+
+    def app(self, *, create: bool = False) -> LaporApp:
+        """The application on the target; a missing SQLite file is created only if ``create``."""
+        if self._app is None:
+            store = parse_target(self.target)
+            if store.kind == "sqlite":
+                path = Path(store.env["SQLITE_DBNAME"])
+                if not path.exists():
+                    if not create:
+                        raise DatabaseMissing(
+                            f"no database at {path} (give --db or LAPOR_DB; "
+                            "`lapor submit` or `lapor simulate` creates one)"
+                        )
+                    self._created = path
+            self._app = LaporApp(self.target, clock=wall_clock, policy=self.policy)
+        return self._app
+
+    @property
+    def directory(self) -> OrganisationDirectory:
+        return self._app.directory if self._app is not None else kota_cirebon()
+
+    def read_models(self, *, create: bool = False) -> ReadModels:
+        """The embedded read models as stored, not caught up."""
+        if self._views is None:
+            self._views = ReadModels(self.app(create=create))
+        return self._views
+
+    def views(self, *, create: bool = False) -> ReadModels:
+        """The embedded read models, caught up with the events (with a progress bar if long)."""
+        views = self.read_models(create=create)
+        if not self._caught_up:
+            self._caught_up = True
+            if self.snapshot_instant() is None:
+                with self.out.progress("catching up the views") as progress:
+                    views.catch_up(progress=progress)
+        return views
+
+    def attached_views(self, *, create: bool = False) -> ReadModels:
+        """The read models, kept current after every command (for workflow commands)."""
+        views = self.views(create=create)
+        if not self._attached:
+            self.require_events("record commands")
+            views.attach()
+            self._attached = True
+        return views
+
+    def reader(self) -> ViewReader:
+        return ViewReader(self.views().db, self.policy)
+
+    def snapshot_instant(self) -> datetime | None:
+        """The instant a `lapor replay` database stands at; None for a live database."""
+        views = self.read_models()
+        us = views.store.position(AS_OF)
+        return instant(us).astimezone(self.zone) if us else None
+
+    def require_events(self, what: str) -> None:
+        """Refuse to work on a replayed snapshot what needs the event log."""
+        as_of = self.snapshot_instant()
+        if as_of is not None:
+            raise CliError(
+                f"{self.target} holds the views as of {as_of.isoformat()} (written by `lapor replay`), "
+                f"not the events: {what} on the live database instead"
+            )
+
+    def default_instant(self) -> datetime:
+        """Where a query is judged when no --at is given: a snapshot's instant, else now."""
+        return self.snapshot_instant() or self.now()
+
+    def history_span(self) -> tuple[datetime | None, datetime | None, int]:
+        """The first arrival and the last move on any desk, and how many stays are open on an SLA desk."""
+        views = self.views()
+        still_open = "SUM(CASE WHEN left_us IS NULL AND desk_kind <> 'pelapor' THEN 1 ELSE 0 END)"
+        first, last, open_stays = views.db.query(
+            f"SELECT MIN(arrived_us), MAX(COALESCE(left_us, arrived_us)), {still_open} "  # noqa: S608
+            f"FROM {views.store.visits}"  # a module constant, quoted: never from input
+        )[0]
+        local = self.zone
+        return (
+            instant(first).astimezone(local) if first is not None else None,
+            instant(last).astimezone(local) if last is not None else None,
+            int(open_stays or 0),
+        )
+
+    def resolve_id(self, text: str) -> UUID:
+        """A complaint id, or a unique prefix of one (at least four characters), as tables show it."""
+        try:
+            return UUID(text.strip())
+        except ValueError:
+            pass
+        prefix = text.strip().lower().replace("-", "")
+        if len(prefix) < SHORTEST_ID_PREFIX or not set(prefix) <= _HEX:
+            raise InvalidInput(
+                f"not a complaint id: {text!r} (give the id, or its first {SHORTEST_ID_PREFIX} "
+                "or more characters)"
+            )
+        views = self.views()
+        table = views.store.complaints  # a module constant, quoted: never from input
+        rows = views.db.query(
+            f"SELECT complaint_id FROM {table} WHERE complaint_id LIKE ? ORDER BY complaint_id LIMIT 4",  # noqa: S608
+            (prefix + "%",),
+        )
+        if not rows:
+            raise ComplaintNotFound(f"no complaint whose id starts with {text!r}")
+        if len(rows) > 1:
+            shown = ", ".join(str(UUID(r[0])) for r in rows[:3])
+            raise CliError(f"ambiguous id {text!r}: it starts {shown}{', ...' if len(rows) > 3 else ''}")
+        return UUID(rows[0][0])
+
+    def close(self) -> None:
+        if self._views is not None:
+            self._views.close()
+            self._views = None
+        if self._app is not None:
+            self._app.close()
+            self._app = None
+
+    def discard_created(self) -> None:
+        """After a failed command: remove the SQLite file this invocation created, if any."""
+        if self._created is None:
+            return
+        self.close()
+        for path in (self._created, Path(f"{self._created}-wal"), Path(f"{self._created}-shm")):
+            path.unlink(missing_ok=True)
+        self._created = None

@@ -1,0 +1,326 @@
+"""Looking at complaints: ``queue``, ``show``, ``history``, ``sla``, ``status``.
+
+Queues and the SLA report read the stored views (caught up first); ``show`` and
+``history`` fold the complaint's own events, now or as of an instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import click
+
+from lapor_domain import Complaint, ComplaintNotFound
+from lapor_projections import ViewReader, timeline
+
+from .cards import CARD_FIELDS, card_title, complaint_card
+from .common import at_option, json_option, pass_session, period, period_options
+from .lookup import AWAITING_REPORTER, resolve_desk, resolve_unit
+from .output import Column
+from .params import instant_option, viewer_option, viewer_role
+from .session import Session
+from .timeparse import local_text
+
+QUEUE_COLUMNS = [
+    Column("complaint_id", "complaint", "id"),
+    Column("title", "title", max_width=40),
+    Column("label", "status", optional=True),
+    Column("arrived", "arrived", "instant", optional=True),
+    Column("target", "target", "instant"),
+    Column("limit", "limit", "instant"),
+    Column("sla", "SLA", "sla"),
+    Column("clock", "clock", optional=True),
+    Column("clock_due", "clock due", "instant", optional=True),
+    Column("confidential", "confidential", "flag", optional=True),
+]
+DESK_COLUMNS = [
+    Column("desk", "desk", whole=True),
+    Column("open", "open", "number"),
+    Column("on_track", "on-track", "number"),
+    Column("late", "late", "number"),
+    Column("breached", "breached", "number"),
+]
+
+
+@contextmanager
+def _reader(session: Session, as_of: datetime | None) -> Iterator[ViewReader]:
+    """The live views, or (with ``as_of``) the views rebuilt in memory as they stood then."""
+    if as_of is None:
+        yield session.reader()
+        return
+    session.require_events("rebuilding a queue as of an instant")
+    with session.out.progress("replaying the events") as progress:
+        replay = session.read_models().build_as_of(as_of, ":memory:", progress=progress)
+    try:
+        yield ViewReader(replay.db, session.policy)
+    finally:
+        replay.close()
+
+
+@click.command()
+@click.argument("desk", required=False)
+@at_option("Judge the SLA at this instant. Default: now (on a `lapor replay` database: its instant).")
+@instant_option("--as-of", help="Show the queue as it stood then: replays the events up to it, in memory.")
+@json_option
+@pass_session
+def queue(session: Session, desk: str | None, at: datetime | None, as_of: datetime | None) -> None:
+    """A desk's queue, most urgent first, with SLA state; without DESK, a count per desk.
+
+    DESK is lapor-sp4n, tim-admin:INSTITUTION, unit:INSTITUTION/UNIT or pelapor
+    (awaiting the reporter); a unit or institution code alone also does.
+    On-track is before the target, late after it, breached at or after the limit.
+
+    \b
+    Examples:
+      lapor queue
+      lapor queue unit:kota-cirebon/dinkes --at 2026-03-20
+      lapor queue kota-cirebon/dinkes --as-of 2025-03-01
+    """
+    key = resolve_desk(desk, session.directory) if desk else None
+    with _reader(session, as_of) as reader:
+        when = at or as_of or session.default_instant()
+        stamp = local_text(when, session.zone)
+        if key is None:
+            counts = [_without_desk_sla(c.model_dump()) for c in reader.desks(when)]
+            session.out.rows(
+                counts,
+                DESK_COLUMNS,
+                title=f"Open complaints per desk at {stamp}",
+                empty=f"no open complaints at {stamp}",
+            )
+            return
+        entries = reader.queue(key, when)
+        session.out.rows(
+            entries,
+            QUEUE_COLUMNS,
+            title=f"Queue of {key} at {stamp}",
+            caption=_queue_caption(entries),
+            empty=f"{key} holds no complaint",
+        )
+
+
+def _without_desk_sla(count: dict[str, Any]) -> dict[str, Any]:
+    """The reporter's turn has no desk SLA (its clock is auto-close): no on-track/late/breached."""
+    if count["desk"] == AWAITING_REPORTER:
+        return {**count, "on_track": None, "late": None, "breached": None}
+    return count
+
+
+def _queue_caption(entries: list[Any]) -> str:
+    states = [str(e.sla.value) for e in entries if e.sla is not None]
+    parts = [f"{states.count(s)} {s}" for s in ("on-track", "late", "breached") if s in states]
+    counted = f"{len(entries)} complaint{'' if len(entries) == 1 else 's'}"
+    return f"{counted}: {', '.join(parts)}" if parts else counted
+
+
+@click.command()
+@click.argument("complaint")
+@instant_option("--as-of", help="The state as it stood then.")
+@viewer_option
+@json_option
+@pass_session
+def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) -> None:
+    """One complaint: its state, the desk holding it, its deadlines and flags, now or as of T.
+
+    The SLA is judged at the as-of instant (default now); deadlines that had
+    fallen due by then count as fired, as rule 7 says.
+
+    \b
+    Examples:
+      lapor show 1a2b3c4d
+      lapor show 1a2b3c4d --as-of 2025-03-01T12:00 --viewer tim-admin
+    """
+    cid = session.resolve_id(complaint)
+    snapshot = session.snapshot_instant()
+    if snapshot is not None:
+        if as_of is not None:
+            session.require_events("show --as-of")
+        state, at = _from_snapshot(session, cid), snapshot
+    else:
+        app = session.app()
+        at = as_of or session.now()
+        state = app.complaint(cid)
+        if as_of is not None or state.last_event_at <= at:
+            state = app.complaint(cid, as_of=at)
+    card = complaint_card(state, session.policy, at, viewer_role(viewer))
+    session.out.record(card, CARD_FIELDS, title=card_title(card, live=snapshot is None and as_of is None))
+
+
+def _from_snapshot(session: Session, cid: UUID) -> Complaint:
+    found = session.read_models().store.load([cid])
+    if cid not in found:
+        raise ComplaintNotFound(f"no complaint {cid} in this replay")
+    return found[cid].complaint
+
+
+HISTORY_COLUMNS = [
+    Column("version", "#", "number"),
+    Column("at", "at", "instant"),
+    Column("event", "event"),
+    Column("by", "by", whole=True),
+    Column("desk_after", "desk after", whole=True),
+    Column("working_days_since_previous", "wd", "number"),
+    Column("deadline", "next deadline", optional=True),
+    Column("deadline_at", "due", "instant", optional=True),
+    Column("detail", "detail", max_width=48, optional=True),
+]
+
+
+@click.command()
+@click.argument("complaint")
+@instant_option("--as-of", help="Only what had happened by then.")
+@viewer_option
+@json_option
+@pass_session
+def history(session: Session, complaint: str, as_of: datetime | None, viewer: str) -> None:
+    """The audit timeline of one complaint: every event, who, when, from which desk to which.
+
+    "wd" is the working days since the previous event. With --as-of, a deadline
+    that had fallen due by then but was not yet swept shows as "(due)".
+
+    \b
+    Examples:
+      lapor history 1a2b3c4d
+      lapor history 1a2b3c4d --as-of 2025-03-01 --viewer lapor-sp4n --json
+    """
+    session.require_events("history")
+    cid = session.resolve_id(complaint)
+    app = session.app()
+    if as_of is not None and not app.history(cid, as_of=as_of):
+        raise ComplaintNotFound(f"complaint {cid} did not exist at {as_of.isoformat()}")
+    entries = timeline(app, cid, as_of=as_of, viewer=viewer_role(viewer))
+    rows = [_with_actor(e.model_dump()) for e in entries]
+    session.out.rows(
+        rows if not session.out.as_json else entries,
+        HISTORY_COLUMNS,
+        title=f"History of {cid}" + (f" as of {local_text(as_of, session.zone)}" if as_of else ""),
+        caption="wd: working days since the previous event",
+    )
+
+
+def _with_actor(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A timeline entry as a table row: the actor in one cell, the detail in brief."""
+    scope = "/".join(p for p in (entry["institution"], entry["unit"]) if p)
+    by = f"{entry['role']}:{scope + ':' if scope else ''}{entry['person']}"
+    event = entry["event"] if entry["recorded_at"] is not None else f"{entry['event']} (due)"
+    return {**entry, "by": by, "event": event, "detail": _detail(entry["event"], entry["detail"])}
+
+
+_SHOWN_ELSEWHERE = {"to", "level", "responded_at", "submitted_at"}
+
+
+def _detail(event: str, detail: Mapping[str, Any]) -> str:
+    """The event's own data, briefly; a flag set or cleared at verification is named either way."""
+    parts = []
+    for key, value in detail.items():
+        if key in _SHOWN_ELSEWHERE or value in (None, "") or (value is False and event != "Verified"):
+            continue
+        if isinstance(value, bool):
+            parts.append(key if value else f"not {key}")
+        else:
+            text = str(value)
+            parts.append(f"{key}: {text[:60] + '…' if len(text) > 60 else text}")
+    return "; ".join(parts)
+
+
+SLA_COLUMNS = [
+    Column("desk", "desk", whole=True),
+    Column("received", "in", "number"),
+    Column("finished", "done", "number"),
+    Column("returned", "returned", "number", optional=True),
+    Column("median_working_days", "median wd", "number"),
+    Column("p90_working_days", "p90 wd", "number", optional=True),
+    Column("breaches", "breached", "number"),
+    Column("open_past_limit", "open late", "number", optional=True),
+    Column("escalations", "escalated", "number", optional=True),
+    Column("on_time_rate", "on time", "percent"),
+]
+
+
+def unit_filter(session: Session, unit: str | None, institution: str | None) -> tuple[str | None, str | None]:
+    directory = session.directory
+    if unit is not None:
+        found_institution, unit = resolve_unit(unit, directory)
+        institution = institution or found_institution
+    if institution is not None:
+        directory.institution(institution)
+    return unit, institution
+
+
+@click.command()
+@click.option("--unit", help="Only this unit's desk: a unit code or INSTITUTION/UNIT.")
+@click.option("--institution", help="Only this institution's desks (its admin team and units).")
+@period_options
+@json_option
+@pass_session
+def sla(
+    session: Session,
+    unit: str | None,
+    institution: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
+    """The SLA report per desk: received, finished, working days, breaches, on-time rate.
+
+    A stay counts as on time when it ended within the desk's SOP limit
+    (national 1-3, admin 3-5, unit 5-10 working days by default); stays still
+    open past their limit count against it.
+
+    \b
+    Examples:
+      lapor sla --from 2025-01-01 --to 2025-03-31
+      lapor sla --unit kota-cirebon/dinkes --json
+    """
+    unit, institution = unit_filter(session, unit, institution)
+    start, end = period(session, since, until)
+    reports = session.reader().sla_report(since=start, until=end, unit=unit, institution=institution)
+    policy = session.policy
+    limits = (
+        f"SOP working days target-limit: national {policy.national.target}-{policy.national.limit}, "
+        f"admin {policy.admin.target}-{policy.admin.limit}, unit {policy.unit.target}-{policy.unit.limit}"
+    )
+    session.out.rows(
+        reports,
+        SLA_COLUMNS,
+        title=f"SLA from {local_text(start, session.zone)} to {local_text(end, session.zone)}",
+        caption=f"in: arrived in the period; done: left the desk in it; wd: working days; open late: "
+        f"still there past the limit;\non time: left within the limit. {limits}",
+        empty="no desk had a complaint in that period",
+    )
+
+
+STATUS_FIELDS = [
+    Column("complaint_id", "complaint"),
+    Column("title", "title"),
+    Column("label", "status"),
+    Column("institution", "institution"),
+    Column("submitted", "submitted", "instant"),
+    Column("updated", "updated", "instant"),
+]
+
+
+@click.command()
+@click.argument("complaint")
+@json_option
+@pass_session
+def status(session: Session, complaint: str) -> None:
+    """What the public and the reporter see: LAPOR!'s status label, no identity.
+
+    A confidential complaint has no public status (exit 3, like an unknown one).
+
+    \b
+    Example:
+      lapor status 1a2b3c4d
+    """
+    cid = session.resolve_id(complaint)
+    found = session.reader().public_status(cid)
+    if found is None:
+        raise ComplaintNotFound(f"no public complaint {cid}")
+    session.out.record(found, STATUS_FIELDS)
+
+
+COMMANDS = [queue, show, history, sla, status]

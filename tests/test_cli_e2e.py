@@ -1,0 +1,128 @@
+"""End to end: the installed `lapor` executable, one process per step, through a whole complaint's life.
+
+The same walk runs on a SQLite file and on PostgreSQL: filed, verified and disposed
+down to a unit, returned as not its authority, disposed again, answered, and closed
+by the sweep after ten working days of the reporter's silence; a late reply is refused.
+(Replies and archiving are walked with CliRunner in test_cli.py: each process here
+costs a second or more.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+
+from conftest import PG_DSN, drop_schema, require_postgres
+
+NATIONAL = "lapor-sp4n:sp4n-ayu"
+ADMIN = "tim-admin:kota-cirebon:dodi"
+DINKES = "pejabat-penghubung:kota-cirebon/dinkes:sari"
+DISHUB = "pejabat-penghubung:kota-cirebon/dishub:agus"
+REPORTER = "pelapor:warga-123"
+
+
+def executable() -> str:
+    beside = Path(sys.executable).parent / "lapor"
+    found = str(beside) if beside.exists() else shutil.which("lapor")
+    assert found, "the `lapor` command is not installed (pip install -e '.[test]')"
+    return found
+
+
+def run(target: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("LAPOR_DB", "LAPOR_POLICY")}
+    return subprocess.run(
+        [executable(), "--db", target, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+def step(target: str, *args: str, cwd: Path) -> str:
+    done = run(target, *args, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "cirebon.db")
+        return
+    require_postgres()
+    schema = f"lapor_cli_{uuid.uuid4().hex[:12]}"
+    try:
+        yield f"{PG_DSN}?schema={schema}"
+    finally:
+        drop_schema(schema)
+
+
+@pytest.mark.slow
+def test_a_whole_complaint_life_through_the_installed_command(target: str, tmp_path: Path) -> None:
+    cid = step(target, "submit", "--as", REPORTER, "--title", "Jalan berlubang", "--at", "2026-03-13T09:00",
+               cwd=tmp_path).strip()  # fmt: skip
+    for args in (
+        ("verify", cid, "--as", NATIONAL, "--at", "2026-03-13T10:00"),
+        ("dispose", cid, "--to", "kota-cirebon", "--as", NATIONAL, "--at", "2026-03-13T10:05"),
+        ("verify", cid, "--as", ADMIN, "--at", "2026-03-16T08:00"),
+        ("dispose", cid[:8], "--to", "dinkes", "--as", ADMIN, "--at", "2026-03-16T08:30"),
+        ("return", cid, "--reason", "bukan wewenang Dinkes", "--as", DINKES, "--at", "2026-03-17T09:00"),
+        ("dispose", cid, "--to", "dishub", "--as", ADMIN, "--at", "2026-03-17T10:00"),
+        ("respond", cid, "--message", "Sudah ditambal", "--as", DISHUB, "--at", "2026-03-25T14:00"),
+    ):
+        step(target, *args, cwd=tmp_path)
+    fired = json.loads(step(target, "--json", "tick", "--at", "2026-05-01", cwd=tmp_path))
+    assert fired == [{"complaint_id": cid, "clock": "auto-close", "outcome": "auto-closed (reporter silent)",
+                      "due": "2026-04-10T00:00:00+07:00"}]  # fmt: skip
+    late = run(
+        target, "reply", cid, "--message", "Masih", "--as", REPORTER, "--at", "2026-04-13", cwd=tmp_path
+    )
+    assert (late.returncode, late.stdout) == (1, "")
+    assert late.stderr.startswith("lapor: error: ") and len(late.stderr.splitlines()) == 1
+    timeline = json.loads(step(target, "history", cid, "--json", "--viewer", "tim-admin", cwd=tmp_path))
+    assert [(e["event"], e["desk_after"]) for e in timeline] == [
+        ("Submitted", "lapor-sp4n"),
+        ("Verified", "lapor-sp4n"),
+        ("Disposed", "tim-admin:kota-cirebon"),
+        ("Verified", "tim-admin:kota-cirebon"),
+        ("Disposed", "unit:kota-cirebon/dinkes"),
+        ("Returned", "tim-admin:kota-cirebon"),
+        ("Disposed", "unit:kota-cirebon/dishub"),
+        ("Responded", "pelapor"),
+        ("AutoClosed", None),
+    ]
+    assert timeline[0]["person"] == "warga-123" and timeline[-1]["role"] == "system"
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "lapor_cli", "calendar", "is-working-day", "2026-03-19", "--json"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["working_day"] is False
+
+
+def test_long_work_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
+    env.pop("LAPOR_DB", None)
+    args = [executable(), "--db", str(tmp_path / "sim.db"), "simulate", "--complaints", "300", "--seed", "5"]
+    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=120, check=False)
+    os.close(terminal)
+    shown = b""
+    with suppress(OSError):  # EIO once the process has closed its end
+        while chunk := os.read(controller, 65536):
+            shown += chunk
+    os.close(controller)
+    assert done.returncode == 0
+    assert b"simulating complaints" in shown  # the bar, on the terminal (stderr)
+    assert b"simulating" not in done.stdout and b"complaints" in done.stdout  # the summary, on stdout
