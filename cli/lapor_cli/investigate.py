@@ -62,8 +62,9 @@ def replay(session: Session, as_of: datetime, out: str | None, force: bool) -> N
         with session.out.progress("replaying the events") as progress:
             built = live.build_as_of(as_of, target, progress=progress)
         try:
-            counts = ViewReader(built.db, session.policy).desks(as_of)
-            total = built.db.query(f"SELECT COUNT(*) FROM {built.store.complaints}")[0][0]  # noqa: S608
+            reader = ViewReader(built.db, session.policy)
+            counts = reader.desks(as_of)
+            total = reader.count()
             position = built.position()
         finally:
             built.close()

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from lapor_projections import ReadModels
+from lapor_projections import ReadModels, ViewReader
 from lapor_projections.fold import Visit
-from lapor_projections.store import VISIT_COLUMNS, micros, visit_from_row
 
 from .charts import BANDS, Flow, UnitRate, draw
 from .common import check_writable, json_option, pass_session, period_options
@@ -100,12 +99,7 @@ def _period(session: Session, since: datetime | None, until: datetime | None) ->
 
 
 def _stays(views: ReadModels, start: datetime, end: datetime) -> list[Visit]:
-    rows = views.db.query(
-        f"SELECT {', '.join(VISIT_COLUMNS)} FROM {views.store.visits} "  # noqa: S608 - constant names
-        "WHERE arrived_us < ? AND (left_us IS NULL OR left_us >= ?)",
-        (micros(end), micros(start)),
-    )
-    return [visit_from_row(row) for row in rows]
+    return ViewReader(views.db, views.policy).stays(since=start, until=end)
 
 
 def _flow(stays: list[Visit], start: datetime, end: datetime) -> Flow:

@@ -23,7 +23,6 @@ from lapor_domain import (
 )
 from lapor_domain.adapters.storage import parse_target
 from lapor_projections import ReadModels, ViewReader
-from lapor_projections.store import AS_OF, instant
 
 from .errors import CliError, DatabaseMissing
 from .output import Output
@@ -118,9 +117,8 @@ class Session:
 
     def snapshot_instant(self) -> datetime | None:
         """The instant a `lapor replay` database stands at; None for a live database."""
-        views = self.read_models()
-        us = views.store.position(AS_OF)
-        return instant(us).astimezone(self.zone) if us else None
+        stands_at = self.read_models().stands_at()
+        return stands_at.astimezone(self.zone) if stands_at else None
 
     def require_events(self, what: str) -> None:
         """Refuse to work on a replayed snapshot what needs the event log."""
@@ -137,18 +135,7 @@ class Session:
 
     def history_span(self) -> tuple[datetime | None, datetime | None, int]:
         """The first arrival and the last move on any desk, and how many stays are open on an SLA desk."""
-        views = self.views()
-        still_open = "SUM(CASE WHEN left_us IS NULL AND desk_kind <> 'pelapor' THEN 1 ELSE 0 END)"
-        first, last, open_stays = views.db.query(
-            f"SELECT MIN(arrived_us), MAX(COALESCE(left_us, arrived_us)), {still_open} "  # noqa: S608
-            f"FROM {views.store.visits}"  # a module constant, quoted: never from input
-        )[0]
-        local = self.zone
-        return (
-            instant(first).astimezone(local) if first is not None else None,
-            instant(last).astimezone(local) if last is not None else None,
-            int(open_stays or 0),
-        )
+        return ViewReader(self.views().db, self.policy).span()
 
     def resolve_id(self, text: str) -> UUID:
         """A complaint id, or a unique prefix of one (at least four characters), as tables show it."""
@@ -162,18 +149,13 @@ class Session:
                 f"not a complaint id: {text!r} (give the id, or its first {SHORTEST_ID_PREFIX} "
                 "or more characters)"
             )
-        views = self.views()
-        table = views.store.complaints  # a module constant, quoted: never from input
-        rows = views.db.query(
-            f"SELECT complaint_id FROM {table} WHERE complaint_id LIKE ? ORDER BY complaint_id LIMIT 4",  # noqa: S608
-            (prefix + "%",),
-        )
-        if not rows:
+        found = ViewReader(self.views().db, self.policy).ids_starting(prefix, limit=4)
+        if not found:
             raise ComplaintNotFound(f"no complaint whose id starts with {text!r}")
-        if len(rows) > 1:
-            shown = ", ".join(str(UUID(r[0])) for r in rows[:3])
-            raise CliError(f"ambiguous id {text!r}: it starts {shown}{', ...' if len(rows) > 3 else ''}")
-        return UUID(rows[0][0])
+        if len(found) > 1:
+            shown = ", ".join(str(cid) for cid in found[:3])
+            raise CliError(f"ambiguous id {text!r}: it starts {shown}{', ...' if len(found) > 3 else ''}")
+        return found[0]
 
     def close(self) -> None:
         if self._views is not None:

@@ -38,11 +38,13 @@ class QueueEntry(_View):
 
 
 class DeskCount(_View):
+    """How many complaints a desk holds; SLA counts are none on the reporter's turn (no SLA there)."""
+
     desk: str
     open: int
-    on_track: int
-    late: int
-    breached: int
+    on_track: int | None
+    late: int | None
+    breached: int | None
 
 
 class VisitView(_View):

@@ -14,6 +14,7 @@ from lapor_domain import InvalidInput, Role, SlaPolicy, SlaState
 from lapor_domain.model.deadlines import DeskDeadlines
 
 from .db import Database
+from .fold import Visit
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, VisitOutcome, VisitView
 from .store import COMPLAINTS, VISIT_COLUMNS, VISITS, instant, micros, visit_from_row
 
@@ -80,10 +81,7 @@ class ViewReader:
             f"FROM {self._complaints} WHERE desk IS NOT NULL GROUP BY desk ORDER BY desk",
             (now, now, now),
         )
-        return [
-            DeskCount(desk=d, open=n, breached=b or 0, late=late or 0, on_track=n - (b or 0) - (late or 0))
-            for d, n, b, late in rows
-        ]
+        return [_desk_count(d, n, b or 0, late or 0) for d, n, b, late in rows]
 
     def visits(self, complaint_id: UUID | str, at: datetime) -> list[VisitView]:
         """Every stay of one complaint on a desk, in order, judged at ``at`` if still open."""
@@ -138,6 +136,40 @@ class ViewReader:
             by_desk[view.desk].append(view)
         return [_desk_report(desk, views, lo, hi) for desk, views in sorted(by_desk.items())]
 
+    def count(self) -> int:
+        """How many complaints the views hold."""
+        return int(self.db.query(f"SELECT COUNT(*) FROM {self._complaints}")[0][0])
+
+    def ids_starting(self, prefix: str, *, limit: int = 4) -> list[UUID]:
+        """Complaint ids whose hex form starts with ``prefix`` (as tables abbreviate them)."""
+        clean = prefix.strip().lower().replace("-", "")
+        if not clean or not set(clean) <= set("0123456789abcdef"):
+            raise InvalidInput(f"not the start of a complaint id: {prefix!r}")
+        rows = self.db.query(
+            f"SELECT complaint_id FROM {self._complaints} WHERE complaint_id LIKE ? "
+            "ORDER BY complaint_id LIMIT ?",
+            (clean + "%", limit),
+        )
+        return [UUID(row[0]) for row in rows]
+
+    def stays(self, *, since: datetime, until: datetime) -> list[Visit]:
+        """Every stay on any desk that overlaps [since, until), for charts and exports."""
+        rows = self.db.query(
+            f"SELECT {', '.join(VISIT_COLUMNS)} FROM {self._visits} "
+            "WHERE arrived_us < ? AND (left_us IS NULL OR left_us >= ?) ORDER BY arrived_us",
+            (micros(_aware(until)), micros(_aware(since))),
+        )
+        return [visit_from_row(row) for row in rows]
+
+    def span(self) -> tuple[datetime | None, datetime | None, int]:
+        """The first arrival and the last move on any desk, and how many stays on an SLA desk are open."""
+        first, last, open_stays = self.db.query(
+            f"SELECT MIN(arrived_us), MAX(COALESCE(left_us, arrived_us)), "
+            f"SUM(CASE WHEN left_us IS NULL AND desk_kind <> ? THEN 1 ELSE 0 END) FROM {self._visits}",
+            (_REPORTER_DESK,),
+        )[0]
+        return self._local_or_none(first), self._local_or_none(last), int(open_stays or 0)
+
     def public_status(self, complaint_id: UUID | str) -> PublicStatus | None:
         """The public label, or None when there is no such complaint or it is confidential."""
         rows = self.db.query(
@@ -166,6 +198,12 @@ class ViewReader:
             submitted=self._local(submitted),
             updated=self._local(updated),
         )
+
+
+def _desk_count(desk: str, held: int, breached: int, late: int) -> DeskCount:
+    if desk == _REPORTER_DESK:  # the reporter's turn has no SLA, only the auto-close clock
+        return DeskCount(desk=desk, open=held, on_track=None, late=None, breached=None)
+    return DeskCount(desk=desk, open=held, on_track=held - breached - late, late=late, breached=breached)
 
 
 def _dashed(hex_id: str) -> str:

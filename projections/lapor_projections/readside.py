@@ -24,7 +24,7 @@ from lapor_domain.model import decisions
 
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
-from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, micros
+from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, instant, micros
 
 Progress = Callable[[int, int], None]
 NAME = LOG_POSITION
@@ -61,6 +61,11 @@ class ReadModels:
 
     def position(self) -> int:
         return self.store.position(NAME)
+
+    def stands_at(self) -> datetime | None:
+        """For a database written by ``build_as_of``: the instant its views stand at; else None."""
+        us = self.store.position(AS_OF)
+        return instant(us) if us else None
 
     def head(self) -> int:
         return self.app.log.recorder.max_notification_id() or 0

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import Complaint, ComplaintEvent, LaporApp, Role, Submitted
+from lapor_domain import Complaint, ComplaintEvent, ComplaintNotFound, LaporApp, Role, Submitted
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import evolve, fold
 from lapor_domain.model.deadlines import desk_deadlines, pending_deadline
@@ -30,7 +30,8 @@ def timeline(
     """Every event of the complaint in order: who, when, from which desk to which, and the clock."""
     events = app.history(complaint_id, as_of=as_of)
     final = fold(events)
-    assert final is not None
+    if final is None:
+        raise ComplaintNotFound(f"complaint {complaint_id} was not yet submitted at {as_of}")
     pending: list[ComplaintEvent] = []
     if as_of is not None:
         pending = decisions.fire_due(final, app.rules, as_of, as_of)
