@@ -8,15 +8,12 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
-from eventsourcing.popo import POPOFactory
-from eventsourcing.postgres import PostgresFactory
-from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import Environment, EnvType
 
 from ..model.complaint import Complaint, fold
 from ..model.events import ComplaintEvent
 from .mapper import PydanticMapper
-from .recorders import DeadlineIndex, MemoryRecorder, PostgresRecorder, SQLiteRecorder
+from .recorders import DeadlineIndex, MemoryRecorder
 
 
 class ComplaintLog(Application[UUID]):
@@ -32,18 +29,24 @@ class ComplaintLog(Application[UUID]):
         return PydanticMapper()
 
     def construct_recorder(self) -> ApplicationRecorder:
-        factory = self.factory
-        recorder: ApplicationRecorder
-        if isinstance(factory, SQLiteFactory):
-            recorder = SQLiteRecorder(datastore=factory.datastore)
-        elif isinstance(factory, PostgresFactory):
-            recorder = PostgresRecorder(datastore=factory.datastore)
-        elif isinstance(factory, POPOFactory):
+        # Each store's driver is imported only when that store is used.
+        module = self.env.get("PERSISTENCE_MODULE")
+        datastore: Any = getattr(self.factory, "datastore", None)
+        if module == "eventsourcing.sqlite":
+            from .sqlite_recorder import SQLiteRecorder
+
+            sqlite = SQLiteRecorder(datastore=datastore)
+            sqlite.create_table()
+            return sqlite
+        if module == "eventsourcing.postgres":
+            from .postgres_recorder import PostgresRecorder
+
+            postgres = PostgresRecorder(datastore=datastore)
+            postgres.create_table()
+            return postgres
+        if module == "eventsourcing.popo":
             return MemoryRecorder()
-        else:  # pragma: no cover - the target parser only names the three
-            raise TypeError(f"unsupported persistence factory {type(factory).__name__}")
-        recorder.create_table()
-        return recorder
+        raise TypeError(f"unsupported persistence module {module!r}")  # pragma: no cover
 
     @property
     def deadline_index(self) -> DeadlineIndex:
