@@ -534,3 +534,6 @@ def test_simulate_fills_an_empty_database_only(db: Path) -> None:
     assert summary["first_at"].startswith("2025-01-") and summary["by_event"]["Submitted"] == 20
     assert "match" in ok(lapor(db, "check")).stdout
     refused(lapor(db, "simulate", "--complaints", "5"), 2, "already holds")
+    again = as_json(lapor(db, "simulate", "--complaints", "5", "--seed", "3", "--replace", "--json"))
+    assert again["complaints"] == 5 and again["by_event"]["Submitted"] == 5
+    refused(lapor("postgresql://postgres@127.0.0.1:1/x", "simulate", "--replace"), 2, "SQLite file")

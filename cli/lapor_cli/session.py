@@ -157,6 +157,14 @@ class Session:
             raise CliError(f"ambiguous id {text!r}: it starts {shown}{', ...' if len(found) > 3 else ''}")
         return found[0]
 
+    def delete_sqlite_file(self) -> None:
+        """Remove the SQLite file the target names (and its WAL files), for a fresh start."""
+        if self.target.startswith(("postgresql://", "postgres://")) or self.target in ("memory", ":memory:"):
+            raise CliError("--replace deletes a SQLite file; for PostgreSQL name a new, empty schema")
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(self.target + suffix).unlink(missing_ok=True)
+
     def close(self) -> None:
         if self._views is not None:
             self._views.close()

@@ -54,9 +54,14 @@ SUMMARY_FIELDS = [
     show_default=True,
     help="city: about 600 complaints a year (Kota Cirebon); national: about 100,000.",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Start from an empty file, deleting the SQLite file named by --db first.",
+)
 @json_option
 @pass_session
-def simulate_command(session: Session, count: int, seed: int, start: date, scale: Any) -> None:
+def simulate_command(session: Session, count: int, seed: int, start: date, scale: Any, replace: bool) -> None:
     """Generate a realistic history with the simulator, into an empty database.
 
     Every complaint is played to its end by the SOP's people: verified,
@@ -66,7 +71,10 @@ def simulate_command(session: Session, count: int, seed: int, start: date, scale
     \b
     Example:
       lapor --db demo.db simulate --complaints 300 --seed 7 --from 2025-01-06
+      lapor --db demo.db simulate --replace      # again, from scratch
     """
+    if replace:
+        session.delete_sqlite_file()
     app = session.app(create=True)
     session.require_events("simulate")
     recorded = app.log.recorder.max_notification_id() or 0
