@@ -91,8 +91,9 @@ class WorkingCalendar:
 
     def local_date(self, instant: datetime) -> date:
         """The date, in the calendar's zone, of an aware instant."""
-        if not isinstance(instant, datetime) or instant.utcoffset() is None:
-            raise InvalidInput(f"expected a timezone-aware datetime, got {instant!r}")
+        if instant.__class__ is not datetime or instant.tzinfo is None:  # the fast path's guard
+            if not isinstance(instant, datetime) or instant.utcoffset() is None:
+                raise InvalidInput(f"expected a timezone-aware datetime, got {instant!r}")
         return instant.astimezone(self.timezone).date()
 
     def is_working_day(self, day: date) -> bool:
