@@ -39,20 +39,19 @@ def test_a_stale_writer_retries_against_the_new_state(two_apps: tuple[LaporApp, 
     to_unit(a, c.id, T0)
     b.complaint(c.id)  # b caches the complaint at this version
 
-    # Between b's read and b's write, a responds: b's write conflicts, b reloads and
+    # Between b's decision and b's write, a responds: b's write conflicts, b reloads and
     # decides again, and its own respond is then refused because the desk moved.
-    original = b.log.load
+    original = b.log.append
     raced = False
 
-    def load_then_race(complaint_id, cached=None):  # type: ignore[no-untyped-def]
+    def race_then_append(events, **kwargs):  # type: ignore[no-untyped-def]
         nonlocal raced
-        state = original(complaint_id, cached)
         if not raced:
             raced = True
             a.respond(c.id, message="Jawaban A", by=DINKES, at=T0)
-        return state
+        original(events, **kwargs)
 
-    b.log.load = load_then_race  # type: ignore[method-assign]
+    b.log.append = race_then_append  # type: ignore[method-assign]
     with pytest.raises(NotAllowed):
         b.respond(c.id, message="Jawaban B", by=DINKES, at=T0)
     names = [e.name for e in a.history(c.id)]
@@ -122,3 +121,15 @@ def test_a_second_process_sees_the_first_ones_writes(two_apps: tuple[LaporApp, L
     assert seen.desk is not None and seen.desk.key == "tim-admin:kota-cirebon"
     with pytest.raises(NotPossibleInState):
         b.dispose(c.id, to="dinkes", by=ADMIN, at=T0)
+
+
+def test_a_stale_cache_never_refuses_wrongly(two_apps: tuple[LaporApp, LaporApp]) -> None:
+    a, b = two_apps
+    c = file_complaint(a, T0)
+    b.complaint(c.id)  # b caches it on the national desk
+    a.verify(c.id, by=NATIONAL, at=T0)
+    a.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=T0)
+    # On b's cached state the admin team holds nothing; on the fresh state it does.
+    verified = b.verify(c.id, by=ADMIN, at=T0)
+    assert verified.admin_verified and verified.version == 4
+    assert [e.name for e in a.history(c.id)][-1] == "lapor.Verified"

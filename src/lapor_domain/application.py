@@ -22,7 +22,14 @@ from eventsourcing.persistence import IntegrityError, OperationalError, Persiste
 from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .adapters.storage import StoreTarget, parse_target
-from .errors import ComplaintExists, ComplaintNotFound, ConcurrentUpdate, InvalidInput, StoreUnavailable
+from .errors import (
+    ComplaintExists,
+    ComplaintNotFound,
+    ConcurrentUpdate,
+    InvalidInput,
+    LaporError,
+    StoreUnavailable,
+)
 from .model import decisions
 from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
@@ -248,18 +255,38 @@ class LaporApp:
         return Stamp(actor, _aware(at, "at"), _aware(self._clock(), "the clock's instant"))
 
     def _execute(self, complaint_id: UUID, actor: Actor, at: datetime, decide: Decide) -> Complaint:
+        """Decide on the cached state when there is one, without reading the store first.
+
+        The store's key (complaint, version) turns a decision made on a stale state into
+        an IntegrityError: then the state is reloaded and the command decided again. A
+        refusal decided on a cached state is asked again of the fresh state, so a stale
+        cache never refuses wrongly.
+        """
         stamp = self._stamp(actor, at)
-        for _ in range(self._retries + 1):
-            before = self._load(complaint_id)
-            decisions.check_open_and_in_order(before, stamp.at)
-            fired = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
-            current = fold(fired, before) or before
-            decisions.check_open_and_in_order(current, stamp.at)
-            event = decide(current, stamp)
-            after = evolve(current, event)
+        cid = _uuid(complaint_id)
+        for attempt in range(self._retries + 2):
+            cached = self._cached(cid) if attempt == 0 else None
+            before = cached if cached is not None else self._load(cid)
+            try:
+                fired, after, event = self._decide(before, stamp, decide)
+            except LaporError:
+                if cached is None:
+                    raise
+                continue  # refused on a cached state: ask the fresh one
             if self._try_record(before, after, [*fired, event]):
                 return after
         raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under this command; try again")
+
+    def _decide(
+        self, before: Complaint, stamp: Stamp, decide: Decide
+    ) -> tuple[list[ComplaintEvent], Complaint, ComplaintEvent]:
+        """Rule 7 then the command: deadlines due by the command's instant are applied first."""
+        decisions.check_open_and_in_order(before, stamp.at)
+        fired = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
+        current = fold(fired, before) or before
+        decisions.check_open_and_in_order(current, stamp.at)
+        event = decide(current, stamp)
+        return fired, evolve(current, event), event
 
     def _fire(self, complaint_id: UUID, until: datetime) -> list[ComplaintEvent]:
         for _ in range(self._retries + 1):
@@ -304,6 +331,10 @@ class LaporApp:
         if state is not cached:
             self._remember(state)
         return state
+
+    def _cached(self, complaint_id: UUID) -> Complaint | None:
+        with self._cache_lock:
+            return self._cache.get(complaint_id)
 
     def _remember(self, complaint: Complaint) -> None:
         with self._cache_lock:

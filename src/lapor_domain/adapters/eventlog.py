@@ -7,7 +7,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Mapper, StoredEvent
 from eventsourcing.utils import Environment, EnvType
 
 from ..model.complaint import Complaint, fold
@@ -24,6 +24,14 @@ class ComplaintLog(Application[UUID]):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # The store target alone decides: the process environment is not consulted.
         return Environment(name, dict(env or {}))
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
+            from .sqlite_recorder import cache_statements
+
+            cache_statements(factory)
+        return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
         return PydanticMapper()
@@ -64,7 +72,12 @@ class ComplaintLog(Application[UUID]):
         return fold(self.events_of(complaint_id, after_version=after), cached)
 
     def append(self, events: list[ComplaintEvent], **kwargs: Any) -> None:
-        self.save(*events, **kwargs)
+        """Record the events (and the deadline rows in ``kwargs``) in one transaction.
+
+        Straight to the event store: ``Application.save`` would add a runtime protocol
+        check per event and snapshot and notification hooks this application does not use.
+        """
+        self.events.put(events, **kwargs)
 
     def decode(self, stored: StoredEvent) -> ComplaintEvent:
         return cast(ComplaintEvent, self.mapper.to_domain_event(stored))

@@ -2,14 +2,55 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+)
 
 from .recorders import TABLE, DeadlineRow, deadline_rows
+
+STATEMENT_CACHE = 128
+
+
+class _StatementCachingPool(SQLiteConnectionPool):
+    """Connections that keep their compiled statements.
+
+    eventsourcing 9.5 opens SQLite with ``cached_statements=True``, which sqlite3 reads
+    as a cache of one statement, so every command recompiled its SELECT, INSERT, BEGIN
+    and COMMIT (a read took 70-99 us instead of 28 us).
+    """
+
+    def _create_connection(self) -> SQLiteConnection:
+        library = super()._create_connection()  # opens the file and puts it in WAL mode
+        library._close()
+        connection = sqlite3.connect(
+            self.db_name,
+            uri=True,
+            check_same_thread=False,
+            isolation_level=None,  # transactions are begun explicitly, as the library does
+            cached_statements=STATEMENT_CACHE,
+            timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+        )
+        connection.row_factory = sqlite3.Row
+        return SQLiteConnection(sqlite_conn=connection, max_age=self.max_age)
+
+
+def cache_statements(factory: InfrastructureFactory) -> None:
+    """Give a SQLite factory's datastore connections with a real statement cache."""
+    datastore: SQLiteDatastore = factory.datastore  # type: ignore[attr-defined]
+    old = datastore.pool
+    datastore.pool = _StatementCachingPool(db_name=old.db_name, lock_timeout=old.lock_timeout)
+    old.close()
 
 
 class SQLiteRecorder(SQLiteApplicationRecorder):

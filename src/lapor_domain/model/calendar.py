@@ -42,11 +42,28 @@ class WorkingCalendar:
     Anything outside the years covered is refused with InvalidInput.
     """
 
-    __slots__ = ("_closing", "_deadlines", "_first", "_last", "_nth", "_rank",
-                 "day_ends_at", "first_year", "last_year", "timezone")
+    __slots__ = (
+        "_closing",
+        "_deadlines",
+        "_first",
+        "_last",
+        "_nth",
+        "_rank",
+        "day_ends_at",
+        "first_year",
+        "last_year",
+        "timezone",
+    )
 
-    def __init__(self, *, timezone: str = "Asia/Jakarta", closing_days: Mapping[date, str],
-                 first_year: int, last_year: int, day_ends_at: time | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        timezone: str = "Asia/Jakarta",
+        closing_days: Mapping[date, str],
+        first_year: int,
+        last_year: int,
+        day_ends_at: time | None = None,
+    ) -> None:
         _check_years(first_year, last_year)
         _check_wall_clock(day_ends_at)
         if wrong := [d for d in closing_days if type(d) is not date]:
@@ -57,9 +74,11 @@ class WorkingCalendar:
         self.day_ends_at: Final = day_ends_at
         self._first: Final = date(first_year, 1, 1).toordinal()
         self._last: Final = date(last_year, 12, 31).toordinal()
-        self._closing: Final = {day: name for day, name in closing_days.items()
-                                if self._first <= day.toordinal() <= self._last
-                                and day.weekday() < _SATURDAY}
+        self._closing: Final = {
+            day: name
+            for day, name in closing_days.items()
+            if self._first <= day.toordinal() <= self._last and day.weekday() < _SATURDAY
+        }
         days = [date.fromordinal(o) for o in range(self._first, self._last + 1)]
         working = [day.weekday() < _SATURDAY and day not in self._closing for day in days]
         self._rank: Final[list[int | None]] = [None] * self._first
@@ -68,10 +87,16 @@ class WorkingCalendar:
         self._deadlines: dict[tuple[date, int], datetime] = {}  # memo: a deadline depends on (day, n)
 
     @classmethod
-    def indonesia(cls, *, first_year: int = 2010, last_year: int = 2050,
-                  add: Mapping[date, str] | Iterable[date] = (), remove: Iterable[date] = (),
-                  timezone: str = "Asia/Jakarta", day_ends_at: time | None = None,
-                  ) -> WorkingCalendar:
+    def indonesia(
+        cls,
+        *,
+        first_year: int = 2010,
+        last_year: int = 2050,
+        add: Mapping[date, str] | Iterable[date] = (),
+        remove: Iterable[date] = (),
+        timezone: str = "Asia/Jakarta",
+        day_ends_at: time | None = None,
+    ) -> WorkingCalendar:
         """Indonesia's calendar: national holidays and cuti bersama from the `holidays` package.
 
         ``add`` adds closing days the package lacks (a late SKB amendment), with
@@ -79,21 +104,23 @@ class WorkingCalendar:
         Calendars are immutable and cached: equal arguments give the same object.
         """
         _check_wall_clock(day_ends_at)  # here too: an aware time may hash like a naive one
-        added = dict(add.items()) if isinstance(add, Mapping) else dict.fromkeys(
-            add, ADDED_BY_CONFIGURATION)
-        return _indonesia(first_year, last_year, frozenset(added.items()), frozenset(remove),
-                          timezone, day_ends_at)
+        added = dict(add.items()) if isinstance(add, Mapping) else dict.fromkeys(add, ADDED_BY_CONFIGURATION)
+        return _indonesia(
+            first_year, last_year, frozenset(added.items()), frozenset(remove), timezone, day_ends_at
+        )
 
     def __repr__(self) -> str:
-        return (f"WorkingCalendar(timezone={self.timezone.key!r}, years={self.first_year}.."
-                f"{self.last_year}, closing_days={len(self._closing)}, "
-                f"day_ends_at={self.day_ends_at!r})")
+        return (
+            f"WorkingCalendar(timezone={self.timezone.key!r}, years={self.first_year}.."
+            f"{self.last_year}, closing_days={len(self._closing)}, "
+            f"day_ends_at={self.day_ends_at!r})"
+        )
 
     def local_date(self, instant: datetime) -> date:
         """The date, in the calendar's zone, of an aware instant."""
-        if instant.__class__ is not datetime or instant.tzinfo is None:  # the fast path's guard
-            if not isinstance(instant, datetime) or instant.utcoffset() is None:
-                raise InvalidInput(f"expected a timezone-aware datetime, got {instant!r}")
+        fast = instant.__class__ is datetime and instant.tzinfo is not None
+        if not fast and (not isinstance(instant, datetime) or instant.utcoffset() is None):
+            raise InvalidInput(f"expected a timezone-aware datetime, got {instant!r}")
         return instant.astimezone(self.timezone).date()
 
     def is_working_day(self, day: date) -> bool:
@@ -135,8 +162,7 @@ class WorkingCalendar:
     def closing_days(self, year: int) -> list[tuple[date, str]]:
         """The weekdays of ``year`` that are closed (holidays, cuti bersama), with names."""
         if not self.first_year <= year <= self.last_year:
-            raise InvalidInput(f"{year} is outside the calendar's years "
-                               f"{self.first_year}..{self.last_year}")
+            raise InvalidInput(f"{year} is outside the calendar's years {self.first_year}..{self.last_year}")
         return sorted((day, name) for day, name in self._closing.items() if day.year == year)
 
     def _as_date(self, day: date) -> date:
@@ -152,8 +178,7 @@ class WorkingCalendar:
     def _in_range(self, day: date) -> date:
         day = self._as_date(day)
         if not self._first <= day.toordinal() <= self._last:
-            raise InvalidInput(f"{day} is outside the calendar's years "
-                               f"{self.first_year}..{self.last_year}")
+            raise InvalidInput(f"{day} is outside the calendar's years {self.first_year}..{self.last_year}")
         return day
 
     def _rank_of(self, day: date) -> int:
@@ -162,8 +187,9 @@ class WorkingCalendar:
     def _cannot_add(self, day: date, n: int) -> InvalidInput:
         _at_least_one(n)  # raises when n is not a whole number
         self._in_range(day)  # raises when the day itself is outside the calendar
-        return InvalidInput(f"{n} working days after {day} falls after the calendar's "
-                            f"last year {self.last_year}")
+        return InvalidInput(
+            f"{n} working days after {day} falls after the calendar's last year {self.last_year}"
+        )
 
 
 def _at_least_one(n: int) -> int:
@@ -174,14 +200,14 @@ def _at_least_one(n: int) -> int:
 
 def _check_years(first_year: int, last_year: int) -> None:
     if not 1 <= first_year <= last_year <= 9998:
-        raise InvalidInput(f"need 1 <= first_year <= last_year <= 9998, "
-                           f"got {first_year}..{last_year}")
+        raise InvalidInput(f"need 1 <= first_year <= last_year <= 9998, got {first_year}..{last_year}")
 
 
 def _check_wall_clock(day_ends_at: time | None) -> None:
     if day_ends_at is not None and day_ends_at.tzinfo is not None:
-        raise InvalidInput(f"day_ends_at is a local wall-clock time, give it without a "
-                           f"time zone (got {day_ends_at!r})")
+        raise InvalidInput(
+            f"day_ends_at is a local wall-clock time, give it without a time zone (got {day_ends_at!r})"
+        )
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -192,16 +218,27 @@ def _zone(name: str) -> ZoneInfo:
 
 
 @lru_cache(maxsize=8)  # a calendar holds about 7 MB and takes 10 ms to build
-def _indonesia(first_year: int, last_year: int, added: frozenset[tuple[date, str]],
-               removed: frozenset[date], timezone: str, day_ends_at: time | None,
-               ) -> WorkingCalendar:
+def _indonesia(
+    first_year: int,
+    last_year: int,
+    added: frozenset[tuple[date, str]],
+    removed: frozenset[date],
+    timezone: str,
+    day_ends_at: time | None,
+) -> WorkingCalendar:
     _check_years(first_year, last_year)
     if both := sorted(removed & {day for day, _ in added}):
         raise InvalidInput(f"closing days both added and removed: {both}")
-    closing = {day: name for day, name in _indonesian_closing_days(first_year, last_year)
-               if day not in removed}
-    return WorkingCalendar(timezone=timezone, closing_days=closing | dict(added),
-                           first_year=first_year, last_year=last_year, day_ends_at=day_ends_at)
+    closing = {
+        day: name for day, name in _indonesian_closing_days(first_year, last_year) if day not in removed
+    }
+    return WorkingCalendar(
+        timezone=timezone,
+        closing_days=closing | dict(added),
+        first_year=first_year,
+        last_year=last_year,
+        day_ends_at=day_ends_at,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -209,6 +246,7 @@ def _indonesian_closing_days(first_year: int, last_year: int) -> tuple[tuple[dat
     """National holidays and cuti bersama, named in Indonesian; cached, the lookup is slow."""
     import holidays  # here, not at the top: importing it takes ~0.1 s
 
-    found = holidays.country_holidays("ID", years=range(first_year, last_year + 1),
-                                      categories=("public", "government"), language="id")
+    found = holidays.country_holidays(
+        "ID", years=range(first_year, last_year + 1), categories=("public", "government"), language="id"
+    )
     return tuple(sorted(found.items()))
