@@ -8,6 +8,7 @@ the desk (not allowed), then what the state permits (not possible).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -40,12 +41,26 @@ from .policy import SlaPolicy
 E = TypeVar("E", bound=ComplaintEvent)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rules:
     """What a decision needs besides the complaint: the SLA policy and who exists."""
 
     policy: SlaPolicy
     directory: OrganisationDirectory
+
+    @functools.cached_property
+    def _units(self) -> dict[tuple[str, str], str]:
+        return {(i.code, u.code): u.code for i, u in self.directory.units()}
+
+    def unit_code(self, institution: str, unit: str) -> str:
+        """The unit's code, or UnknownOrganisation (with suggestions) from the directory."""
+        found = self._units.get((institution, unit))
+        return found if found is not None else self.directory.unit(institution, unit).code
+
+    def institution_code(self, institution: str) -> str:
+        if self.directory.has_institution(institution):
+            return institution
+        return self.directory.institution(institution).code
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +162,10 @@ def dispose(c: Complaint, stamp: Stamp, rules: Rules, *, to: str, note: str = ""
     if not c.is_verified_here:
         raise NotPossibleInState(f"complaint {c.id} must be verified at {desk.key} before disposal")
     if desk.kind is DeskKind.NATIONAL:
-        target = Desk.admin(rules.directory.institution(to).code)
+        target = Desk.admin(rules.institution_code(to))
     else:
         assert desk.institution is not None
-        target = Desk.unit_of(desk.institution, rules.directory.unit(desk.institution, to).code)
+        target = Desk.unit_of(desk.institution, rules.unit_code(desk.institution, to))
     return _next(c, Disposed, stamp, to=target, note=note)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -50,16 +51,16 @@ class Desk(BaseModel):
 
     @classmethod
     def admin(cls, institution: str) -> Desk:
-        return cls(kind=DeskKind.ADMIN, institution=institution)
+        return _desk(DeskKind.ADMIN, institution, None)
 
     @classmethod
     def unit_of(cls, institution: str, unit: str) -> Desk:
-        return cls(kind=DeskKind.UNIT, institution=institution, unit=unit)
+        return _desk(DeskKind.UNIT, institution, unit)
 
     @classmethod
     def awaiting_reporter(cls, institution: str, unit: str) -> Desk:
         """The reporter's turn, remembering which unit answered (a reply goes back to it)."""
-        return cls(kind=DeskKind.REPORTER, institution=institution, unit=unit)
+        return _desk(DeskKind.REPORTER, institution, unit)
 
     @property
     def key(self) -> str:
@@ -75,12 +76,7 @@ class Desk(BaseModel):
     @property
     def sla_level(self) -> SlaLevel | None:
         """Which SOP deadline applies here; the reporter's turn has the auto-close clock instead."""
-        return {
-            DeskKind.NATIONAL: SlaLevel.NATIONAL,
-            DeskKind.ADMIN: SlaLevel.ADMIN,
-            DeskKind.UNIT: SlaLevel.UNIT,
-            DeskKind.REPORTER: None,
-        }[self.kind]
+        return _SLA_LEVELS[self.kind]
 
     def is_held_by(self, actor: Actor) -> bool:
         """Whether this actor speaks for this desk (rule 9)."""
@@ -116,3 +112,15 @@ class Desk(BaseModel):
 
 
 _NATIONAL = Desk(kind=DeskKind.NATIONAL)
+_SLA_LEVELS = {
+    DeskKind.NATIONAL: SlaLevel.NATIONAL,
+    DeskKind.ADMIN: SlaLevel.ADMIN,
+    DeskKind.UNIT: SlaLevel.UNIT,
+    DeskKind.REPORTER: None,
+}
+
+
+@functools.cache
+def _desk(kind: DeskKind, institution: str, unit: str | None) -> Desk:
+    """Desks are values: one instance per desk serves every complaint on it."""
+    return Desk(kind=kind, institution=institution, unit=unit)
