@@ -41,11 +41,16 @@ def simulate(
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise InvalidInput(f"batch must be a whole number >= 1, got {batch!r}")
+    if app.target.kind == "postgres":
+        # psycopg's pipeline stalls on one insert of 10,000+ events (eventsourcing 9.5.6,
+        # psycopg 3.3): the server's replies fill the socket while the client still sends.
+        batch = min(batch, POSTGRES_BATCH)
     with _fewer_collections():
         return Simulation(app, workload).run(batch, progress)
 
 
 GC_THRESHOLD = 20_000
+POSTGRES_BATCH = 2_000
 
 
 @contextmanager
