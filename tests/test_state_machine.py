@@ -89,6 +89,7 @@ from lapor_domain import (
     kota_cirebon,
 )
 from lapor_domain.model.complaint import fold
+from lapor_projections import ReadModels, ViewReader
 
 from conftest import StepClock
 
@@ -97,6 +98,7 @@ from conftest import StepClock
 WIB = ZoneInfo("Asia/Jakarta")
 ONE_DAY = timedelta(days=1)
 AUTO_CLOSE_DAYS, ESCALATION_DAYS = 10, 60  # rules 5 and 6, Cirebon default
+SOP_RANGES = {"lapor-sp4n": (1, 3), "tim-admin": (3, 5), "unit": (5, 10)}  # rule 4: target, limit
 is_working_day = SlaPolicy.cirebon().calendar.is_working_day
 
 
@@ -221,6 +223,25 @@ class Expected:
         if name == "escalation":
             return self.then("EscalatedToOmbudsman", due, desk=None, outcome="escalated-to-ombudsman")
         return self.then("AutoClosed", due, desk=None, outcome="auto-closed")
+
+    @property
+    def desk_key(self) -> str | None:
+        """The desk as the read side names it."""
+        if self.desk is None:
+            return None
+        if self.desk.kind == ADMIN:
+            return f"{ADMIN}:{self.desk.institution}"
+        if self.desk.kind == UNIT:
+            return f"unit:{self.desk.institution}/{self.desk.unit}"
+        return self.desk.kind
+
+    def sla_at(self, t: datetime) -> str | None:
+        """Rule 4 on the current desk, judged at t, counted from the event that put it there."""
+        if self.desk is None or self.desk.kind not in SOP_RANGES:
+            return None
+        arrived = [at for name, at in self.events if name != "Verified"][-1]
+        target, limit = (within(arrived, n) for n in SOP_RANGES[self.desk.kind])
+        return "breached" if t >= limit else "late" if t >= target else "on-track"
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -471,6 +492,7 @@ class ComplaintHandling(RuleBasedStateMachine):
         super().__init__()
         self.swept = self.open_app("swept")
         self.unswept = self.open_app("unswept")
+        self.views = ReadModels(self.swept).attach()  # the read side, caught up after each command
         self.expected: dict[UUID, Expected] = {}
         self.now = datetime(2025, 3, 26, 9, tzinfo=WIB)
         self.swept_until: datetime | None = None
@@ -690,6 +712,22 @@ class ComplaintHandling(RuleBasedStateMachine):
         running = sum(e.deadline() is not None for e in self.expected.values())
         assert self.swept.log.deadline_index.count_deadlines() == running
 
+    @invariant()
+    def queues_hold_the_models_complaints_with_its_sla_states(self) -> None:
+        """Issue 3: every open complaint in its desk's queue, judged as the model judges it."""
+        reader = ViewReader(self.views.db, self.swept.policy)
+        queued = {
+            UUID(entry.complaint_id): (entry.desk, entry.sla and entry.sla.value)
+            for desk in reader.desks(self.now)
+            for entry in reader.queue(desk.desk, self.now)
+        }
+        expected = {
+            complaint: (model.desk_key, model.sla_at(self.now))
+            for complaint, model in self.expected.items()
+            if model.desk is not None
+        }
+        assert queued == expected
+
     def teardown(self) -> None:
         """Rule 7 at the end: swept at the same instants, both apps hold the same history."""
         try:
@@ -697,6 +735,7 @@ class ComplaintHandling(RuleBasedStateMachine):
                 for at in (self.now, self.now + timedelta(days=120)):
                     self.sweep_both_and_compare(at)
         finally:
+            self.views.close()
             for app in self.apps:
                 app.close()
 
