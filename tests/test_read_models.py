@@ -74,6 +74,8 @@ def test_a_desk_queue_holds_its_complaints_most_urgent_first(side: tuple[LaporAp
     # Mon 5 Jan: target end of Tue 6, limit end of Thu 8; Wed 7: target end of Thu 8.
     assert [q.sla for q in queue] == [SlaState.LATE, SlaState.ON_TRACK]
     assert queue[0].target == wib(2026, 1, 7) and queue[0].limit == wib(2026, 1, 9)
+    pages = [reader.queue("lapor-sp4n", wib(2026, 1, 7, 12), limit=1, offset=n) for n in (0, 1, 2)]
+    assert [[q.complaint_id for q in page] for page in pages] == [[str(older.id)], [str(newer.id)], []]
     unit_queue = reader.queue("unit:kota-cirebon/dinkes", wib(2026, 1, 7, 12))
     assert [q.complaint_id for q in unit_queue] == [str(moved.id)]
     counts = {d.desk: (d.open, d.on_track, d.late, d.breached) for d in reader.desks(wib(2026, 1, 9))}

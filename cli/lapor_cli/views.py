@@ -19,7 +19,7 @@ from lapor_projections import ViewReader, timeline
 
 from .cards import CARD_FIELDS, card_title, complaint_card
 from .common import at_option, json_option, pass_session, period, period_options
-from .lookup import AWAITING_REPORTER, resolve_desk, resolve_unit
+from .lookup import resolve_desk, resolve_unit
 from .output import Column
 from .params import instant_option, viewer_option, viewer_role
 from .session import Session
@@ -65,9 +65,19 @@ def _reader(session: Session, as_of: datetime | None) -> Iterator[ViewReader]:
 @click.argument("desk", required=False)
 @at_option("Judge the SLA at this instant. Default: now (on a `lapor replay` database: its instant).")
 @instant_option("--as-of", help="Show the queue as it stood then: replays the events up to it, in memory.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="Show at most this many, the most urgent (0: all).",
+)
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many first (the next page).")
 @json_option
 @pass_session
-def queue(session: Session, desk: str | None, at: datetime | None, as_of: datetime | None) -> None:
+def queue(
+    session: Session, desk: str | None, at: datetime | None, as_of: datetime | None, limit: int, offset: int
+) -> None:
     """A desk's queue, most urgent first, with SLA state; without DESK, a count per desk.
 
     DESK is lapor-sp4n, tim-admin:INSTITUTION, unit:INSTITUTION/UNIT or pelapor
@@ -79,13 +89,14 @@ def queue(session: Session, desk: str | None, at: datetime | None, as_of: dateti
       lapor queue
       lapor queue unit:kota-cirebon/dinkes --at 2026-03-20
       lapor queue kota-cirebon/dinkes --as-of 2025-03-01
+      lapor queue lapor-sp4n --limit 50 --offset 50      # the second page
     """
     key = resolve_desk(desk, session.directory) if desk else None
     with _reader(session, as_of) as reader:
         when = at or as_of or session.default_instant()
         stamp = local_text(when, session.zone)
         if key is None:
-            counts = [_without_desk_sla(c.model_dump()) for c in reader.desks(when)]
+            counts = [c.model_dump() for c in reader.desks(when)]
             session.out.rows(
                 counts,
                 DESK_COLUMNS,
@@ -93,7 +104,7 @@ def queue(session: Session, desk: str | None, at: datetime | None, as_of: dateti
                 empty=f"no open complaints at {stamp}",
             )
             return
-        entries = reader.queue(key, when)
+        entries = reader.queue(key, when, limit=limit or None, offset=offset)
         session.out.rows(
             entries,
             QUEUE_COLUMNS,
@@ -102,12 +113,6 @@ def queue(session: Session, desk: str | None, at: datetime | None, as_of: dateti
             empty=f"{key} holds no complaint",
         )
 
-
-def _without_desk_sla(count: dict[str, Any]) -> dict[str, Any]:
-    """The reporter's turn has no desk SLA (its clock is auto-close): no on-track/late/breached."""
-    if count["desk"] == AWAITING_REPORTER:
-        return {**count, "on_track": None, "late": None, "breached": None}
-    return count
 
 
 def _queue_caption(entries: list[Any]) -> str:
