@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from lapor_domain import LaporApp
 from lapor_domain.adapters.recorders import DeadlineRow
 
@@ -55,3 +57,18 @@ def test_the_log_reads_back_in_recorded_order(app: LaporApp) -> None:
     assert positions == sorted(positions) and len(positions) == len(set(positions)) == 16
     tail = [position for position, _ in app.log.read_all(after=positions[9])]
     assert tail == positions[10:]
+
+
+def test_a_sweep_repairs_an_index_row_out_of_step_with_its_complaint(app: LaporApp) -> None:
+    archived = file_complaint(app, T0)
+    app.archive(archived.id, reason="duplicate", by=NATIONAL, at=T0)
+    waiting = file_complaint(app, T0)
+    ghost = DeadlineRow(UUID(int=1), 1, "escalation")  # an index row without a complaint
+    app.log.deadline_index.replace_deadlines(
+        [DeadlineRow(archived.id, 1, "escalation"), DeadlineRow(waiting.id, 1, "escalation"), ghost]
+    )
+    assert app.fire_due(wib(2026, 2, 3)) == []
+    rows = dict(index_rows(app))
+    assert archived.id not in rows and ghost.complaint_id not in rows
+    deadline = app.pending_deadline(waiting.id)
+    assert deadline is not None and rows[waiting.id] == int(deadline.due.timestamp()) * 1_000_000

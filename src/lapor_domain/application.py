@@ -179,17 +179,16 @@ class LaporApp:
         )
 
     def fire_due(self, at: datetime, *, batch: int = 500) -> list[FiredDeadline]:
-        """The sweep: fire every deadline due at or before ``at``; idempotent."""
+        """The sweep: fire every deadline due at or before ``at``; idempotent.
+
+        Each batch of due complaints is recorded in one transaction; if another writer
+        changed one of them meanwhile, that batch is redone one complaint at a time.
+        """
         until = _aware(at, "at")
         fired: list[FiredDeadline] = []
-        index = self.log.deadline_index
-        while rows := index.select_due(_micros(until), batch):
-            progressed = False
-            for complaint_id, _ in rows:
-                events = self._fire(complaint_id, until)
-                progressed = progressed or bool(events)
-                fired += [_fired(e) for e in events]
-            if len(rows) < batch or not progressed:
+        while rows := self.log.deadline_index.select_due(_micros(until), batch):
+            fired += [_fired(e) for e in self._fire_batch([cid for cid, _ in rows], until)]
+            if len(rows) < batch:
                 break
         return fired
 
@@ -288,13 +287,38 @@ class LaporApp:
         event = decide(current, stamp)
         return fired, evolve(current, event), event
 
-    def _fire(self, complaint_id: UUID, until: datetime) -> list[ComplaintEvent]:
-        for _ in range(self._retries + 1):
+    def _fire_batch(self, ids: list[UUID], until: datetime) -> list[ComplaintEvent]:
+        recorded_at = _aware(self._clock(), "the clock's instant")
+        events: list[ComplaintEvent] = []
+        after: dict[UUID, Complaint] = {}
+        rows: list[DeadlineRow] = []
+        for cid in ids:
             try:
-                before = self._load(complaint_id)
+                before = self._load(cid)
             except ComplaintNotFound:
-                self.log.append([], deadlines=[DeadlineRow(complaint_id, None, None)])
-                return []
+                rows.append(DeadlineRow(cid, None, None))  # an index row without a complaint
+                continue
+            due = decisions.fire_due(before, self.rules, until, recorded_at)
+            after[cid] = fold(due, before) or before
+            events += due
+            # Fired or not (an index row out of step with its complaint), the row is rewritten.
+            rows.append(_deadline_row(cid, pending_deadline(after[cid], self.policy)))
+        try:
+            self.log.append(events, deadlines=rows)
+        except IntegrityError:
+            for cid in after:
+                self._forget(cid)
+            return [event for cid in after for event in self._fire_one(cid, until)]
+        except OperationalError as exc:
+            raise StoreUnavailable(f"{self.target.description}: {exc}") from exc
+        for state in after.values():
+            self._remember(state)
+        self._notify()
+        return events
+
+    def _fire_one(self, complaint_id: UUID, until: datetime) -> list[ComplaintEvent]:
+        for _ in range(self._retries + 1):
+            before = self._load(complaint_id)
             fired = decisions.fire_due(before, self.rules, until, _aware(self._clock(), "clock"))
             if not fired:
                 return []
