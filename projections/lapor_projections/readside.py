@@ -35,7 +35,7 @@ class ReadModels:
     """The read side of one application: its views in a database (by default, beside the events)."""
 
     def __init__(
-        self, app: LaporApp, target: str | None = None, *, batch: int = 10_000, cache_size: int = 100_000
+        self, app: LaporApp, target: str | None = None, *, batch: int = 10_000, cache_size: int = 20_000
     ) -> None:
         self.app = app
         self.policy = app.policy
