@@ -43,6 +43,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from corpus import DESCRIPTIONS, TITLES
+
 from lapor_domain import Actor, LaporApp, Reporter
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -60,20 +62,6 @@ NATIONAL = Actor.national("sp4n-ayu")
 ADMIN = Actor.admin("kota-cirebon", "admin-dodi")
 UNITS = ("dinkes", "dishub", "dputr", "dlh", "disdukcapil")
 LIAISONS = {u: Actor.liaison("kota-cirebon", u, f"pp-{u}") for u in UNITS}
-TITLES = (
-    "Jalan berlubang di Jl. Kesambi",
-    "Lampu penerangan jalan mati di Jl. Pemuda",
-    "Antrean panjang di Puskesmas Kejaksan",
-    "Sampah menumpuk di pasar Pagi",
-    "Pelayanan KTP elektronik lambat",
-)
-DESCRIPTIONS = (
-    "Lubang besar di depan pasar, sudah dua minggu tidak diperbaiki dan membahayakan pengendara motor.",
-    "Sejak awal bulan lampu jalan mati di sepanjang blok ini, warga khawatir keamanan pada malam hari. "
-    "Mohon segera ditindaklanjuti oleh dinas terkait.",
-    "Pasien harus menunggu lebih dari empat jam untuk pemeriksaan umum. "
-    "Petugas pendaftaran hanya satu orang.",
-)
 RESPONSES = (
     "Terima kasih atas laporannya. Tim kami sudah turun ke lokasi dan perbaikan dijadwalkan minggu depan.",
     "Laporan sudah kami terima dan diteruskan ke bidang teknis; petugas akan menghubungi pelapor.",

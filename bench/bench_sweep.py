@@ -56,6 +56,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from corpus import DESCRIPTIONS, TITLES
+
 from lapor_domain import Actor, LaporApp, Reporter
 from lapor_domain.adapters.recorders import DeadlineRow
 from lapor_domain.model import decisions
@@ -79,20 +81,6 @@ PG_SCHEMA = "lapor_bench_sweep"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
-TITLES = (
-    "Jalan berlubang di Jl. Kesambi",
-    "Lampu penerangan jalan mati di Jl. Pemuda",
-    "Antrean panjang di Puskesmas Kejaksan",
-    "Sampah menumpuk di pasar Pagi",
-    "Pelayanan KTP elektronik lambat",
-)
-DESCRIPTIONS = (
-    "Lubang besar di depan pasar, sudah dua minggu tidak diperbaiki dan membahayakan pengendara motor.",
-    "Sejak awal bulan lampu jalan mati di sepanjang blok ini, warga khawatir keamanan pada malam hari. "
-    "Mohon segera ditindaklanjuti oleh dinas terkait.",
-    "Pasien harus menunggu lebih dari empat jam untuk pemeriksaan umum. "
-    "Petugas pendaftaran hanya satu orang.",
-)
 
 
 def micros(instant: datetime) -> int:
