@@ -43,9 +43,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from corpus import DESCRIPTIONS, TITLES
-
 from lapor_domain import Actor, LaporApp, Reporter
+
+from corpus import DESCRIPTIONS, TITLES
 
 WIB = ZoneInfo("Asia/Jakarta")
 RECORDED_AT = datetime(2026, 11, 27, 9, 0, tzinfo=WIB)

@@ -56,14 +56,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from corpus import DESCRIPTIONS, TITLES
-
 from lapor_domain import Actor, LaporApp, Reporter
 from lapor_domain.adapters.recorders import DeadlineRow
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import evolve
 from lapor_domain.model.deadlines import pending_deadline
 from lapor_domain.model.decisions import Stamp
+
+from corpus import DESCRIPTIONS, TITLES
 
 WIB = ZoneInfo("Asia/Jakarta")
 SWEEP_AT = datetime(2026, 11, 27, 10, 0, tzinfo=WIB)  # the final "nothing due" instant

@@ -16,9 +16,9 @@ import pytest
 from lapor_domain import LaporApp
 from lapor_projections import ReadModels
 from test_read_models import as_rows, reference, stored
-from walk import random_walk
 
 from conftest import StepClock, drop_schema, store_target
+from walk import random_walk
 
 SHARED = [
     pytest.param("sqlite", id="sqlite"),

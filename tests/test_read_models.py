@@ -17,10 +17,10 @@ from lapor_domain.model.complaint import fold
 from lapor_projections import ReadModels, ViewReader, VisitOutcome, fold_views, public_label, timeline
 from lapor_projections.fold import Views
 from lapor_projections.store import COMPLAINT_COLUMNS, VISIT_COLUMNS, complaint_row, visit_row
-from walk import random_walk
 
 from conftest import StepClock
 from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, file_complaint, to_unit, wib
+from walk import random_walk
 
 
 @pytest.fixture
