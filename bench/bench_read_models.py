@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -172,6 +173,13 @@ def main() -> None:
     parser.add_argument("--timelines", type=int, default=500)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lapor-bench-rm-"))
+    try:
+        run(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # a --db file outside it is kept for reuse
+
+
+def run(args: argparse.Namespace, folder: Path) -> None:
     if args.backend == "postgres":
         target = PG + f"bench_rm_{args.complaints}"
         views = PG + f"bench_rm_views_{args.complaints}"
