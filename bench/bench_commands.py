@@ -60,6 +60,15 @@ PG_SCHEMA_RAW = "lapor_bench_cmd_raw"
 
 NATIONAL = Actor.national("sp4n-ayu")
 ADMIN = Actor.admin("kota-cirebon", "admin-dodi")
+STEPS = (
+    "submit",
+    "verify-national",
+    "dispose-institution",
+    "verify-admin",
+    "dispose-unit",
+    "respond",
+    "reply",
+)
 UNITS = ("dinkes", "dishub", "dputr", "dlh", "disdukcapil")
 LIAISONS = {u: Actor.liaison("kota-cirebon", u, f"pp-{u}") for u in UNITS}
 RESPONSES = (
@@ -82,14 +91,7 @@ class Walk:
         self.rng = rng
         self.reporter = Actor.reporter(f"warga-{i}")
         self.unit = UNITS[i % len(UNITS)]
-        self.steps: list[str] = [
-            "submit",
-            "verify-national",
-            "dispose-institution",
-            "verify-admin",
-            "dispose-unit",
-            "respond",
-        ]
+        self.steps = list(STEPS[:-1])  # the reply is the reporter's choice
         if rng.random() < REPLY_SHARE:
             self.steps.append("reply")
         self.pos = 0
@@ -297,16 +299,7 @@ def pct(values: list[int], q: float) -> float:
 def latency_table(lat: dict[str, list[int]], raw: list[int]) -> None:
     allv = [v for vs in lat.values() for v in vs]
     print(f"    {'command':<22}{'count':>7}{'p50 us':>10}{'p95 us':>10}{'p99 us':>10}")
-    order = [
-        "submit",
-        "verify-national",
-        "dispose-institution",
-        "verify-admin",
-        "dispose-unit",
-        "respond",
-        "reply",
-    ]
-    for kind in [k for k in order if k in lat]:
+    for kind in [k for k in STEPS if k in lat]:
         v = lat[kind]
         print(f"    {kind:<22}{len(v):>7}{pct(v, 0.5):>10.0f}{pct(v, 0.95):>10.0f}{pct(v, 0.99):>10.0f}")
     print(
