@@ -27,7 +27,6 @@ from .fold import Tracked, Visit, step
 from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, instant, micros
 
 Progress = Callable[[int, int], None]
-NAME = LOG_POSITION
 SHADOW = "rebuild_"
 
 
@@ -60,7 +59,7 @@ class ReadModels:
     # -- following the log -------------------------------------------------------------
 
     def position(self) -> int:
-        return self.store.position(NAME)
+        return self.store.position(LOG_POSITION)
 
     def stands_at(self) -> datetime | None:
         """For a database written by ``build_as_of``: the instant its views stand at; else None."""
@@ -100,7 +99,7 @@ class ReadModels:
         stop: int | None = None,
     ) -> int:
         applied, batches = 0, 0
-        position = store.position(NAME)
+        position = store.position(LOG_POSITION)
         head = self.head() if progress else 0
         while max_batches is None or batches < max_batches:
             page = self.app.log.recorder.select_notifications(
@@ -115,7 +114,7 @@ class ReadModels:
                 self._apply(store, cache, events, position, page[-1].id)
             except PositionMoved:
                 cache.clear()
-                position = store.position(NAME)
+                position = store.position(LOG_POSITION)
                 continue
             except BaseException:
                 cache.clear()  # it may hold states of a batch that did not commit
@@ -147,7 +146,7 @@ class ReadModels:
             for visit in changed:
                 visits[(cid, visit.seq)] = visit
         with store.db.transaction() as cur:
-            store.write(cur, list(touched.values()), list(visits.values()), NAME, expected, position)
+            store.write(cur, list(touched.values()), list(visits.values()), LOG_POSITION, expected, position)
         cache.update(touched)
         for cid in touched:
             cache.move_to_end(cid)

@@ -27,7 +27,7 @@ TABLES = (COMPLAINTS, VISITS, TRACKING)
 LOG_POSITION = "lapor-views"  # how far the views have read the application's log
 AS_OF = "as-of-us"  # for an as-of build: the instant it stands at
 
-_COMPLAINT_COLUMNS = (
+COMPLAINT_COLUMNS = (
     "complaint_id",
     "version",
     "reporter_id",
@@ -56,7 +56,7 @@ _COMPLAINT_COLUMNS = (
     "label",
     "urgency_us",
 )
-_VISIT_COLUMNS = (
+VISIT_COLUMNS = (
     "complaint_id",
     "seq",
     "desk",
@@ -69,7 +69,7 @@ _VISIT_COLUMNS = (
     "left_us",
     "left_by",
 )
-_SELECT_COMPLAINT = ", ".join(_COMPLAINT_COLUMNS)
+_SELECT_COMPLAINT = ", ".join(COMPLAINT_COLUMNS)
 _INT = {"version", "anonymous", "confidential", "national_verified", "admin_verified", "visit_seq", "seq"}
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -105,16 +105,16 @@ class ViewStore:
         self.complaints = db.table(prefix + COMPLAINTS)
         self.visits = db.table(prefix + VISITS)
         self.tracking = db.table(prefix + TRACKING)
-        self._upsert_complaint = _upsert(self.complaints, _COMPLAINT_COLUMNS, ("complaint_id",))
-        self._upsert_visit = _upsert(self.visits, _VISIT_COLUMNS, ("complaint_id", "seq"))
+        self._upsert_complaint = _upsert(self.complaints, COMPLAINT_COLUMNS, ("complaint_id",))
+        self._upsert_visit = _upsert(self.visits, VISIT_COLUMNS, ("complaint_id", "seq"))
 
     def create(self, cur: Cursor, *, indexes: bool = True) -> None:
         big = "BIGINT"
-        columns = ", ".join(f"{c} {_type(c, big)}" for c in _COMPLAINT_COLUMNS[1:])
+        columns = ", ".join(f"{c} {_type(c, big)}" for c in COMPLAINT_COLUMNS[1:])
         cur.execute(
             f"CREATE TABLE IF NOT EXISTS {self.complaints} (complaint_id TEXT PRIMARY KEY, {columns})"
         )
-        columns = ", ".join(f"{c} {_type(c, big)}" for c in _VISIT_COLUMNS)
+        columns = ", ".join(f"{c} {_type(c, big)}" for c in VISIT_COLUMNS)
         cur.execute(f"CREATE TABLE IF NOT EXISTS {self.visits} ({columns}, PRIMARY KEY (complaint_id, seq))")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position {big})")
         self.mark(cur, LOG_POSITION, 0, replace=False)
@@ -345,17 +345,13 @@ def visit_from_row(row: Sequence[Any]) -> Visit:
     )
 
 
-VISIT_COLUMNS = _VISIT_COLUMNS
-COMPLAINT_COLUMNS = _COMPLAINT_COLUMNS
-
-
 def differences(live: ViewStore, fresh: ViewStore, *, limit: int = 20) -> list[str]:
     """How ``live`` differs from ``fresh`` (the truth), row by row, at most ``limit`` findings.
 
     Compared one sixteenth of the complaint ids at a time, so memory stays bounded.
     """
     found: list[str] = []
-    tables = (("complaints", _COMPLAINT_COLUMNS, 1), ("visits", _VISIT_COLUMNS, 2))
+    tables = (("complaints", COMPLAINT_COLUMNS, 1), ("visits", VISIT_COLUMNS, 2))
     for prefix in "0123456789abcdef":
         for table, columns, key in tables:
             select = f"SELECT {', '.join(columns)} FROM {{}} WHERE complaint_id LIKE ?"
