@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from lapor_domain import LaporApp
-from lapor_projections.simulator import Workload, simulate
+from lapor_projections.simulation import Workload, simulate
 
 RECORDED_CLOCK = datetime(2040, 1, 1, tzinfo=UTC)  # the app's own clock is never read by the simulator
 

@@ -36,7 +36,7 @@ from lapor_domain import (
 from lapor_domain.model.complaint import Complaint, evolve
 from lapor_domain.model.deadlines import desk_deadlines
 from lapor_domain.model.events import FINISHING_EVENTS
-from lapor_projections.simulator import SimulationSummary, Workload, simulate
+from lapor_projections.simulation import SimulationSummary, Workload, simulate
 
 from conftest import StepClock
 
