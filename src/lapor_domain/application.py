@@ -35,7 +35,7 @@ from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
 from .model.deadlines import Clock, Deadline, DeskDeadlines, desk_deadlines, pending_deadline
 from .model.decisions import Rules, Stamp
-from .model.events import ArchiveReason, ComplaintEvent, Reporter
+from .model.events import ArchiveReason, ComplaintEvent, EscalatedToOmbudsman, Reporter
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
 
@@ -406,5 +406,5 @@ def _deadline_row(complaint_id: UUID, deadline: Deadline | None) -> DeadlineRow:
 
 
 def _fired(event: ComplaintEvent) -> FiredDeadline:
-    clock = Clock.ESCALATION if event.name == "lapor.EscalatedToOmbudsman" else Clock.AUTO_CLOSE
+    clock = Clock.ESCALATION if isinstance(event, EscalatedToOmbudsman) else Clock.AUTO_CLOSE
     return FiredDeadline(event.originator_id, clock, event.at)
