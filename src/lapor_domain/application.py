@@ -238,11 +238,14 @@ class LaporApp:
 
     def rebuild_deadline_index(self) -> int:
         """Recompute the deadline index from the event log; returns the rows written."""
-        states: dict[UUID, Complaint] = {}
-        for _, event in self.log.read_all():
-            states[event.originator_id] = evolve(states.get(event.originator_id), event)
-        rows = [_deadline_row(c.id, pending_deadline(c, self.policy)) for c in states.values()]
-        live = [r for r in rows if r.due_us is not None]
+        head = self.log.recorder.max_notification_id() or 0
+        live: list[DeadlineRow] = []
+        for events in self.log.read_by_complaint(until=head):  # one complaint in memory at a time
+            state = fold(events)
+            assert state is not None
+            row = _deadline_row(state.id, pending_deadline(state, self.policy))
+            if row.due_us is not None:
+                live.append(row)
         self.log.deadline_index.replace_deadlines(live)
         return len(live)
 

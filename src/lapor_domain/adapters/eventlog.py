@@ -13,7 +13,7 @@ from eventsourcing.utils import Environment, EnvType
 from ..model.complaint import Complaint, fold
 from ..model.events import ComplaintEvent
 from .mapper import PydanticMapper
-from .recorders import DeadlineIndex, MemoryRecorder
+from .recorders import ComplaintOrder, DeadlineIndex, MemoryRecorder
 
 
 class ComplaintLog(Application[UUID]):
@@ -62,6 +62,12 @@ class ComplaintLog(Application[UUID]):
         assert isinstance(recorder, DeadlineIndex)
         return recorder
 
+    @property
+    def complaint_order(self) -> ComplaintOrder:
+        recorder = self.recorder
+        assert isinstance(recorder, ComplaintOrder)
+        return recorder
+
     def events_of(self, complaint_id: UUID, *, after_version: int | None = None) -> list[ComplaintEvent]:
         events: list[ComplaintEvent] = list(self.events.get(complaint_id, gt=after_version))  # type: ignore[arg-type]
         return events
@@ -88,3 +94,23 @@ class ComplaintLog(Application[UUID]):
             for notification in page:
                 yield notification.id, self.decode(notification)
             after = page[-1].id
+
+    def read_by_complaint(self, *, until: int, batch: int = 5000) -> Iterator[list[ComplaintEvent]]:
+        """Every complaint's events recorded up to log position ``until``, one complaint at a time.
+
+        The order of complaints is the store's key order, not the log's; a fold that keeps
+        one complaint in memory at a time reads a log of any length in bounded memory.
+        """
+        after: tuple[UUID | str, int] | None = None
+        current: list[ComplaintEvent] = []
+        current_id: UUID | str | None = None
+        while page := self.complaint_order.select_by_complaint(after=after, until=until, limit=batch):
+            for stored in page:
+                if stored.originator_id != current_id and current:
+                    yield current
+                    current = []
+                current_id = stored.originator_id
+                current.append(self.decode(stored))
+            after = (page[-1].originator_id, page[-1].originator_version)
+        if current:
+            yield current

@@ -39,6 +39,11 @@ class PostgresRecorder(PostgresApplicationRecorder):
             "SELECT complaint_id, due_us FROM {}.{} WHERE due_us <= %s ORDER BY due_us, complaint_id LIMIT %s"
         ).format(schema, table)
         self._count = SQL("SELECT COUNT(*) AS n FROM {}.{}").format(schema, table)
+        self._by_complaint = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE (originator_id, originator_version) > (%s, %s) AND notification_id <= %s "
+            "ORDER BY originator_id, originator_version LIMIT %s"
+        ).format(schema, Identifier(events_table_name))
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)
 
     def create_table(self) -> None:
@@ -63,6 +68,20 @@ class PostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_due, (until_us, limit), prepare=True)
             return [(row["complaint_id"], row["due_us"]) for row in curs.fetchall()]
+
+    def select_by_complaint(
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+    ) -> list[StoredEvent]:
+        # The table lock every insert takes makes all positions up to a read maximum committed.
+        start = after or (UUID(int=0), 0)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._by_complaint, (*start, until, limit), prepare=True)
+            return [
+                StoredEvent(
+                    row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+                )
+                for row in curs.fetchall()
+            ]
 
     def count_deadlines(self) -> int:
         with self.datastore.transaction(commit=False) as curs:

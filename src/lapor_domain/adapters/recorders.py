@@ -39,6 +39,19 @@ class DeadlineIndex(Protocol):
         """Forget the index and write these rows instead (a rebuild)."""
 
 
+@runtime_checkable
+class ComplaintOrder(Protocol):
+    def select_by_complaint(
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+    ) -> list[StoredEvent]:
+        """Events at log positions up to ``until``, ordered by complaint then version,
+        starting after the (complaint, version) ``after``: each complaint's events together.
+
+        A rebuild reads the log this way to fold one complaint at a time. The rows come
+        from the primary key, so no position below ``until`` is skipped or read twice.
+        """
+
+
 def deadline_rows(kwargs: dict[str, Any]) -> Sequence[DeadlineRow]:
     rows: Sequence[DeadlineRow] = kwargs.get("deadlines", ())
     return rows
@@ -62,6 +75,19 @@ class MemoryRecorder(POPOApplicationRecorder):
                 self._deadlines.pop(row.complaint_id, None)
             else:
                 self._deadlines[row.complaint_id] = row.due_us
+
+    def select_by_complaint(
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+    ) -> list[StoredEvent]:
+        start = (UUID(int=0), 0) if after is None else (UUID(str(after[0])), after[1])
+        with self._database_lock:
+            keys = sorted(
+                (UUID(originator_id), version, position)
+                for originator_id, versions in self._stored_events_index.items()
+                for version, position in versions.items()
+                if position < until and (UUID(originator_id), version) > start
+            )
+            return [self._stored_events[position] for _, _, position in keys[:limit]]
 
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self._database_lock:

@@ -85,6 +85,21 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                     (row.complaint_id.hex, row.due_us, row.clock),
                 )
 
+    def select_by_complaint(
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+    ) -> list[StoredEvent]:
+        # The primary key (originator_id, originator_version) orders the rows; rowid is the position.
+        # Ids stay the stored hex text: the mapper reads that as it is.
+        start = (_hex(after[0]), after[1]) if after else ("", 0)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                "WHERE (originator_id, originator_version) > (?, ?) AND rowid <= ? "
+                "ORDER BY originator_id, originator_version LIMIT ?",
+                (*start, until, limit),
+            )
+            return [StoredEvent(row[0], row[1], row[2], row[3]) for row in c.fetchall()]
+
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -104,3 +119,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {TABLE}")
             self._write(c, rows)
+
+
+def _hex(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
