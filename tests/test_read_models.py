@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +16,17 @@ from lapor_domain import Actor, LaporApp, SlaState
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import fold
 from lapor_projections import ReadModels, ViewReader, VisitOutcome, fold_views, public_label, timeline
+from lapor_projections.build import build_views
 from lapor_projections.fold import Views
-from lapor_projections.store import COMPLAINT_COLUMNS, VISIT_COLUMNS, complaint_row, visit_row
+from lapor_projections.store import (
+    COMPLAINT_COLUMNS,
+    LOG_POSITION,
+    VISIT_COLUMNS,
+    ViewStore,
+    complaint_row,
+    differences,
+    visit_row,
+)
 
 from conftest import StepClock
 from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, file_complaint, to_unit, wib
@@ -289,6 +299,33 @@ def test_states_in_the_views_equal_the_domain_fold(side: tuple[LaporApp, ReadMod
     random_walk(app, 11, complaints=6)
     for cid in {e.originator_id for _, e in app.log.read_all()}:
         assert rm.store.load([cid])[cid].complaint == fold(app.history(cid)) == app.complaint(cid)
+
+
+def test_a_rebuild_equals_the_incremental_views_and_the_pure_fold(side: tuple[LaporApp, ReadModels]) -> None:
+    app, rm = side
+    random_walk(app, 23, complaints=7)
+    incremental = stored(rm)
+    assert incremental == as_rows(reference(app))
+    assert rm.rebuild() == len(list(app.log.read_all()))
+    assert stored(rm) == incremental and rm.position() == rm.head()
+
+
+def test_a_build_up_to_a_position_then_caught_up_equals_the_live_views(
+    side: tuple[LaporApp, ReadModels],
+) -> None:
+    """What a rebuild does when commands arrive while it builds: the rest comes by catch-up."""
+    app, rm = side
+    random_walk(app, 5, complaints=4)
+    middle = rm.head()
+    random_walk(app, 6, complaints=4, start=wib(2025, 9, 1, 8))
+    beside = ViewStore(rm.db, prefix="test_beside_")
+    with rm.db.transaction() as cur:
+        beside.create(cur)
+    applied = build_views(app, beside, until=middle)
+    assert beside.position(LOG_POSITION) == middle
+    assert applied == sum(1 for position, _ in app.log.read_all() if position <= middle)
+    assert rm._catch_up(beside, OrderedDict()) == sum(1 for position, _ in app.log.read_all(after=middle))
+    assert differences(rm.store, beside) == []
 
 
 def test_check_finds_nothing_on_healthy_views_and_names_a_tampered_row(

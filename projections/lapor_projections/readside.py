@@ -20,8 +20,8 @@ from pathlib import Path
 from uuid import UUID
 
 from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
-from lapor_domain.model import decisions
 
+from .build import build_views
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
 from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, instant, micros
@@ -95,21 +95,17 @@ class ReadModels:
         *,
         progress: Progress | None = None,
         max_batches: int | None = None,
-        until_at: datetime | None = None,
-        stop: int | None = None,
     ) -> int:
         applied, batches = 0, 0
         position = store.position(LOG_POSITION)
         head = self.head() if progress else 0
         while max_batches is None or batches < max_batches:
             page = self.app.log.recorder.select_notifications(
-                start=position, limit=self.batch, stop=stop, inclusive_of_start=False
+                start=position, limit=self.batch, inclusive_of_start=False
             )
             if not page:
                 break
             events = [self.app.log.decode(n) for n in page]
-            if until_at is not None:
-                events = [e for e in events if e.at <= until_at]
             try:
                 self._apply(store, cache, events, position, page[-1].id)
             except PositionMoved:
@@ -156,15 +152,19 @@ class ReadModels:
     # -- rebuild and as-of ------------------------------------------------------------
 
     def rebuild(self, *, progress: Progress | None = None) -> int:
-        """Build the views afresh beside the live ones, then switch to them in one transaction."""
+        """Build the views afresh beside the live ones, then switch to them in one transaction.
+
+        The shadow is built from the log up to its current head, one complaint at a time,
+        then caught up with whatever arrived meanwhile; an interrupted rebuild leaves the
+        live views as they were (the next rebuild starts its shadow again).
+        """
         shadow = ViewStore(self.db, prefix=SHADOW)
         with self.db.transaction() as cur:
             shadow.drop(cur)
             shadow.create(cur, indexes=False)
-        cache: OrderedDict[UUID, Tracked] = OrderedDict()
-        applied = self._catch_up(shadow, cache, progress=progress)
+        applied = build_views(self.app, shadow, until=self.head(), progress=progress)
         with self._lock:
-            applied += self._catch_up(shadow, cache)  # whatever arrived meanwhile
+            applied += self._catch_up(shadow, OrderedDict())  # whatever arrived meanwhile
             with self.db.transaction() as cur:
                 self.store.drop(cur)
                 for table in TABLES:
@@ -181,7 +181,7 @@ class ReadModels:
             with tempfile.TemporaryDirectory(prefix="lapor-check-") as folder:
                 fresh = ReadModels(self.app, str(Path(folder) / "check.db"), batch=self.batch)
                 try:
-                    fresh._catch_up(fresh.store, OrderedDict(), progress=progress, stop=position)
+                    build_views(self.app, fresh.store, until=position, progress=progress)
                     return differences(self.store, fresh.store, limit=limit)
                 finally:
                     fresh.close()
@@ -199,23 +199,9 @@ class ReadModels:
         replay = ReadModels(self.app, target, batch=self.batch, cache_size=self._cache_size)
         with replay.db.transaction() as cur:
             replay.store.drop(cur)
-            replay.store.create(cur)
-        cache: OrderedDict[UUID, Tracked] = OrderedDict()
-        replay._catch_up(replay.store, cache, progress=progress, until_at=as_of)
-        replay._fire_deadlines_as_of(as_of, cache)
+            replay.store.create(cur, indexes=False)
+        build_views(self.app, replay.store, until=self.head(), as_of=as_of, progress=progress)
         with replay.db.transaction() as cur:
+            replay.store.create_indexes(cur)
             replay.store.mark(cur, AS_OF, micros(as_of))
         return replay
-
-    def _fire_deadlines_as_of(self, as_of: datetime, cache: OrderedDict[UUID, Tracked]) -> None:
-        rows = self.db.query(
-            f"SELECT complaint_id FROM {self.store.complaints} WHERE clock_due_us <= ?", (micros(as_of),)
-        )
-        position = self.position()
-        for start in range(0, len(rows), self.batch):
-            ids = [UUID(row[0]) for row in rows[start : start + self.batch]]
-            states = self.store.load(ids)
-            fired: list[ComplaintEvent] = []
-            for tracked in states.values():
-                fired += decisions.fire_due(tracked.complaint, self.app.rules, as_of, as_of)
-            self._apply(self.store, cache, fired, position, position)

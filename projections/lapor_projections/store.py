@@ -72,6 +72,8 @@ VISIT_COLUMNS = (
 _SELECT_COMPLAINT = ", ".join(COMPLAINT_COLUMNS)
 _INT = {"version", "anonymous", "confidential", "national_verified", "admin_verified", "visit_seq", "seq"}
 
+Row = Sequence[Any]
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 
@@ -107,6 +109,8 @@ class ViewStore:
         self.tracking = db.table(prefix + TRACKING)
         self._upsert_complaint = _upsert(self.complaints, COMPLAINT_COLUMNS, ("complaint_id",))
         self._upsert_visit = _upsert(self.visits, VISIT_COLUMNS, ("complaint_id", "seq"))
+        self._insert_complaint = _insert(self.complaints, COMPLAINT_COLUMNS)
+        self._insert_visit = _insert(self.visits, VISIT_COLUMNS)
 
     def create(self, cur: Cursor, *, indexes: bool = True) -> None:
         big = "BIGINT"
@@ -173,6 +177,15 @@ class ViewStore:
             cur.executemany(self._upsert_visit, [visit_row(v) for v in visits])
         self.advance(cur, name, expected, position)
 
+    def insert(
+        self, cur: Cursor, complaints: Sequence[Sequence[Any]], visits: Sequence[Sequence[Any]]
+    ) -> None:
+        """Rows of complaints and visits not stored yet (a build from scratch)."""
+        if complaints:
+            cur.executemany(self._insert_complaint, complaints)
+        if visits:
+            cur.executemany(self._insert_visit, visits)
+
     def advance(self, cur: Cursor, name: str, expected: int, position: int) -> None:
         """Move the position from ``expected`` to ``position``, or refuse if someone else moved it."""
         cur.execute(
@@ -191,6 +204,10 @@ def _type(column: str, big: str) -> str:
     if column in _INT:
         return "INTEGER"
     return big if column.endswith("_us") else "TEXT"
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
