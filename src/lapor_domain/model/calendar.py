@@ -139,9 +139,12 @@ class WorkingCalendar:
         except (IndexError, TypeError):  # outside the years covered (TypeError: None + n)
             raise self._cannot_add(day, n) from None
 
-    def deadline(self, start: datetime, n: int) -> datetime:
-        """The instant the n-th working day after ``start``'s local date ends, in this zone."""
-        key = (self.local_date(start), n)
+    def deadline(self, start: datetime | date, n: int) -> datetime:
+        """The instant the n-th working day after ``start``'s local date ends, in this zone.
+
+        ``start`` may be that local date itself (several deadlines from one instant).
+        """
+        key = (start if start.__class__ is date else self.local_date(start), n)  # type: ignore[arg-type]
         found = self._deadlines.get(key)
         if found is None:
             last_day = self.add_working_days(key[0], n)

@@ -74,8 +74,6 @@ def desk_deadlines(complaint: Complaint, policy: SlaPolicy) -> DeskDeadlines | N
         return None
     sla = policy.for_level(complaint.desk.sla_level)
     arrived = complaint.on_desk_since
-    return DeskDeadlines(
-        arrived=arrived,
-        target=policy.calendar.deadline(arrived, sla.target),
-        limit=policy.calendar.deadline(arrived, sla.limit),
-    )
+    calendar = policy.calendar
+    day = calendar.local_date(arrived)
+    return DeskDeadlines(arrived, calendar.deadline(day, sla.target), calendar.deadline(day, sla.limit))

@@ -76,7 +76,11 @@ class SlaPolicy(BaseModel):
         return value
 
     def for_level(self, level: SlaLevel) -> DeskSla:
-        return {SlaLevel.NATIONAL: self.national, SlaLevel.ADMIN: self.admin, SlaLevel.UNIT: self.unit}[level]
+        return self._by_level[level]
+
+    @cached_property
+    def _by_level(self) -> dict[SlaLevel, DeskSla]:
+        return {SlaLevel.NATIONAL: self.national, SlaLevel.ADMIN: self.admin, SlaLevel.UNIT: self.unit}
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
