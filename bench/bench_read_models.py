@@ -81,6 +81,18 @@ def decode_rate(target: str, limit: int | None) -> tuple[int, float]:
     return count, count / took
 
 
+def complaint_order_rate(target: str) -> tuple[int, float]:
+    """What a rebuild reads: the same log grouped by complaint (the key order), decoded by the same mapper."""
+    app = LaporApp(target, clock=clock)
+    head = app.log.recorder.max_notification_id() or 0
+    count, started = 0, time.perf_counter()
+    for events in app.log.read_by_complaint(until=head):
+        count += len(events)
+    took = time.perf_counter() - started
+    app.close()
+    return count, count / took
+
+
 def _rebuild(target: str, views: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     app = LaporApp(target, clock=clock)
     read_models = ReadModels(app, views)
@@ -194,16 +206,23 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     events = ensure_history(target, args.complaints, args.seed)
     decoded, decode_per_s = decode_rate(target, None)
     print(f"  bare decode: {decoded:,} events at {decode_per_s:,.0f} events/s")
+    grouped, grouped_per_s = complaint_order_rate(target)
+    print(f"  the same, read complaint by complaint (a rebuild's reading): {grouped:,} events at "
+          f"{grouped_per_s:,.0f} events/s")  # fmt: skip
     applied, rebuild_per_s, took, peak_mb = rebuild_rate(target, views)
-    ratio = rebuild_per_s / decode_per_s
     print(f"  rebuild all read models: {applied:,} events in {took:.1f} s = {rebuild_per_s:,.0f} events/s, "
           f"peak RSS {peak_mb:.0f} MB")  # fmt: skip
+    _, decode_again = decode_rate(target, None)
+    print(f"  bare decode again, after the rebuild: {decode_again:,.0f} events/s")
+    baseline = max(decode_per_s, decode_again)  # the faster pass: the ratio errs against the rebuild
+    ratio = rebuild_per_s / baseline
     median_q, max_q, size, whole_q = queue_latency(queue_target, args.queue)
     print(f"  queue of {size:,} open complaints, the {PAGE} most urgent: median {median_q:.1f} ms, "
           f"max {max_q:.1f} ms; all {size:,} as typed values: median {whole_q:.0f} ms")  # fmt: skip
     median_t, p95_t = timeline_latency(target, args.timelines)
     print(f"  timeline as of ({args.timelines} complaints): median {median_t:.2f} ms, p95 {p95_t:.2f} ms")
-    print(f"{verdict(ratio >= 0.5)}  rebuild / bare decode = {ratio:.2f}x (target >= 0.5), {events:,} events")
+    print(f"{verdict(ratio >= 0.5)}  rebuild / bare decode = {rebuild_per_s:,.0f} / {baseline:,.0f} = "
+          f"{ratio:.2f}x (target >= 0.5), {events:,} events")  # fmt: skip
     print(f"{verdict(peak_mb < 250)}  rebuild peak RSS {peak_mb:.0f} MB (target < 250 MB)")
     print(f"{verdict(median_q < 20)}  queue of {size:,}, first page of {PAGE}: {median_q:.1f} ms median "
           f"(target < 20 ms; the whole queue {whole_q:.0f} ms)")  # fmt: skip

@@ -101,16 +101,17 @@ class ComplaintLog(Application[UUID]):
         The order of complaints is the store's key order, not the log's; a fold that keeps
         one complaint in memory at a time reads a log of any length in bounded memory.
         """
+        decode = cast(PydanticMapper, self.mapper).decode
         after: tuple[UUID | str, int] | None = None
         current: list[ComplaintEvent] = []
         current_id: UUID | str | None = None
         while page := self.complaint_order.select_by_complaint(after=after, until=until, limit=batch):
-            for stored in page:
-                if stored.originator_id != current_id and current:
+            for originator_id, version, topic, state in page:
+                if originator_id != current_id and current:
                     yield current
                     current = []
-                current_id = stored.originator_id
-                current.append(self.decode(stored))
-            after = (page[-1].originator_id, page[-1].originator_version)
+                current_id = originator_id
+                current.append(decode(topic, originator_id, version, state))
+            after = (page[-1][0], page[-1][1])
         if current:
             yield current

@@ -48,14 +48,22 @@ class PydanticMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        cls = event_class(stored_event.topic)
-        originator_id = stored_event.originator_id
-        state = bytes(stored_event.state)
+        return self.decode(
+            stored_event.topic,
+            stored_event.originator_id,
+            stored_event.originator_version,
+            stored_event.state,
+        )
+
+    def decode(self, topic: str, originator_id: UUID | str, version: int, state: bytes) -> ComplaintEvent:
+        """The event stored as these column values (a rebuild reads rows without StoredEvents)."""
+        cls = event_class(topic)
+        state = bytes(state)
         if state.startswith(_VERSION_PREFIX) or cls.class_version > 1:
-            return _upcast(cls, json.loads(state), originator_id, stored_event.originator_version)
+            return _upcast(cls, json.loads(state), originator_id, version)
         # A text id (SQLite's hex) goes to the validator as it is: it parses UUIDs itself.
         key = originator_id.encode() if isinstance(originator_id, str) else str(originator_id).encode()
-        ids = b'{"originator_id":"%s","originator_version":%d,' % (key, stored_event.originator_version)
+        ids = b'{"originator_id":"%s","originator_version":%d,' % (key, version)
         return cls.model_validate_json(ids + state[1:] if len(state) > 2 else ids[:-1] + b"}")
 
 

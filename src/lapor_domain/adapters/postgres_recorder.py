@@ -12,7 +12,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from .recorders import TABLE, DeadlineRow, deadline_rows
+from .recorders import TABLE, DeadlineRow, EventRow, deadline_rows
 
 
 class PostgresRecorder(PostgresApplicationRecorder):
@@ -71,15 +71,13 @@ class PostgresRecorder(PostgresApplicationRecorder):
 
     def select_by_complaint(
         self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
-    ) -> list[StoredEvent]:
+    ) -> list[EventRow]:
         # The table lock every insert takes makes all positions up to a read maximum committed.
         start = after or (UUID(int=0), 0)
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._by_complaint, (*start, until, limit), prepare=True)
             return [
-                StoredEvent(
-                    row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
-                )
+                (row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
                 for row in curs.fetchall()
             ]
 

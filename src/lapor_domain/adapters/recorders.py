@@ -39,13 +39,18 @@ class DeadlineIndex(Protocol):
         """Forget the index and write these rows instead (a rebuild)."""
 
 
+EventRow = tuple[UUID | str, int, str, bytes]
+"""A stored event's columns: originator_id, originator_version, topic, state."""
+
+
 @runtime_checkable
 class ComplaintOrder(Protocol):
     def select_by_complaint(
         self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
-    ) -> list[StoredEvent]:
+    ) -> list[EventRow]:
         """Events at log positions up to ``until``, ordered by complaint then version,
         starting after the (complaint, version) ``after``: each complaint's events together.
+        Plain rows, not StoredEvents: a rebuild reads millions.
 
         A rebuild reads the log this way to fold one complaint at a time. The rows come
         from the primary key, so no position below ``until`` is skipped or read twice.
@@ -78,7 +83,7 @@ class MemoryRecorder(POPOApplicationRecorder):
 
     def select_by_complaint(
         self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
-    ) -> list[StoredEvent]:
+    ) -> list[EventRow]:
         start = (UUID(int=0), 0) if after is None else (UUID(str(after[0])), after[1])
         with self._database_lock:
             keys = sorted(
@@ -87,7 +92,8 @@ class MemoryRecorder(POPOApplicationRecorder):
                 for version, position in versions.items()
                 if position < until and (UUID(originator_id), version) > start
             )
-            return [self._stored_events[position] for _, _, position in keys[:limit]]
+            found = [self._stored_events[position] for _, _, position in keys[:limit]]
+        return [(s.originator_id, s.originator_version, s.topic, s.state) for s in found]
 
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self._database_lock:

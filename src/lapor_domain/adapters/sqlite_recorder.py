@@ -17,7 +17,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from .recorders import TABLE, DeadlineRow, deadline_rows
+from .recorders import TABLE, DeadlineRow, EventRow, deadline_rows
 
 STATEMENT_CACHE = 128
 
@@ -87,18 +87,21 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
 
     def select_by_complaint(
         self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
-    ) -> list[StoredEvent]:
+    ) -> list[EventRow]:
         # The primary key (originator_id, originator_version) orders the rows; rowid is the position.
         # Ids stay the stored hex text: the mapper reads that as it is.
         start = (_hex(after[0]), after[1]) if after else ("", 0)
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None  # plain tuples, not sqlite3.Row
+            cursor.execute(
                 f"SELECT originator_id, originator_version, topic, state FROM {self.events_table_name} "
                 "WHERE (originator_id, originator_version) > (?, ?) AND rowid <= ? "
                 "ORDER BY originator_id, originator_version LIMIT ?",
                 (*start, until, limit),
             )
-            return [StoredEvent(row[0], row[1], row[2], row[3]) for row in c.fetchall()]
+            rows: list[EventRow] = cursor.fetchall()
+            return rows
 
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self.datastore.transaction(commit=False) as c:

@@ -9,9 +9,9 @@ limit) only judge; they never change the complaint.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from .complaint import Complaint
 from .desks import DeskKind
@@ -23,8 +23,7 @@ class Clock(StrEnum):
     AUTO_CLOSE = "auto-close"
 
 
-@dataclass(frozen=True, slots=True)
-class Deadline:
+class Deadline(NamedTuple):
     """A clock that will finish the complaint at `due` unless something happens first."""
 
     clock: Clock
@@ -37,8 +36,7 @@ class SlaState(StrEnum):
     BREACHED = "breached"
 
 
-@dataclass(frozen=True, slots=True)
-class DeskDeadlines:
+class DeskDeadlines(NamedTuple):
     """The SOP's range for the desk holding the complaint, counted from its arrival (rule 4)."""
 
     arrived: datetime
