@@ -452,6 +452,8 @@ def test_check_finds_a_tampered_view_and_rebuild_repairs_it(db: Path, at_unit: s
     assert rebuilt == {"views_events": 5, "deadline_rows": 1}
     assert "match" in ok(lapor(db, "check")).stdout
     assert as_json(lapor(db, "rebuild", "deadlines", "--json")) == {"views_events": None, "deadline_rows": 1}
+    assert as_json(lapor(db, "rebuild", "views", "--workers", "1", "--json"))["views_events"] == 5
+    assert lapor(db, "check", "--workers", "0").exit_code == 2
 
 
 # -- export ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import queue
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,11 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lapor_domain import Actor, LaporApp, SlaState
+from lapor_domain import Actor, LaporApp, LaporError, SlaPolicy, SlaState, kota_cirebon
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import fold
-from lapor_projections import ReadModels, ViewReader, VisitOutcome, fold_views, public_label, timeline
-from lapor_projections.build import build_views
+from lapor_projections import ReadModels, ViewReader, VisitOutcome, build, fold_views, public_label, timeline
+from lapor_projections.build import Share, _Job, _work, build_views, shares
+from lapor_projections.db import open_database
 from lapor_projections.fold import Views
 from lapor_projections.store import (
     COMPLAINT_COLUMNS,
@@ -28,7 +31,7 @@ from lapor_projections.store import (
     visit_row,
 )
 
-from conftest import StepClock
+from conftest import StepClock, drop_schema, store_target
 from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, file_complaint, to_unit, wib
 from walk import random_walk
 
@@ -326,6 +329,66 @@ def test_a_build_up_to_a_position_then_caught_up_equals_the_live_views(
     assert applied == sum(1 for position, _ in app.log.read_all() if position <= middle)
     assert rm._catch_up(beside, OrderedDict()) == sum(1 for position, _ in app.log.read_all(after=middle))
     assert differences(rm.store, beside) == []
+
+
+@pytest.mark.parametrize("as_of", [None, wib(2025, 4, 15, 12)], ids=["now", "as-of"])
+@pytest.mark.parametrize(
+    "kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)  # the in-memory store cannot be read from another process: it always builds in one
+def test_a_build_in_several_processes_equals_one_in_a_single_process(
+    kind: str, tmp_path: Path, as_of: datetime | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target, schema = store_target(kind, tmp_path)
+    app = LaporApp(target, clock=StepClock())
+    split = []
+    in_processes = build._build_in_processes
+    monkeypatch.setattr(build, "_build_in_processes", lambda *a: split.append(a) or in_processes(*a))
+    try:
+        random_walk(app, 31, complaints=12)
+        head = app.log.recorder.max_notification_id() or 0
+        views = target if kind == "postgres" else str(tmp_path / "views.db")
+        single, parallel = (
+            ViewStore(open_database(views), "single_"),
+            ViewStore(open_database(views), "split_"),
+        )
+        for store in (single, parallel):
+            with store.db.transaction() as cur:
+                store.create(cur, indexes=False)
+        told: list[tuple[int, int]] = []
+        one = build_views(app, single, until=head, as_of=as_of)
+        three = build_views(
+            app, parallel, until=head, as_of=as_of, workers=3, views_target=views, parallel_from=0,
+            progress=lambda done, total: told.append((done, total)),
+        )  # fmt: skip
+        assert len(split) == 1  # it did split
+        assert one == three and differences(single, parallel) == []
+        assert told[-1] == (head, head) and [d for d, _ in told] == sorted(d for d, _ in told)
+        assert parallel.position(LOG_POSITION) == head
+        single.db.close()
+        parallel.db.close()
+    finally:
+        app.close()
+        if schema:
+            drop_schema(schema)
+
+
+def test_the_key_space_shares_cover_every_id_once() -> None:
+    for count in (1, 2, 3, 4, 7):
+        cut = shares(count)
+        assert cut[0].start is None and cut[-1].before is None and len(cut) == count
+        assert all(a.before == b.start for a, b in itertools.pairwise(cut))
+
+
+def test_a_worker_that_fails_says_why_instead_of_dying_silently(tmp_path: Path) -> None:
+    messages: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+    job = _Job(
+        events=str(tmp_path / "no-such-dir" / "lapor.db"), policy=SlaPolicy.cirebon().model_dump_json(),
+        directory=kota_cirebon().model_dump_json(), views=str(tmp_path / "views.db"), prefix="", until=10,
+        as_of=None, batch=10,
+    )  # fmt: skip
+    _work(job, Share(None, None), messages)
+    kind, error = messages.get_nowait()
+    assert kind == "failed" and isinstance(error, LaporError) and "cannot open" in str(error)
 
 
 def test_check_finds_nothing_on_healthy_views_and_names_a_tampered_row(

@@ -114,11 +114,19 @@ REBUILT_FIELDS = [
 ]
 
 
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes a build from scratch may use on a big log  [default: one per core, at most 4].",
+)
+
+
 @click.command()
 @click.argument("view", type=click.Choice(["all", "views", "deadlines"]), default="all")
+@WORKERS
 @json_option
 @pass_session
-def rebuild(session: Session, view: str) -> None:
+def rebuild(session: Session, view: str, workers: int | None) -> None:
     """Rebuild live read models from the event log, with a progress bar.
 
     VIEW is `views` (desk queues, SLA stays and public status, which share one
@@ -128,12 +136,15 @@ def rebuild(session: Session, view: str) -> None:
     \b
     Example:
       lapor rebuild views
+      lapor rebuild views --workers 1     # one process only
     """
     session.require_events("rebuild")
     result: dict[str, int | None] = {"views_events": None, "deadline_rows": None}
     if view in ("all", "views"):
+        views = session.read_models()
+        views.workers = workers or views.workers
         with session.out.progress("rebuilding the views") as progress:
-            result["views_events"] = session.read_models().rebuild(progress=progress)
+            result["views_events"] = views.rebuild(progress=progress)
     if view in ("all", "deadlines"):
         result["deadline_rows"] = session.app().rebuild_deadline_index()
     session.out.record(result, REBUILT_FIELDS, title=f"Rebuilt {view}")
@@ -141,9 +152,10 @@ def rebuild(session: Session, view: str) -> None:
 
 @click.command()
 @click.option("--limit", default=20, show_default=True, help="Name at most this many differences.")
+@WORKERS
 @json_option
 @pass_session
-def check(session: Session, limit: int) -> None:
+def check(session: Session, limit: int, workers: int | None) -> None:
     """Recompute every read model from the events and report any difference from the stored views.
 
     Exits 5 when a stored view differs (then `lapor rebuild views` repairs it).
@@ -154,6 +166,7 @@ def check(session: Session, limit: int) -> None:
     """
     session.require_events("check")
     views = session.read_models()
+    views.workers = workers or views.workers
     with session.out.progress("recomputing the views") as progress:
         found = views.check(progress=progress, limit=limit)
     result = {"ok": not found, "position": views.position(), "differences": found}

@@ -6,23 +6,52 @@ its own events alone, so the log is read complaint by complaint (the store's key
 order, up to a log position), each complaint is folded with the same ``step`` as
 catch-up, and its final row and its visits are inserted once, in key order. Memory
 holds one complaint and one batch of rows, whatever the length of the log.
+
+For the same reason the key space splits into shares that separate processes build
+side by side into the same tables (files and servers only; each share is read and
+written in key order). Below ``PARALLEL_FROM`` events a second process costs more
+to start than it saves.
 """
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import queue
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from lapor_domain import ComplaintEvent, LaporApp, SlaPolicy
+from lapor_domain import ComplaintEvent, LaporApp, LaporError, SlaPolicy
+from lapor_domain.adapters.storage import parse_target
 from lapor_domain.model import decisions
+from lapor_domain.organisation import OrganisationDirectory
 
+from .db import open_database
 from .fold import Tracked, Visit, step
 from .store import LOG_POSITION, ViewStore, complaint_row, visit_row
 
 Progress = Callable[[int, int], None]
+PARALLEL_FROM = 200_000
+"""Log positions below which a build stays in one process."""
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Complaints whose ids fall in [start, before); None leaves that end open."""
+
+    start: UUID | None
+    before: UUID | None
+
+
+def shares(count: int) -> list[Share]:
+    """The key space cut into ``count`` equal shares (complaint ids are random UUIDs)."""
+    cuts = [UUID(int=(i << 128) // count) for i in range(1, count)]
+    bounds: list[UUID | None] = [None, *cuts, None]
+    return [Share(bounds[i], bounds[i + 1]) for i in range(count)]
 
 
 def build_views(
@@ -33,19 +62,61 @@ def build_views(
     as_of: datetime | None = None,
     progress: Progress | None = None,
     batch: int = 5_000,
+    workers: int = 1,
+    views_target: str | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> int:
     """Fill ``store``'s empty tables from the events at log positions up to ``until``.
 
     With ``as_of``, only events dated at or before it count, and every deadline due by
     then fires at its due instant, as a sweep at ``as_of`` would have recorded it.
-    Returns how many events were applied; the store's position becomes ``until``.
+    With ``workers`` > 1, a persistent store, a ``views_target`` another process can
+    open and at least ``parallel_from`` positions, shares are built in that many
+    processes. Returns how many events were applied; the store's position becomes ``until``.
     """
+    done = 0
+
+    def report(applied: int) -> None:
+        nonlocal done
+        done += applied
+        if progress:
+            progress(min(done, until), until)
+
+    parallel = (
+        workers > 1
+        and until >= parallel_from
+        and app.target.is_persistent
+        and views_target is not None
+        and parse_target(views_target).is_persistent
+    )
+    if parallel:
+        assert views_target is not None
+        applied = _build_in_processes(app, store, views_target, workers, until, as_of, batch, report)
+    else:
+        applied = _build_share(app, store, Share(None, None), until, as_of, batch, report)
+    with store.db.transaction() as cur:
+        store.mark(cur, LOG_POSITION, until)
+    if progress:
+        progress(until, until)
+    return applied
+
+
+def _build_share(
+    app: LaporApp,
+    store: ViewStore,
+    share: Share,
+    until: int,
+    as_of: datetime | None,
+    batch: int,
+    report: Callable[[int], None],
+) -> int:
+    """Build one share's rows; ``report`` hears how many events each committed batch applied."""
     policy, rules = app.policy, app.rules
     complaints: list[tuple[Any, ...]] = []
     visits: list[tuple[Any, ...]] = []
-    applied = 0
+    total = pending = 0
     with _without_cycle_collection():
-        for events in app.log.read_by_complaint(until=until):
+        for events in app.log.read_by_complaint(until=until, start=share.start, before=share.before):
             if as_of is not None:
                 events = [e for e in events if e.at <= as_of]
                 if not events:
@@ -57,18 +128,123 @@ def build_views(
                 opened.update(more)
             complaints.append(complaint_row(tracked))
             visits += [visit_row(v) for v in opened.values()]
-            applied += len(events)
+            pending += len(events)
             if len(complaints) >= batch:
                 _insert(store, complaints, visits)
                 complaints, visits = [], []
-                if progress:
-                    progress(min(applied, until), until)
-        with store.db.transaction() as cur:
-            store.insert(cur, complaints, visits)
-            store.mark(cur, LOG_POSITION, until)
-    if progress:
-        progress(until, until)
-    return applied
+                report(pending)
+                total, pending = total + pending, 0
+        _insert(store, complaints, visits)
+    report(pending)
+    return total + pending
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What a worker process needs to build one share: text only, so it pickles small."""
+
+    events: str
+    policy: str
+    directory: str
+    views: str
+    prefix: str
+    until: int
+    as_of: datetime | None
+    batch: int
+
+
+def _build_in_processes(
+    app: LaporApp,
+    store: ViewStore,
+    views_target: str,
+    workers: int,
+    until: int,
+    as_of: datetime | None,
+    batch: int,
+    report: Callable[[int], None],
+) -> int:
+    """This process builds the first share and ``workers - 1`` spawned processes the others."""
+    job = _Job(
+        events=app.target.text,
+        policy=app.policy.model_dump_json(),
+        directory=app.directory.model_dump_json(),
+        views=views_target,
+        prefix=store.prefix,
+        until=until,
+        as_of=as_of,
+        batch=batch,
+    )
+    context = multiprocessing.get_context("spawn")
+    messages: Any = context.Queue()
+    first, *others = shares(workers)
+    children = [
+        context.Process(target=_work, args=(job, share, messages), name=f"lapor-build-{n}", daemon=True)
+        for n, share in enumerate(others, start=1)
+    ]
+    for child in children:
+        child.start()
+    finished: list[int] = []
+
+    def hear(block: bool) -> None:
+        """Pass on the workers' progress; raise what a worker failed with."""
+        try:
+            kind, value = messages.get(block=block, timeout=0.5 if block else None)
+        except queue.Empty:
+            return
+        if kind == "applied":
+            report(value)
+        elif kind == "done":
+            finished.append(value)
+        else:
+            raise value
+
+    def mine(applied: int) -> None:
+        report(applied)
+        while not messages.empty():
+            hear(block=False)
+
+    try:
+        total = _build_share(app, store, first, until, as_of, batch, mine)
+        while len(finished) < len(children):
+            hear(block=True)
+            if len(finished) < len(children) and not any(c.is_alive() for c in children):
+                while not messages.empty():
+                    hear(block=False)
+                if len(finished) < len(children):
+                    codes = [c.exitcode for c in children]
+                    raise LaporError(f"a rebuild worker stopped without finishing (exit codes {codes})")
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+    return total + sum(finished)
+
+
+def _work(job: _Job, share: Share, messages: Any) -> None:
+    """A worker process: build one share into the shared views database."""
+    try:
+        app = LaporApp(
+            job.events,
+            clock=_no_clock,
+            policy=SlaPolicy.model_validate_json(job.policy),
+            directory=OrganisationDirectory.model_validate_json(job.directory),
+        )
+        store = ViewStore(open_database(job.views), prefix=job.prefix)
+        try:
+            applied = _build_share(
+                app, store, share, job.until, job.as_of, job.batch, lambda n: messages.put(("applied", n))
+            )
+        finally:
+            store.db.close()
+            app.close()
+        messages.put(("done", applied))
+    except BaseException as exc:
+        messages.put(("failed", exc if isinstance(exc, LaporError) else LaporError(repr(exc))))
+
+
+def _no_clock() -> datetime:
+    raise LaporError("a view build records nothing, so it has no clock")
 
 
 def _fold(

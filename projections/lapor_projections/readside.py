@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 from collections import OrderedDict
@@ -34,11 +35,20 @@ class ReadModels:
     """The read side of one application: its views in a database (by default, beside the events)."""
 
     def __init__(
-        self, app: LaporApp, target: str | None = None, *, batch: int = 10_000, cache_size: int = 20_000
+        self,
+        app: LaporApp,
+        target: str | None = None,
+        *,
+        batch: int = 10_000,
+        cache_size: int = 20_000,
+        workers: int | None = None,
     ) -> None:
         self.app = app
         self.policy = app.policy
-        self.db: Database = open_database(target if target is not None else app.target.text)
+        self.target = target if target is not None else app.target.text
+        self.db: Database = open_database(self.target)
+        # Builds from scratch (rebuild, check, as-of) may use several processes on a big log.
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         self.batch = batch
         self.store = ViewStore(self.db)
         self._cache: OrderedDict[UUID, Tracked] = OrderedDict()
@@ -162,7 +172,14 @@ class ReadModels:
         with self.db.transaction() as cur:
             shadow.drop(cur)
             shadow.create(cur, indexes=False)
-        applied = build_views(self.app, shadow, until=self.head(), progress=progress)
+        applied = build_views(
+            self.app,
+            shadow,
+            until=self.head(),
+            progress=progress,
+            workers=self.workers,
+            views_target=self.target,
+        )
         with self._lock:
             applied += self._catch_up(shadow, OrderedDict())  # whatever arrived meanwhile
             with self.db.transaction() as cur:
@@ -179,9 +196,17 @@ class ReadModels:
             self.catch_up()
             position = self.position()
             with tempfile.TemporaryDirectory(prefix="lapor-check-") as folder:
-                fresh = ReadModels(self.app, str(Path(folder) / "check.db"), batch=self.batch)
+                target = str(Path(folder) / "check.db")
+                fresh = ReadModels(self.app, target, batch=self.batch)
                 try:
-                    build_views(self.app, fresh.store, until=position, progress=progress)
+                    build_views(
+                        self.app,
+                        fresh.store,
+                        until=position,
+                        progress=progress,
+                        workers=self.workers,
+                        views_target=target,
+                    )
                     return differences(self.store, fresh.store, limit=limit)
                 finally:
                     fresh.close()
@@ -200,7 +225,15 @@ class ReadModels:
         with replay.db.transaction() as cur:
             replay.store.drop(cur)
             replay.store.create(cur, indexes=False)
-        build_views(self.app, replay.store, until=self.head(), as_of=as_of, progress=progress)
+        build_views(
+            self.app,
+            replay.store,
+            until=self.head(),
+            as_of=as_of,
+            progress=progress,
+            workers=self.workers,
+            views_target=target,
+        )
         with replay.db.transaction() as cur:
             replay.store.create_indexes(cur)
             replay.store.mark(cur, AS_OF, micros(as_of))

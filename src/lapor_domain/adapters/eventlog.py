@@ -95,17 +95,21 @@ class ComplaintLog(Application[UUID]):
                 yield notification.id, self.decode(notification)
             after = page[-1].id
 
-    def read_by_complaint(self, *, until: int, batch: int = 5000) -> Iterator[list[ComplaintEvent]]:
+    def read_by_complaint(
+        self, *, until: int, batch: int = 5000, start: UUID | None = None, before: UUID | None = None
+    ) -> Iterator[list[ComplaintEvent]]:
         """Every complaint's events recorded up to log position ``until``, one complaint at a time.
 
         The order of complaints is the store's key order, not the log's; a fold that keeps
         one complaint in memory at a time reads a log of any length in bounded memory.
+        ``start`` and ``before`` bound the complaint ids read (shares of a parallel rebuild).
         """
         decode = cast(PydanticMapper, self.mapper).decode
-        after: tuple[UUID | str, int] | None = None
+        after: tuple[UUID | str, int] | None = None if start is None else (start, 0)
         current: list[ComplaintEvent] = []
         current_id: UUID | str | None = None
-        while page := self.complaint_order.select_by_complaint(after=after, until=until, limit=batch):
+        select = self.complaint_order.select_by_complaint
+        while page := select(after=after, until=until, limit=batch, before=before):
             for originator_id, version, topic, state in page:
                 if originator_id != current_id and current:
                     yield current

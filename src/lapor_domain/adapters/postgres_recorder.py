@@ -39,11 +39,14 @@ class PostgresRecorder(PostgresApplicationRecorder):
             "SELECT complaint_id, due_us FROM {}.{} WHERE due_us <= %s ORDER BY due_us, complaint_id LIMIT %s"
         ).format(schema, table)
         self._count = SQL("SELECT COUNT(*) AS n FROM {}.{}").format(schema, table)
-        self._by_complaint = SQL(
+        by_complaint = (
             "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE (originator_id, originator_version) > (%s, %s) AND notification_id <= %s "
+            "WHERE (originator_id, originator_version) > (%s, %s) AND notification_id <= %s {}"
             "ORDER BY originator_id, originator_version LIMIT %s"
-        ).format(schema, Identifier(events_table_name))
+        )
+        events = Identifier(events_table_name)
+        self._by_complaint = SQL(by_complaint).format(schema, events, SQL(""))
+        self._by_complaint_before = SQL(by_complaint).format(schema, events, SQL("AND originator_id < %s "))
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)
 
     def create_table(self) -> None:
@@ -70,12 +73,15 @@ class PostgresRecorder(PostgresApplicationRecorder):
             return [(row["complaint_id"], row["due_us"]) for row in curs.fetchall()]
 
     def select_by_complaint(
-        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int, before: UUID | None = None
     ) -> list[EventRow]:
         # The table lock every insert takes makes all positions up to a read maximum committed.
         start = after or (UUID(int=0), 0)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._by_complaint, (*start, until, limit), prepare=True)
+            if before is None:
+                curs.execute(self._by_complaint, (*start, until, limit), prepare=True)
+            else:
+                curs.execute(self._by_complaint_before, (*start, until, before, limit), prepare=True)
             return [
                 (row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
                 for row in curs.fetchall()

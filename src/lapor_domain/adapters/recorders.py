@@ -46,14 +46,15 @@ EventRow = tuple[UUID | str, int, str, bytes]
 @runtime_checkable
 class ComplaintOrder(Protocol):
     def select_by_complaint(
-        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int, before: UUID | None = None
     ) -> list[EventRow]:
         """Events at log positions up to ``until``, ordered by complaint then version,
-        starting after the (complaint, version) ``after``: each complaint's events together.
-        Plain rows, not StoredEvents: a rebuild reads millions.
+        starting after the (complaint, version) ``after`` and, with ``before``, only of
+        complaints whose id sorts before it (one share of the key space).
 
         A rebuild reads the log this way to fold one complaint at a time. The rows come
         from the primary key, so no position below ``until`` is skipped or read twice.
+        Plain rows, not StoredEvents: a rebuild reads millions.
         """
 
 
@@ -82,7 +83,7 @@ class MemoryRecorder(POPOApplicationRecorder):
                 self._deadlines[row.complaint_id] = row.due_us
 
     def select_by_complaint(
-        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int, before: UUID | None = None
     ) -> list[EventRow]:
         start = (UUID(int=0), 0) if after is None else (UUID(str(after[0])), after[1])
         with self._database_lock:
@@ -90,7 +91,9 @@ class MemoryRecorder(POPOApplicationRecorder):
                 (UUID(originator_id), version, position)
                 for originator_id, versions in self._stored_events_index.items()
                 for version, position in versions.items()
-                if position < until and (UUID(originator_id), version) > start
+                if position < until
+                and (UUID(originator_id), version) > start
+                and (before is None or UUID(originator_id) < before)
             )
             found = [self._stored_events[position] for _, _, position in keys[:limit]]
         return [(s.originator_id, s.originator_version, s.topic, s.state) for s in found]

@@ -86,7 +86,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 )
 
     def select_by_complaint(
-        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int
+        self, *, after: tuple[UUID | str, int] | None, until: int, limit: int, before: UUID | None = None
     ) -> list[EventRow]:
         # The primary key (originator_id, originator_version) orders the rows; rowid is the position.
         # Ids stay the stored hex text: the mapper reads that as it is.
@@ -96,9 +96,9 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             cursor.row_factory = None  # plain tuples, not sqlite3.Row
             cursor.execute(
                 f"SELECT originator_id, originator_version, topic, state FROM {self.events_table_name} "
-                "WHERE (originator_id, originator_version) > (?, ?) AND rowid <= ? "
+                "WHERE (originator_id, originator_version) > (?, ?) AND originator_id < ? AND rowid <= ? "
                 "ORDER BY originator_id, originator_version LIMIT ?",
-                (*start, until, limit),
+                (*start, before.hex if before else _AFTER_ANY_HEX, until, limit),
             )
             rows: list[EventRow] = cursor.fetchall()
             return rows
@@ -122,6 +122,9 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {TABLE}")
             self._write(c, rows)
+
+
+_AFTER_ANY_HEX = "~"  # sorts after every hex id: no upper bound
 
 
 def _hex(originator_id: UUID | str) -> str:
