@@ -221,6 +221,9 @@ def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
 def complaint_row(t: Tracked) -> tuple[Any, ...]:
     c, visit, deadline = t.complaint, t.visit, t.deadline
     desk = c.desk
+    target_us = micros_or_none(visit.target) if visit else None
+    limit_us = micros_or_none(visit.limit) if visit else None
+    due_us = micros(deadline.due) if deadline else None
     return (
         c.id.hex,
         c.version,
@@ -243,20 +246,14 @@ def complaint_row(t: Tracked) -> tuple[Any, ...]:
         micros_or_none(c.replied_at),
         c.outcome.value if c.outcome else None,
         visit.seq if visit else None,
-        micros_or_none(visit.target) if visit else None,
-        micros_or_none(visit.limit) if visit else None,
+        target_us,
+        limit_us,
         deadline.clock.value if deadline else None,
-        micros(deadline.due) if deadline else None,
+        due_us,
         public_label(c),
-        _urgency(visit, deadline),
+        # The queue's order: the desk's limit, or on the reporter's turn the auto-close instant.
+        limit_us if limit_us is not None else due_us,
     )
-
-
-def _urgency(visit: Visit | None, deadline: Deadline | None) -> int | None:
-    """The queue's order: the desk's limit, or on the reporter's turn the auto-close instant."""
-    if visit is not None and visit.limit is not None:
-        return micros(visit.limit)
-    return micros(deadline.due) if deadline is not None else None
 
 
 def tracked_from_row(row: Sequence[Any]) -> Tracked:
@@ -330,18 +327,19 @@ def tracked_from_row(row: Sequence[Any]) -> Tracked:
 
 
 def visit_row(v: Visit) -> tuple[Any, ...]:
+    cid, seq, desk, desk_kind, institution, unit, arrived, target, limit, left, left_by = v
     return (
-        v.complaint_id.hex,
-        v.seq,
-        v.desk,
-        v.desk_kind,
-        v.institution,
-        v.unit,
-        micros(v.arrived),
-        micros_or_none(v.target),
-        micros_or_none(v.limit),
-        micros_or_none(v.left),
-        v.left_by,
+        cid.hex,
+        seq,
+        desk,
+        desk_kind,
+        institution,
+        unit,
+        (arrived - _EPOCH) // _US,
+        None if target is None else (target - _EPOCH) // _US,
+        None if limit is None else (limit - _EPOCH) // _US,
+        None if left is None else (left - _EPOCH) // _US,
+        left_by,
     )
 
 
