@@ -1,6 +1,6 @@
 """Read-model benchmark: rebuild rate against bare decoding, peak memory, queue and timeline latency.
 
-    python bench/bench_read_models.py --complaints 1000000 --db /tmp/lapor-1m.db   # the issue's scale
+    python bench/bench_read_models.py --complaints 1400000 --db /tmp/lapor-8m.db   # the issue's 8M events
     python bench/bench_read_models.py --complaints 20000                           # a quick look
     python bench/bench_read_models.py --backend postgres --complaints 100000
 
@@ -200,6 +200,16 @@ def main() -> None:
         run(args, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # a --db file outside it is kept for reuse
+        if args.backend == "postgres":  # the history schema bench_rm_<N> is kept for reuse, like --db
+            drop_schemas(f"bench_rm_views_{args.complaints}", "bench_rm_queue")
+
+
+def drop_schemas(*schemas: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG.split("?")[0], autocommit=True) as conn:
+        for schema in schemas:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def run(args: argparse.Namespace, folder: Path) -> None:
@@ -221,7 +231,7 @@ def run(args: argparse.Namespace, folder: Path) -> None:
     print(f"  the same, read complaint by complaint (a rebuild's reading): {grouped:,} events at "
           f"{grouped_per_s:,.0f} events/s")  # fmt: skip
     runs = {}
-    for workers in (1, None):  # one process, then the default (one per core, at most 4)
+    for workers in (1, None):  # one process, then the default (two)
         applied, per_s, took, peak_mb, used = rebuild_rate(target, views, workers)
         runs[used] = (per_s, peak_mb)
         print(f"  rebuild all read models, {used} process(es): {applied:,} events in {took:.1f} s = "

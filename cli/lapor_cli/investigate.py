@@ -117,7 +117,7 @@ REBUILT_FIELDS = [
 WORKERS = click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Processes a build from scratch may use on a big log  [default: one per core, at most 4].",
+    help="Processes a build from scratch may use on a big log, ~100 MB each  [default: 2; 1 on one core].",
 )
 
 

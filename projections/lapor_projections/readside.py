@@ -47,8 +47,9 @@ class ReadModels:
         self.policy = app.policy
         self.target = target if target is not None else app.target.text
         self.db: Database = open_database(self.target)
-        # Builds from scratch (rebuild, check, as-of) may use several processes on a big log.
-        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        # Builds from scratch (rebuild, check, as-of) may use several processes on a big log;
+        # two by default, which keeps them under 250 MB together (about 85-105 MB each).
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.batch = batch
         self.store = ViewStore(self.db)
         self._cache: OrderedDict[UUID, Tracked] = OrderedDict()
