@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 from lapor_domain import Actor, LaporApp, LaporError, SlaPolicy, SlaState, kota_cirebon
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import fold
-from lapor_projections import ReadModels, ViewReader, VisitOutcome, build, fold_views, public_label, timeline
+from lapor_projections import (
+    ReadModels,
+    ViewReader,
+    VisitOutcome,
+    build,
+    fold_views,
+    public_label,
+    readside,
+    timeline,
+)
 from lapor_projections.build import Share, _Job, _work, build_views, shares
 from lapor_projections.db import open_database
 from lapor_projections.fold import Views
@@ -311,6 +320,27 @@ def test_a_rebuild_equals_the_incremental_views_and_the_pure_fold(side: tuple[La
     assert incremental == as_rows(reference(app))
     assert rm.rebuild() == len(list(app.log.read_all()))
     assert stored(rm) == incremental and rm.position() == rm.head()
+
+
+def test_a_first_catch_up_of_a_long_log_builds_and_gives_the_same_views(
+    side: tuple[LaporApp, ReadModels], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, live = side
+    random_walk(app, 17, complaints=6)
+    monkeypatch.setattr(readside, "BUILD_FROM", 10)  # "long": a test-sized log
+    fresh = ReadModels(app, ":memory:" if not app.target.is_persistent else None, batch=7)
+    built = []
+    rebuild = fresh.rebuild
+    monkeypatch.setattr(fresh, "rebuild", lambda **kw: built.append(kw) or rebuild(**kw))
+    if fresh.target == live.target:  # beside the events: start that store's views from nothing
+        with fresh.db.transaction() as cur:
+            fresh.store.drop(cur)
+            fresh.store.create(cur)
+    expected = as_rows(reference(app))
+    assert fresh.catch_up() == len(list(app.log.read_all())) and len(built) == 1
+    assert stored(fresh) == expected and fresh.position() == fresh.head()
+    assert fresh.catch_up() == 0 and len(built) == 1  # caught up: nothing more, no second build
+    fresh.close()
 
 
 def test_a_build_up_to_a_position_then_caught_up_equals_the_live_views(

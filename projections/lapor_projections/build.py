@@ -181,9 +181,8 @@ def _build_in_processes(
         context.Process(target=_work, args=(job, share, messages), name=f"lapor-build-{n}", daemon=True)
         for n, share in enumerate(others, start=1)
     ]
-    for child in children:
-        child.start()
     finished: list[int] = []
+    ready: list[Share] = []
 
     def hear(block: bool) -> None:
         """Pass on the workers' progress; raise what a worker failed with."""
@@ -193,10 +192,29 @@ def _build_in_processes(
             return
         if kind == "applied":
             report(value)
+        elif kind == "ready":
+            ready.append(value)
         elif kind == "done":
             finished.append(value)
         else:
             raise value
+
+    def wait(until: Callable[[], bool], alive: Callable[[], bool]) -> None:
+        while not until():
+            hear(block=True)
+            if not until() and not alive():
+                while not messages.empty():
+                    hear(block=False)
+                if not until():
+                    codes = [c.exitcode for c in children]
+                    raise LaporError(f"a rebuild worker stopped without finishing (exit codes {codes})")
+
+    def start(child: Any) -> None:
+        """One at a time: opening a PostgreSQL store runs CREATE ... IF NOT EXISTS and CREATE OR
+        REPLACE FUNCTION, which fail ("tuple concurrently updated") when run at once."""
+        wanted = len(ready) + 1
+        child.start()
+        wait(lambda: len(ready) >= wanted, child.is_alive)
 
     def mine(applied: int) -> None:
         report(applied)
@@ -204,20 +222,16 @@ def _build_in_processes(
             hear(block=False)
 
     try:
+        for child in children:
+            start(child)
         total = _build_share(app, store, first, until, as_of, batch, mine)
-        while len(finished) < len(children):
-            hear(block=True)
-            if len(finished) < len(children) and not any(c.is_alive() for c in children):
-                while not messages.empty():
-                    hear(block=False)
-                if len(finished) < len(children):
-                    codes = [c.exitcode for c in children]
-                    raise LaporError(f"a rebuild worker stopped without finishing (exit codes {codes})")
+        wait(lambda: len(finished) == len(children), lambda: any(c.is_alive() for c in children))
     finally:
         for child in children:
             if child.is_alive():
                 child.terminate()
-            child.join()
+            if child.pid is not None:
+                child.join()
     return total + sum(finished)
 
 
@@ -231,6 +245,7 @@ def _work(job: _Job, share: Share, messages: Any) -> None:
             directory=OrganisationDirectory.model_validate_json(job.directory),
         )
         store = ViewStore(open_database(job.views), prefix=job.prefix)
+        messages.put(("ready", share))
         try:
             applied = _build_share(
                 app, store, share, job.until, job.as_of, job.batch, lambda n: messages.put(("applied", n))

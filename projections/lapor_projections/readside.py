@@ -7,6 +7,11 @@
   PostgreSQL waits for notifications (a separate long-running follower).
 * ``rebuild()`` builds beside the live views and switches when caught up.
 * ``build_as_of(T, target)`` builds the views as they stood at T into another database.
+
+Builds from scratch (rebuild, check, as-of) read the log complaint by complaint
+(``build``); on a big log they spawn ``workers - 1`` extra processes, so a program that
+embeds this needs the ``if __name__ == "__main__":`` guard multiprocessing asks for, or
+``workers=1``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differ
 
 Progress = Callable[[int, int], None]
 SHADOW = "rebuild_"
+BUILD_FROM = 50_000
+"""A catch-up from position 0 over at least this many log positions builds instead."""
 
 
 class ReadModels:
@@ -81,8 +88,14 @@ class ReadModels:
         return self.app.log.recorder.max_notification_id() or 0
 
     def catch_up(self, *, progress: Progress | None = None, max_batches: int | None = None) -> int:
-        """Apply every event recorded since the stored position; returns how many."""
+        """Apply every event recorded since the stored position; returns how many.
+
+        Views that have read nothing of a long log (at least ``BUILD_FROM`` positions) are
+        built from scratch instead, as a rebuild does: the same views, several times faster.
+        """
         with self._lock:
+            if max_batches is None and self.position() == 0 and self.head() >= BUILD_FROM:
+                return self.rebuild(progress=progress)
             return self._catch_up(self.store, self._cache, progress=progress, max_batches=max_batches)
 
     def attach(self) -> ReadModels:
