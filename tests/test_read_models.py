@@ -6,7 +6,7 @@ import itertools
 import queue
 from collections import OrderedDict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -369,7 +369,11 @@ def test_a_build_in_several_processes_equals_one_in_a_single_process(
     kind: str, tmp_path: Path, as_of: datetime | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target, schema = store_target(kind, tmp_path)
-    app = LaporApp(target, clock=StepClock())
+    # Closing days of its own (every Wednesday of the walk): a worker that lost the app's
+    # policy would count other deadlines.
+    wednesdays = {date(2025, 3, 5) + timedelta(weeks=w): "hari libur uji" for w in range(30)}
+    policy = SlaPolicy.model_validate({**SlaPolicy.cirebon().model_dump(), "extra_closing_days": wednesdays})
+    app = LaporApp(target, clock=StepClock(), policy=policy)
     split = []
     in_processes = build._build_in_processes
     monkeypatch.setattr(build, "_build_in_processes", lambda *a: split.append(a) or in_processes(*a))

@@ -174,65 +174,85 @@ def _build_in_processes(
         as_of=as_of,
         batch=batch,
     )
-    context = multiprocessing.get_context("spawn")
-    messages: Any = context.Queue()
     first, *others = shares(workers)
-    children = [
-        context.Process(target=_work, args=(job, share, messages), name=f"lapor-build-{n}", daemon=True)
-        for n, share in enumerate(others, start=1)
-    ]
-    finished: list[int] = []
-    ready: list[Share] = []
+    crew = _Crew(job, others, report)
+    try:
+        crew.start()
+        mine = _build_share(app, store, first, until, as_of, batch, crew.alongside)
+        return mine + crew.finish()
+    finally:
+        crew.stop()
 
-    def hear(block: bool) -> None:
-        """Pass on the workers' progress; raise what a worker failed with."""
-        try:
-            kind, value = messages.get(block=block, timeout=0.5 if block else None)
-        except queue.Empty:
-            return
-        if kind == "applied":
-            report(value)
-        elif kind == "ready":
-            ready.append(value)
-        elif kind == "done":
-            finished.append(value)
-        else:
-            raise value
 
-    def wait(until: Callable[[], bool], alive: Callable[[], bool]) -> None:
-        while not until():
-            hear(block=True)
-            if not until() and not alive():
-                while not messages.empty():
-                    hear(block=False)
-                if not until():
-                    codes = [c.exitcode for c in children]
-                    raise LaporError(f"a rebuild worker stopped without finishing (exit codes {codes})")
+class _Crew:
+    """The worker processes of a build, and what they say through one queue."""
 
-    def start(child: Any) -> None:
+    def __init__(self, job: _Job, shares: list[Share], report: Callable[[int], None]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.messages: Any = context.Queue()
+        self.children = [
+            context.Process(
+                target=_work, args=(job, share, self.messages), name=f"lapor-build-{n}", daemon=True
+            )
+            for n, share in enumerate(shares, start=1)
+        ]
+        self.report = report
+        self.ready: list[Share] = []
+        self.finished: list[int] = []
+
+    def start(self) -> None:
         """One at a time: opening a PostgreSQL store runs CREATE ... IF NOT EXISTS and CREATE OR
         REPLACE FUNCTION, which fail ("tuple concurrently updated") when run at once."""
-        wanted = len(ready) + 1
-        child.start()
-        wait(lambda: len(ready) >= wanted, child.is_alive)
+        for child in self.children:
+            wanted = len(self.ready) + 1
+            child.start()
+            self._wait(lambda: len(self.ready) >= wanted, child.is_alive)  # noqa: B023 (called at once)
 
-    def mine(applied: int) -> None:
-        report(applied)
-        while not messages.empty():
-            hear(block=False)
+    def alongside(self, applied: int) -> None:
+        """This process's own progress, and the workers' so far."""
+        self.report(applied)
+        while not self.messages.empty():
+            self._hear(block=False)
 
-    try:
-        for child in children:
-            start(child)
-        total = _build_share(app, store, first, until, as_of, batch, mine)
-        wait(lambda: len(finished) == len(children), lambda: any(c.is_alive() for c in children))
-    finally:
-        for child in children:
+    def finish(self) -> int:
+        """Wait for every worker; how many events they applied."""
+        self._wait(lambda: len(self.finished) == len(self.children), self._any_alive)
+        return sum(self.finished)
+
+    def stop(self) -> None:
+        for child in self.children:
             if child.is_alive():
                 child.terminate()
             if child.pid is not None:
                 child.join()
-    return total + sum(finished)
+
+    def _any_alive(self) -> bool:
+        return any(child.is_alive() for child in self.children)
+
+    def _hear(self, block: bool) -> None:
+        """Pass on progress; raise what a worker failed with."""
+        try:
+            kind, value = self.messages.get(block=block, timeout=0.5 if block else None)
+        except queue.Empty:
+            return
+        if kind == "applied":
+            self.report(value)
+        elif kind == "ready":
+            self.ready.append(value)
+        elif kind == "done":
+            self.finished.append(value)
+        else:
+            raise value
+
+    def _wait(self, until: Callable[[], bool], alive: Callable[[], bool]) -> None:
+        while not until():
+            self._hear(block=True)
+            if not until() and not alive():
+                while not self.messages.empty():
+                    self._hear(block=False)
+                if not until():
+                    codes = [child.exitcode for child in self.children]
+                    raise LaporError(f"a build worker stopped without finishing (exit codes {codes})")
 
 
 def _work(job: _Job, share: Share, messages: Any) -> None:
