@@ -20,19 +20,18 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
 from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
 
-from .build import build_views
+from .build import Progress, build_views
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
 from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, instant, micros
 
-Progress = Callable[[int, int], None]
 SHADOW = "rebuild_"
 BUILD_FROM = 50_000
 """A catch-up from position 0 over at least this many log positions builds instead."""
