@@ -61,6 +61,7 @@ class ReadModels:
         self._cache: OrderedDict[UUID, Tracked] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.RLock()
+        self._followed = False  # after its first catch-up, an object follows the log batch by batch
         with self.db.transaction() as cur:
             self.store.create(cur)
 
@@ -89,11 +90,14 @@ class ReadModels:
     def catch_up(self, *, progress: Progress | None = None, max_batches: int | None = None) -> int:
         """Apply every event recorded since the stored position; returns how many.
 
-        Views that have read nothing of a long log (at least ``BUILD_FROM`` positions) are
-        built from scratch instead, as a rebuild does: the same views, several times faster.
+        On its first call, views that have read nothing of a long log (at least
+        ``BUILD_FROM`` positions) are built from scratch instead, as a rebuild does: the
+        same views, several times faster. Later calls (one per command when attached)
+        go straight to the log.
         """
         with self._lock:
-            if max_batches is None and self.position() == 0 and self.head() >= BUILD_FROM:
+            first, self._followed = not self._followed, True
+            if first and max_batches is None and self.position() == 0 and self.head() >= BUILD_FROM:
                 return self.rebuild(progress=progress)
             return self._catch_up(self.store, self._cache, progress=progress, max_batches=max_batches)
 
