@@ -27,7 +27,7 @@ from .common import check_writable, pass_session, period, period_options
 from .output import plain
 from .params import instant_option, viewer_option, viewer_role
 from .session import Session
-from .views import unit_filter
+from .views import unit_filter, unit_options
 
 HIDDEN = "(dirahasiakan)"
 _BASE = {"originator_id", "originator_version", "at", "recorded_at", "actor"}
@@ -145,8 +145,7 @@ def events(session: Session, complaint: str | None, redact: bool, fmt: str, out:
 
 
 @export.command("sla")
-@click.option("--unit", help="Only this unit's desk: a unit code or INSTITUTION/UNIT.")
-@click.option("--institution", help="Only this institution's desks.")
+@unit_options
 @period_options
 @_format_options
 @pass_session

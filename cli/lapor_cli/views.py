@@ -18,7 +18,7 @@ from lapor_domain import Complaint, ComplaintNotFound
 from lapor_projections import ViewReader, timeline
 
 from .cards import CARD_FIELDS, card_title, complaint_card
-from .common import at_option, json_option, pass_session, period, period_options
+from .common import F, at_option, json_option, pass_session, period, period_options
 from .lookup import resolve_desk, resolve_unit
 from .output import Column
 from .params import instant_option, viewer_option, viewer_role
@@ -246,6 +246,14 @@ SLA_COLUMNS = [
 ]
 
 
+def unit_options(command: F) -> F:
+    """``--unit``/``--institution``: which desks an SLA report or export covers (see ``unit_filter``)."""
+    command = click.option(
+        "--institution", help="Only this institution's desks (its admin team and units)."
+    )(command)
+    return click.option("--unit", help="Only this unit's desk: a unit code or INSTITUTION/UNIT.")(command)
+
+
 def unit_filter(session: Session, unit: str | None, institution: str | None) -> tuple[str | None, str | None]:
     directory = session.directory
     if unit is not None:
@@ -257,8 +265,7 @@ def unit_filter(session: Session, unit: str | None, institution: str | None) -> 
 
 
 @click.command()
-@click.option("--unit", help="Only this unit's desk: a unit code or INSTITUTION/UNIT.")
-@click.option("--institution", help="Only this institution's desks (its admin team and units).")
+@unit_options
 @period_options
 @json_option
 @pass_session
