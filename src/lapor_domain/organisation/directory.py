@@ -176,7 +176,7 @@ class OrganisationDirectory(_Record):
             path = Path(source)
             try:
                 text = path.read_text(encoding="utf-8")
-            except OSError as exc:
+            except (OSError, UnicodeDecodeError) as exc:
                 raise InvalidInput(
                     f"cannot read organisation directory {str(path)!r}: {exc}"
                 ) from exc
