@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from lapor_domain import LaporApp
+from lapor_domain import Actor, FiredDeadline, LaporApp
+from lapor_domain.model.entry import Stamp
 
 PG_DSN = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -29,7 +31,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 
 class StepClock:
-    """The application's recording clock in tests: advances one second per reading."""
+    """A recording clock a test sets: advances one second per reading."""
 
     def __init__(self, start: datetime = datetime(2026, 11, 27, tzinfo=UTC)) -> None:
         self.now = start
@@ -37,6 +39,36 @@ class StepClock:
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
         return self.now
+
+
+class OfficeClock(StepClock):
+    """The recording clock of an office that enters every command as it happens: it never
+    reads earlier than the latest business instant it was shown (``OfficeApp`` shows it each
+    command's), one second on per reading, and never goes back."""
+
+    def __init__(self, start: datetime = datetime(2010, 1, 1, tzinfo=UTC)) -> None:
+        super().__init__(start)
+
+    def follow(self, instant: object) -> None:
+        if isinstance(instant, datetime) and instant.utcoffset() is not None and instant > self.now:
+            self.now = instant
+
+
+class OfficeApp(LaporApp):
+    """A LaporApp whose recording clock follows the business time the test enters (rule 13
+    then refuses only what the test dates in the future or enters after a deadline)."""
+
+    def __init__(self, store: str = "memory", *, clock: OfficeClock | None = None, **kwargs: Any) -> None:
+        self.office_clock = clock or OfficeClock()
+        super().__init__(store, clock=self.office_clock, **kwargs)
+
+    def _stamp(self, actor: Actor, at: datetime) -> Stamp:
+        self.office_clock.follow(at)
+        return super()._stamp(actor, at)
+
+    def fire_due(self, at: datetime, *, batch: int = 500) -> list[FiredDeadline]:
+        self.office_clock.follow(at)
+        return super().fire_due(at, batch=batch)
 
 
 def postgres_available() -> str | None:
@@ -92,15 +124,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
+def clock() -> OfficeClock:
+    return OfficeClock()
 
 
 @pytest.fixture
-def app(backend: str, tmp_path: Path, clock: StepClock) -> Iterator[LaporApp]:
+def app(backend: str, tmp_path: Path, clock: OfficeClock) -> Iterator[LaporApp]:
     """A LaporApp on a fresh store of each kind, closed and cleaned up afterwards."""
     target, schema = store_target(backend, tmp_path)
-    application = LaporApp(target, clock=clock)
+    application = OfficeApp(target, clock=clock)
     try:
         yield application
     finally:
@@ -110,7 +142,7 @@ def app(backend: str, tmp_path: Path, clock: StepClock) -> Iterator[LaporApp]:
 
 
 @pytest.fixture
-def memory_app(clock: StepClock) -> Iterator[LaporApp]:
-    application = LaporApp.in_memory(clock=clock)
+def memory_app(clock: OfficeClock) -> Iterator[LaporApp]:
+    application = OfficeApp(clock=clock)
     yield application
     application.close()

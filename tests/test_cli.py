@@ -8,16 +8,24 @@ is closed too).
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 import pytest
 from click.testing import CliRunner, Result
 
+from lapor_cli import session as session_module
 from lapor_cli.main import cli
+from lapor_cli.timeparse import NotAnInstant, parse_instant
+
+from conftest import OfficeClock
 
 SUBMITTED = "2026-03-13T09:00"
 UNIT_TARGET = "2026-03-31T00:00:00+07:00"
@@ -34,7 +42,23 @@ CARD_KEYS = {
 }  # fmt: skip
 
 
+WIB = ZoneInfo("Asia/Jakarta")
+OFFICE = OfficeClock()
+
+
+@pytest.fixture(autouse=True)
+def office_hours(monkeypatch: pytest.MonkeyPatch) -> OfficeClock:
+    """The wall clock `lapor` reads: an office entering each command when it happens (its --at)."""
+    OFFICE.now = datetime(2026, 3, 13, 8, tzinfo=WIB)
+    monkeypatch.setattr(session_module, "wall_clock", OFFICE)
+    return OFFICE
+
+
 def lapor(db: Path | str, *args: str, **env: str) -> Result:
+    for option, value in itertools.pairwise(args):
+        if option == "--at":
+            with contextlib.suppress(NotAnInstant):
+                OFFICE.follow(parse_instant(value, WIB))
     return CliRunner().invoke(cli, ["--db", str(db), *args], env=env or None, catch_exceptions=False)
 
 

@@ -18,11 +18,17 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import suppress
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from lapor_domain import SlaPolicy
+
 from conftest import PG_DSN, drop_schema, require_postgres
+
+WIB = ZoneInfo("Asia/Jakarta")
 
 NATIONAL = "lapor-sp4n:sp4n-ayu"
 ADMIN = "tim-admin:kota-cirebon:dodi"
@@ -65,28 +71,48 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         drop_schema(schema)
 
 
+def days_ago(days: int, hour: int, minute: int = 0) -> datetime:
+    """An instant of the recent past: the recording clock is the real one (rule 13)."""
+    day = datetime.now(WIB).date() - timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), tzinfo=WIB)
+
+
 @pytest.mark.slow
 def test_a_whole_complaint_life_through_the_installed_command(target: str, tmp_path: Path) -> None:
-    cid = step(target, "submit", "--as", REPORTER, "--title", "Jalan berlubang", "--at", "2026-03-13T09:00",
-               cwd=tmp_path).strip()  # fmt: skip
+    submitted = days_ago(55, 9)
+    cid = step(target, "submit", "--as", REPORTER, "--title", "Jalan berlubang",
+               "--at", submitted.isoformat(), cwd=tmp_path).strip()  # fmt: skip
+    responded = days_ago(45, 14)
     for args in (
-        ("verify", cid, "--as", NATIONAL, "--at", "2026-03-13T10:00"),
-        ("dispose", cid, "--to", "kota-cirebon", "--as", NATIONAL, "--at", "2026-03-13T10:05"),
-        ("verify", cid, "--as", ADMIN, "--at", "2026-03-16T08:00"),
-        ("dispose", cid[:8], "--to", "dinkes", "--as", ADMIN, "--at", "2026-03-16T08:30"),
-        ("return", cid, "--reason", "bukan wewenang Dinkes", "--as", DINKES, "--at", "2026-03-17T09:00"),
-        ("dispose", cid, "--to", "dishub", "--as", ADMIN, "--at", "2026-03-17T10:00"),
-        ("respond", cid, "--message", "Sudah ditambal", "--as", DISHUB, "--at", "2026-03-25T14:00"),
+        ("verify", cid, "--as", NATIONAL, "--at", days_ago(55, 10)),
+        ("dispose", cid, "--to", "kota-cirebon", "--as", NATIONAL, "--at", days_ago(55, 10, 5)),
+        ("verify", cid, "--as", ADMIN, "--at", days_ago(54, 8)),
+        ("dispose", cid[:8], "--to", "dinkes", "--as", ADMIN, "--at", days_ago(54, 8, 30)),
+        ("return", cid, "--reason", "bukan wewenang Dinkes", "--as", DINKES, "--at", days_ago(53, 9)),
+        ("dispose", cid, "--to", "dishub", "--as", ADMIN, "--at", days_ago(53, 10)),
+        ("respond", cid, "--message", "Sudah ditambal", "--as", DISHUB, "--at", responded),
     ):
-        step(target, *args, cwd=tmp_path)
-    fired = json.loads(step(target, "--json", "tick", "--at", "2026-05-01", cwd=tmp_path))
+        step(target, *(a.isoformat() if isinstance(a, datetime) else a for a in args), cwd=tmp_path)
+    due = SlaPolicy.cirebon().calendar.deadline(responded, 10)
+    assert due < datetime.now(WIB), "the walk is dated so that the auto-close fell due in the past"
+    fired = json.loads(step(target, "--json", "tick", cwd=tmp_path))
     assert fired == [{"complaint_id": cid, "clock": "auto-close", "outcome": "auto-closed (reporter silent)",
-                      "due": "2026-04-10T00:00:00+07:00"}]  # fmt: skip
+                      "due": due.isoformat()}]  # fmt: skip
     late = run(
-        target, "reply", cid, "--message", "Masih", "--as", REPORTER, "--at", "2026-04-13", cwd=tmp_path
+        target,
+        "reply",
+        cid,
+        "--message",
+        "Masih",
+        "--as",
+        REPORTER,
+        "--at",
+        (due + timedelta(hours=9)).isoformat(),
+        cwd=tmp_path,
     )
     assert (late.returncode, late.stdout) == (1, "")
     assert late.stderr.startswith("lapor: error: ") and len(late.stderr.splitlines()) == 1
+    assert "closed automatically" in late.stderr
     timeline = json.loads(step(target, "history", cid, "--json", "--viewer", "tim-admin", cwd=tmp_path))
     assert [(e["event"], e["desk_after"]) for e in timeline] == [
         ("Submitted", "lapor-sp4n"),

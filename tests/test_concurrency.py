@@ -11,7 +11,7 @@ import pytest
 
 from lapor_domain import LaporApp, LaporError, NotAllowed, NotPossibleInState
 
-from conftest import StepClock, drop_schema, store_target
+from conftest import OfficeApp, drop_schema, store_target
 from sop import ADMIN, DINKES, NATIONAL, file_complaint, to_unit, wib
 
 SHARED = [
@@ -25,7 +25,7 @@ T0 = wib(2026, 1, 5, 9)
 def two_apps(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[LaporApp, LaporApp]]:
     """Two applications (two processes' worth of state) on one store."""
     target, schema = store_target(request.param, tmp_path)
-    first, second = LaporApp(target, clock=StepClock()), LaporApp(target, clock=StepClock())
+    first, second = OfficeApp(target), OfficeApp(target)
     yield first, second
     first.close()
     second.close()

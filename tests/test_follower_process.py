@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from lapor_domain import LaporApp
 from lapor_projections import ReadModels
 from test_read_models import as_rows, reference, stored
 
-from conftest import StepClock, drop_schema, store_target
+from conftest import OfficeApp, drop_schema, store_target
 from walk import random_walk
 
 SHARED = [
@@ -29,10 +28,10 @@ TESTS = Path(__file__).resolve().parent
 CHILD_PRELUDE = """
 import sys, time
 sys.path.insert(0, {tests!r})
-from conftest import StepClock
+from conftest import OfficeApp
 from lapor_domain import LaporApp
 from lapor_projections import ReadModels
-app = LaporApp({target!r}, clock=StepClock())
+app = OfficeApp({target!r})
 """
 
 KILLED_MID_BATCH = """
@@ -69,7 +68,7 @@ def spawn(target: str, body: str) -> subprocess.Popen[str]:
 
 
 def test_a_catch_up_killed_inside_a_transaction_resumes_to_the_uninterrupted_view(target: str) -> None:
-    app = LaporApp(target, clock=StepClock())
+    app = OfficeApp(target)
     random_walk(app, seed=5, complaints=12)
     child = spawn(target, KILLED_MID_BATCH)
     assert child.stdout is not None
@@ -92,7 +91,7 @@ def test_a_catch_up_killed_inside_a_transaction_resumes_to_the_uninterrupted_vie
 
 
 def test_a_separate_follower_process_keeps_the_views_up_to_date(target: str) -> None:
-    app = LaporApp(target, clock=StepClock())
+    app = OfficeApp(target)
     ReadModels(app).close()  # create the view tables before the follower starts
     child = spawn(target, FOLLOWER)
     assert child.stdout is not None

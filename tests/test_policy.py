@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lapor_domain import InvalidInput, LaporApp, SlaLevel, SlaPolicy
+from lapor_domain import InvalidInput, SlaLevel, SlaPolicy
 
-from conftest import StepClock
+from conftest import OfficeApp
 from sop import NATIONAL, file_complaint, wib
 
 CUSTOM = """
@@ -68,7 +68,7 @@ def test_bad_policies_are_invalid_input(text: str, complaint: str) -> None:
 
 def test_an_embedding_service_passes_its_own_policy() -> None:
     policy = SlaPolicy.from_toml(CUSTOM)
-    app = LaporApp.in_memory(clock=StepClock(), policy=policy)
+    app = OfficeApp(policy=policy)
     c = file_complaint(app, wib(2026, 1, 2, 9))  # Friday
     sla = app.desk_deadlines(c.id)
     assert sla is not None

@@ -40,7 +40,7 @@ from lapor_projections.store import (
     visit_row,
 )
 
-from conftest import StepClock, drop_schema, store_target
+from conftest import OfficeApp, drop_schema, store_target
 from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, file_complaint, to_unit, wib
 from walk import random_walk
 
@@ -237,7 +237,7 @@ def test_incremental_equals_rebuilt_equals_a_pure_fold(
     tmp_path_factory: pytest.TempPathFactory, seed: int
 ) -> None:
     path = tmp_path_factory.mktemp("prop") / "lapor.db"
-    app = LaporApp(str(path), clock=StepClock())
+    app = OfficeApp(str(path))
     rm = ReadModels(app, batch=5).attach()
     try:
         random_walk(app, seed, complaints=6)
@@ -256,7 +256,7 @@ def test_as_of_replay_equals_the_views_built_from_the_events_up_to_then(
     tmp_path_factory: pytest.TempPathFactory, seed: int, cut: int
 ) -> None:
     folder = tmp_path_factory.mktemp("asof")
-    app = LaporApp(str(folder / "lapor.db"), clock=StepClock())
+    app = OfficeApp(str(folder / "lapor.db"))
     live = ReadModels(app).attach()
     try:
         random_walk(app, seed, complaints=5)
@@ -283,7 +283,7 @@ def test_as_of_replay_equals_the_views_built_from_the_events_up_to_then(
 def test_two_catch_ups_racing_apply_each_event_once(tmp_path: Path) -> None:
     import threading
 
-    app = LaporApp(str(tmp_path / "lapor.db"), clock=StepClock())
+    app = OfficeApp(str(tmp_path / "lapor.db"))
     random_walk(app, 3, complaints=10)
     first, second = ReadModels(app, batch=3), ReadModels(app, batch=3)
     failures: list[BaseException] = []
@@ -373,7 +373,7 @@ def test_a_build_in_several_processes_equals_one_in_a_single_process(
     # policy would count other deadlines.
     wednesdays = {date(2025, 3, 5) + timedelta(weeks=w): "hari libur uji" for w in range(30)}
     policy = SlaPolicy.model_validate({**SlaPolicy.cirebon().model_dump(), "extra_closing_days": wednesdays})
-    app = LaporApp(target, clock=StepClock(), policy=policy)
+    app = OfficeApp(target, policy=policy)
     split = []
     in_processes = build._build_in_processes
     monkeypatch.setattr(build, "_build_in_processes", lambda *a: split.append(a) or in_processes(*a))

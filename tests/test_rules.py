@@ -117,12 +117,19 @@ def test_rule_9_only_the_complaints_own_reporter_replies(memory_app: LaporApp) -
 def test_rule_11_and_12_the_holder_asking_the_impossible(memory_app: LaporApp) -> None:
     c = file_complaint(memory_app, T0)
     refused(memory_app, c.id, NotPossibleInState, memory_app.dispose, to="kota-cirebon", by=NATIONAL, at=T0)
-    refused(memory_app, c.id, NotPossibleInState, memory_app.return_up, reason="x", by=NATIONAL, at=T0)
     memory_app.verify(c.id, by=NATIONAL, at=T0)
     refused(memory_app, c.id, NotPossibleInState, memory_app.verify, by=NATIONAL, at=T0)
     memory_app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=T0)
     refused(memory_app, c.id, NotPossibleInState, memory_app.dispose, to="dinkes", by=ADMIN, at=T0)
-    refused(memory_app, c.id, NotPossibleInState, memory_app.reply, message="x", by=REPORTER, at=T0)
+
+
+def test_rule_12_a_role_that_never_does_it_or_a_desk_not_held_is_not_allowed(memory_app: LaporApp) -> None:
+    """Rule 12's two examples: the national desk returning (it can never return), and the
+    reporter replying while the complaint sits on another desk than "awaiting the reporter"."""
+    c = file_complaint(memory_app, T0)
+    refused(memory_app, c.id, NotAllowed, memory_app.return_up, reason="x", by=NATIONAL, at=T0)
+    to_unit(memory_app, c.id, T0)
+    refused(memory_app, c.id, NotAllowed, memory_app.reply, message="x", by=REPORTER, at=T0)
 
 
 def test_rule_8_finished_is_final_for_everyone(memory_app: LaporApp) -> None:

@@ -14,11 +14,13 @@ latest response, the outcome and the recorded events as (name, business instant)
 It counts working days with its own day-by-day loop (``within``, rule 3); the only
 thing it takes from the code under test is ``WorkingCalendar.is_working_day``.
 For every command it predicts the new record or the exact error class, checking
-in this order: a naive instant (InvalidInput); dated before the last event;
+in rule 12's order: a naive or future-dated instant or malformed input whatever
+the state (InvalidInput, UnknownOrganisation); too late (rule 13, judged on the
+record as it stood at the command's instant); dated before the last event;
 finished once the deadlines due by then are applied (rules 7, 8); the actor does
 not hold the desk or their role never does this (NotAllowed, rules 9, 12); the
-state does not permit it (NotPossibleInState, rules 11, 12); malformed input
-(InvalidInput, UnknownOrganisation).
+state does not permit it (NotPossibleInState, rules 11, 12), or a known code at
+the wrong level (UnknownOrganisation).
 
 Rules: submit (by anyone, also under a taken id); verify, dispose, return_up,
 respond, reply and archive by a random actor (a third of the time the holder,
@@ -37,10 +39,14 @@ fires exactly the deadlines the model foresees, leaves each complaint as
 ``complaint(id, as_of=T)`` said it would be, and does nothing the second time.
 At the end both apps are swept at the same instants and their histories compared.
 
-Rule 7 holds for commands dated no earlier than the last sweep. A command dated
-between the last command and a deadline that a sweep already recorded is refused
-by the swept app (rule 1) but accepted by the unswept one, so the machine sends
-such a late command to the swept app only.
+Both apps share one recording clock, the machine's business "now": the office
+enters each command as it happens, or enters later what happened earlier (a late
+entry, dated up to a month back), or types a date in the future. Rule 13 decides
+those the same way in both apps whatever sweeps ran: a command dated before a
+finishing deadline but entered after it fell due is too late, one dated more than
+the clock skew ahead of its recording instant is invalid input, in rule 12's
+order (invalid input, too late, dated before the last event, finished, not
+allowed, not possible).
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, partial
 from pathlib import Path
@@ -85,19 +91,19 @@ from lapor_domain import (
     Reporter,
     Role,
     SlaPolicy,
+    TooLate,
     UnknownOrganisation,
     kota_cirebon,
 )
 from lapor_domain.model.complaint import fold
 from lapor_projections import ReadModels, ViewReader
 
-from conftest import StepClock
-
 # -- working days, counted by the model itself (rules 2 and 3) ------------------------
 
 WIB = ZoneInfo("Asia/Jakarta")
 ONE_DAY = timedelta(days=1)
 AUTO_CLOSE_DAYS, ESCALATION_DAYS = 10, 60  # rules 5 and 6, Cirebon default
+CLOCK_SKEW, LATE_ENTRY_GRACE = timedelta(minutes=5), timedelta(0)  # rule 13, Cirebon default
 SOP_RANGES = {"lapor-sp4n": (1, 3), "tim-admin": (3, 5), "unit": (5, 10)}  # rule 4: target, limit
 is_working_day = SlaPolicy.cirebon().calendar.is_working_day
 
@@ -182,9 +188,23 @@ class Expected:
     admin_verified: bool = False
     responded_at: datetime | None = None
     outcome: str | None = None
+    previous: Expected | None = field(default=None, compare=False, repr=False)
 
     def then(self, event_name: str, at: datetime, **changes: Any) -> Expected:
-        return replace(self, events=(*self.events, (event_name, at)), **changes)
+        return replace(self, events=(*self.events, (event_name, at)), previous=self, **changes)
+
+    def standing_at(self, t: datetime) -> Expected | None:
+        """The complaint as it stood at t: after its events dated at or before t (None before any)."""
+        state: Expected | None = self
+        while state is not None and state.last_event_at > t:
+            state = state.previous
+        return state
+
+    def too_late(self, at: datetime, recorded: datetime, grace: timedelta) -> bool:
+        """Rule 13: a finishing clock running at ``at``, due after it, final by ``recorded``."""
+        standing = self.standing_at(at)
+        clock = standing.deadline() if standing is not None else None
+        return clock is not None and at < clock[1] and recorded >= clock[1] + grace
 
     @property
     def submitted_at(self) -> datetime:
@@ -281,22 +301,40 @@ def holds(desk: Place, actor: Actor) -> bool:
     return False
 
 
-def expect_submission(actor: Actor, at: datetime, title: str, anonymous: bool,
+def expect_submission(actor: Actor, at: datetime, recorded: datetime, title: str, anonymous: bool,
                       confidential: bool, *, id_taken: bool = False) -> Prediction:
-    if at.tzinfo is None:
+    if at.tzinfo is None or at > recorded + CLOCK_SKEW or not title:
         return InvalidInput
     if actor.role is not Role.REPORTER:
         return NotAllowed
-    if not title:
-        return InvalidInput
     if id_taken:
         return ComplaintExists
     return Expected(actor.person, (("Submitted", at),), anonymous, confidential)
 
 
-def expect(c: Expected, command: str, actor: Actor, at: datetime, **kwargs: Any) -> Prediction:
-    if at.tzinfo is None:
+def malformed(command: str, kwargs: dict[str, Any]) -> type[LaporError] | None:
+    """What is wrong with a command's input whatever the complaint's state (rule 12: first)."""
+    if command in ("return_up", "respond", "reply"):
+        text = kwargs.get("reason", kwargs.get("message"))
+        return InvalidInput if not text else None
+    if command == "archive" and kwargs["reason"] not in ARCHIVE_REASONS:
         return InvalidInput
+    known = {*INSTITUTIONS, *(unit for units in UNITS_OF.values() for unit in units)}
+    if command == "dispose" and kwargs["to"] not in known:
+        return UnknownOrganisation
+    return None
+
+
+def expect(c: Expected, command: str, actor: Actor, at: datetime, recorded: datetime,
+           grace: timedelta, **kwargs: Any) -> Prediction:
+    """Rule 12's order: invalid input, too late, dated before the last event, finished, then the
+    command's own rules."""
+    if at.tzinfo is None or at > recorded + CLOCK_SKEW:
+        return InvalidInput
+    if (wrong := malformed(command, kwargs)) is not None:
+        return wrong
+    if c.too_late(at, recorded, grace):
+        return TooLate
     if at < c.last_event_at:
         return DatedBeforeLastEvent
     c = c.as_of(at)
@@ -328,7 +366,7 @@ def expect_dispose(c: Expected, actor: Actor, at: datetime, to: str) -> Predicti
         return NotAllowed
     if not c.verified_here:
         return NotPossibleInState
-    if c.desk.kind == NATIONAL:
+    if c.desk.kind == NATIONAL:  # a known code, but not of an institution
         if to not in INSTITUTIONS:
             return UnknownOrganisation
         return c.then("Disposed", at, desk=Place(ADMIN, to), admin_verified=False)
@@ -341,12 +379,8 @@ def expect_dispose(c: Expected, actor: Actor, at: datetime, to: str) -> Predicti
 
 def expect_return_up(c: Expected, actor: Actor, at: datetime, reason: str) -> Prediction:
     assert c.desk is not None
-    if not holds(c.desk, actor):
+    if not holds(c.desk, actor) or c.desk.kind == NATIONAL:  # rule 12: national never returns
         return NotAllowed
-    if c.desk.kind == NATIONAL:
-        return NotPossibleInState
-    if not reason:
-        return InvalidInput
     if c.desk.kind == ADMIN:
         return c.then("Returned", at, desk=NATIONAL_DESK, admin_verified=False)
     return c.then("Returned", at, desk=Place(ADMIN, c.desk.institution))
@@ -356,8 +390,6 @@ def expect_respond(c: Expected, actor: Actor, at: datetime, message: str) -> Pre
     assert c.desk is not None
     if not holds(c.desk, actor) or c.desk.kind != UNIT:
         return NotAllowed
-    if not message:
-        return InvalidInput
     return c.then("Responded", at, desk=c.desk._replace(kind=AWAITING_REPORTER), responded_at=at)
 
 
@@ -365,10 +397,8 @@ def expect_reply(c: Expected, actor: Actor, at: datetime, message: str) -> Predi
     assert c.desk is not None
     if actor.role is not Role.REPORTER or actor.person != c.reporter:
         return NotAllowed
-    if c.desk.kind != AWAITING_REPORTER:
-        return NotPossibleInState
-    if not message:
-        return InvalidInput
+    if c.desk.kind != AWAITING_REPORTER:  # rule 12: the reporter holds no other desk
+        return NotAllowed
     return c.then("ReporterReplied", at, desk=c.desk._replace(kind=UNIT))
 
 
@@ -376,8 +406,6 @@ def expect_archive(c: Expected, actor: Actor, at: datetime, reason: str) -> Pred
     assert c.desk is not None
     if not holds(c.desk, actor) or c.desk.kind != NATIONAL:
         return NotAllowed
-    if reason not in ARCHIVE_REASONS:
-        return InvalidInput
     return c.then("Archived", at, desk=None, outcome="archived")
 
 
@@ -476,6 +504,10 @@ CLOCK_STEPS = st.one_of(  # mostly within a desk's few days, sometimes across a 
     st.timedeltas(timedelta(days=16), timedelta(days=100)),
 )
 STEPS = 35  # per run; the number of runs is the loaded profile's (tests/conftest.py)
+LATE_ENTRIES = st.one_of(st.timedeltas(timedelta(minutes=1), timedelta(days=2)),
+                        st.timedeltas(timedelta(days=2), timedelta(days=30)))
+AHEAD = st.sampled_from([timedelta(minutes=1), CLOCK_SKEW, CLOCK_SKEW + timedelta(microseconds=1),
+                         timedelta(hours=1), timedelta(days=40)])
 JUST_BEFORE_AT_OR_AFTER = st.sampled_from(
     [-timedelta(microseconds=1), timedelta(0), timedelta(microseconds=1)])
 
@@ -487,18 +519,24 @@ class ComplaintHandling(RuleBasedStateMachine):
     """LaporApp against the model: one app swept at random, one never swept."""
 
     complaints = Bundle("complaints")
+    grace = LATE_ENTRY_GRACE
 
     def __init__(self) -> None:
         super().__init__()
+        self.now = datetime(2025, 3, 26, 9, tzinfo=WIB)
         self.swept = self.open_app("swept")
         self.unswept = self.open_app("unswept")
         self.views = ReadModels(self.swept).attach()  # the read side, caught up after each command
         self.expected: dict[UUID, Expected] = {}
-        self.now = datetime(2025, 3, 26, 9, tzinfo=WIB)
         self.swept_until: datetime | None = None
 
     def open_app(self, name: str) -> LaporApp:
-        return LaporApp.in_memory(clock=StepClock())
+        policy = SlaPolicy(late_entry_grace=self.grace) if self.grace else None
+        return LaporApp.in_memory(clock=self.recording_clock, policy=policy)
+
+    def recording_clock(self) -> datetime:
+        """The office enters everything when the machine's business clock reads: now (rule 13)."""
+        return self.now
 
     @property
     def apps(self) -> tuple[LaporApp, LaporApp]:
@@ -535,18 +573,19 @@ class ComplaintHandling(RuleBasedStateMachine):
     def sweep(self, lag: timedelta, batch: int = 500) -> None:
         """The periodic sweep at now (or a little late), in batches of some size."""
         at = self.now - lag
-        foreseen = {c: self.swept.complaint(c, as_of=at) for c, e in self.expected.items()
-                    if e.last_event_at <= at}
+        final = min(at, self.now) - self.grace  # never after its recording instant (rule 13)
+        foreseen = {c: self.swept.complaint(c, as_of=min(at, self.now)) for c, e in self.expected.items()
+                    if e.last_event_at <= final}
         due = {(c, *clock) for c, e in self.expected.items()
-               if (clock := e.deadline()) and clock[1] <= at}
+               if (clock := e.deadline()) and clock[1] <= final}
         fired = self.swept.fire_due(at, batch=batch)
         assert {(f.complaint_id, f.clock.value, f.due) for f in fired} == due
         assert len(fired) == len(due)
         assert self.swept.fire_due(at) == [], "a second sweep fired again"
         for complaint, state in foreseen.items():
             assert self.swept.complaint(complaint) == state, "as_of differs from the sweep"
-        self.expected = {c: e.as_of(at) for c, e in self.expected.items()}
-        self.swept_until = max(self.swept_until or at, at)
+        self.expected = {c: e.as_of(final) for c, e in self.expected.items()}
+        self.swept_until = max(self.swept_until or final, final)
         event(f"sweep fired {min(len(fired), 2)}{'+' if len(fired) > 1 else ''}")
 
     # -- commands ----------------------------------------------------------------------------
@@ -574,7 +613,7 @@ class ComplaintHandling(RuleBasedStateMachine):
     def file(self, complaint: UUID, actor: Actor, title: str, anonymous: bool,
              confidential: bool) -> Prediction:
         """Submit to both apps; they must do what the model predicts."""
-        expected = expect_submission(actor, self.now, title, anonymous, confidential,
+        expected = expect_submission(actor, self.now, self.now, title, anonymous, confidential,
                                      id_taken=complaint in self.expected)
         for app in self.apps:
             answer = answer_of(partial(
@@ -632,10 +671,36 @@ class ComplaintHandling(RuleBasedStateMachine):
             self, complaint: UUID, choice: int, earlier: timedelta) -> None:
         expected = self.expected[complaint]
         at = expected.last_event_at - earlier
-        # The unswept app has not recorded the deadlines a sweep fired: for it a command
-        # dated after its own last event is not late, so only the swept app hears it.
-        apps = self.apps if at < expected.last_command_at else (self.swept,)
-        self.issue(complaint, *next_step(expected, choice), HOLDER, at=at, apps=apps)
+        # Both apps hear it: whether a sweep recorded a deadline in between changes
+        # nothing, the command is too late (rule 13) or dated before the last event.
+        self.issue(complaint, *next_step(expected, choice), HOLDER, at=at)
+
+    @rule(complaint=complaints, choice=st.integers(0, 4), lag=LATE_ENTRIES)
+    def follow_the_sop_entered_late(self, complaint: UUID, choice: int, lag: timedelta) -> None:
+        """What happened ``lag`` ago, entered now (from paper, by phone): accepted unless a
+        finishing deadline running then became final before now (rule 13)."""
+        at = self.now - lag
+        standing = self.expected[complaint].standing_at(at)
+        step = next_step(standing.as_of(at), choice) if standing is not None else ("verify", {})
+        self.issue(complaint, *step, HOLDER, at=at)
+
+    @rule(complaint=complaints, choice=st.integers(0, 4), ahead=AHEAD)
+    def follow_the_sop_dated_in_the_future(self, complaint: UUID, choice: int, ahead: timedelta) -> None:
+        """A typo in the date: beyond the clock skew it is invalid input and locks nothing (rule 13)."""
+        step = next_step(self.expected[complaint].as_of(self.now), choice)
+        self.issue(complaint, *step, HOLDER, at=self.now + ahead)
+        if ahead <= CLOCK_SKEW:  # within the skew it may have been accepted: time catches up
+            self.now += ahead
+
+    @rule(ahead=AHEAD)
+    def sweep_dated_in_the_future(self, ahead: timedelta) -> None:
+        at = self.now + ahead
+        if ahead > CLOCK_SKEW:
+            for app in self.apps:
+                with pytest.raises(InvalidInput):
+                    app.fire_due(at)
+        else:
+            self.sweep(lag=-ahead)
 
     @rule(complaint=complaints, choice=st.integers(0, 4))
     def follow_the_sop_with_a_naive_instant(self, complaint: UUID, choice: int) -> None:
@@ -648,10 +713,11 @@ class ComplaintHandling(RuleBasedStateMachine):
         at = self.now if at is None else at
         expected = self.expected[complaint]
         if actor == HOLDER:
-            actor = holder_of(expected.as_of(self.now))
+            standing = expected.standing_at(at) if at.tzinfo else None
+            actor = holder_of((standing or expected).as_of(at if standing else self.now))
         elif actor == ITS_REPORTER:
             actor = Actor.reporter(expected.reporter)
-        predicted = expect(expected, command, actor, at, **kwargs)
+        predicted = expect(expected, command, actor, at, self.now, self.grace, **kwargs)
         for app in apps or self.apps:
             recorded = len(app.history(complaint))
             answer = answer_of(partial(getattr(app, command), complaint, by=actor, at=at, **kwargs))
@@ -700,7 +766,7 @@ class ComplaintHandling(RuleBasedStateMachine):
             assert all(name in DEADLINE_EVENTS for name, _ in swept[len(unswept):])
             now = [app.complaint(complaint, as_of=self.now) for app in self.apps]
             assert now[0] == now[1]
-            assert summary(now[0]) == expected.as_of(self.now).summary()
+            assert summary(now[0]) == expected.as_of(self.now - self.grace).summary()
 
     @invariant()
     def pending_deadlines_are_the_models(self) -> None:
@@ -740,13 +806,14 @@ class ComplaintHandling(RuleBasedStateMachine):
                 app.close()
 
     def sweep_both_and_compare(self, at: datetime) -> None:
+        self.now = max(self.now, at)  # the recording clock reads then too (rule 13)
         for app in self.apps:
             app.fire_due(at)
             assert app.fire_due(at) == []
         for complaint in self.expected:
             histories = [app.history(complaint) for app in self.apps]
             assert without_recording_time(histories[0]) == without_recording_time(histories[1])
-            check_finishing_clocks(histories[0], at)
+            check_finishing_clocks(histories[0], at - self.grace)
 
 
 def _outcome(prediction: Prediction) -> str:
@@ -775,6 +842,19 @@ ComplaintHandling.TestCase.settings = settings(stateful_step_count=STEPS)
 TestComplaintHandling = ComplaintHandling.TestCase
 
 
+class ComplaintHandlingWithAGrace(ComplaintHandling):
+    """A policy that lets officers enter late for a day after a finishing deadline fell due: the
+    sweep records only what is final, commands dated before the deadline are accepted until
+    then, and the answers still never depend on the sweeps (rule 13)."""
+
+    grace = timedelta(days=1)
+
+
+ComplaintHandlingWithAGrace.TestCase.settings = settings(
+    max_examples=max(1, settings().max_examples // 3), stateful_step_count=STEPS)
+TestComplaintHandlingWithAGrace = ComplaintHandlingWithAGrace.TestCase
+
+
 class ComplaintHandlingOnSqlite(ComplaintHandling):
     """The same machine on two SQLite files per run: the store must not change the answers."""
 
@@ -783,7 +863,7 @@ class ComplaintHandlingOnSqlite(ComplaintHandling):
         super().__init__()
 
     def open_app(self, name: str) -> LaporApp:
-        return LaporApp.sqlite(str(self.folder / f"{name}.db"), clock=StepClock())
+        return LaporApp.sqlite(str(self.folder / f"{name}.db"), clock=self.recording_clock)
 
     def teardown(self) -> None:
         try:

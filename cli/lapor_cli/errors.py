@@ -22,6 +22,7 @@ from lapor_domain import (
     NotAllowed,
     NotPossibleInState,
     StoreUnavailable,
+    TooLate,
 )
 
 
@@ -38,8 +39,8 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  done
   1  refused by the rules (not allowed for this actor, not possible in this
-     state, dated before the complaint's last event, concurrent update);
-     nothing was recorded
+     state, dated before the complaint's last event, entered too late after
+     a deadline became final, concurrent update); nothing was recorded
   2  usage or invalid input (unknown option, malformed date or id, unknown
      institution or unit, bad policy file)
   3  no such complaint
@@ -66,7 +67,7 @@ class DatabaseMissing(CliError):
     exit_code = ExitCode.UNAVAILABLE
 
 
-_REFUSALS = (NotAllowed, NotPossibleInState, DatedBeforeLastEvent, ConcurrentUpdate)
+_REFUSALS = (NotAllowed, NotPossibleInState, DatedBeforeLastEvent, TooLate, ConcurrentUpdate)
 
 
 def exit_code_of(error: BaseException) -> ExitCode | None:

@@ -14,6 +14,7 @@ from .errors import (
     NotAllowed,
     NotPossibleInState,
     StoreUnavailable,
+    TooLate,
     UnknownOrganisation,
 )
 from .model.actors import Actor, Role
@@ -21,6 +22,7 @@ from .model.calendar import WorkingCalendar
 from .model.complaint import Complaint, Outcome
 from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState
 from .model.desks import Desk, DeskKind, SlaLevel
+from .model.entry import Stamp
 from .model.events import (
     Archived,
     ArchiveReason,
@@ -74,8 +76,10 @@ __all__ = [
     "SlaLevel",
     "SlaPolicy",
     "SlaState",
+    "Stamp",
     "StoreUnavailable",
     "Submitted",
+    "TooLate",
     "Unit",
     "UnitKind",
     "UnknownOrganisation",

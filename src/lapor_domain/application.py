@@ -30,16 +30,30 @@ from .errors import (
     LaporError,
     StoreUnavailable,
 )
-from .model import decisions
+from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
 from .model.deadlines import Clock, Deadline, DeskDeadlines, desk_deadlines, pending_deadline
-from .model.decisions import Rules, Stamp
-from .model.events import ArchiveReason, ComplaintEvent, EscalatedToOmbudsman, Reporter
+from .model.decisions import Rules
+from .model.entry import Stamp
+from .model.events import (
+    Archived,
+    ArchiveReason,
+    ComplaintEvent,
+    Disposed,
+    EscalatedToOmbudsman,
+    Reporter,
+    ReporterReplied,
+    Responded,
+    Returned,
+    Submitted,
+    Verified,
+)
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
 
 Decide = Callable[[Complaint, Stamp], ComplaintEvent]
+Check = Callable[[], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +136,14 @@ class LaporApp:
     ) -> Complaint:
         """A member of the public files a complaint; it lands on the national desk."""
         stamp = self._stamp(by, at)
+        if not isinstance(reporter, Reporter):
+            raise InvalidInput(f"the reporter must be a Reporter, not {type(reporter).__name__}")
+        inputs.text(title, "title", max_length=inputs.max_length(Submitted, "title"))
+        inputs.text(description, "description", max_length=inputs.max_length(Submitted, "description"))
+        inputs.flag(anonymous, "anonymous")
+        inputs.flag(confidential, "confidential")
+        if complaint_id is not None and not isinstance(complaint_id, UUID):
+            raise InvalidInput(f"a new complaint's id must be a UUID, not {type(complaint_id).__name__}")
         event = decisions.submit(
             complaint_id or uuid4(),
             stamp,
@@ -148,46 +170,83 @@ class LaporApp:
         confidential: bool | None = None,
         note: str = "",
     ) -> Complaint:
+        def check() -> None:
+            inputs.flag(anonymous, "anonymous", optional=True)
+            inputs.flag(confidential, "confidential", optional=True)
+            inputs.text(note, "note", max_length=inputs.max_length(Verified, "note"), required=False)
+
         return self._execute(
             complaint_id,
             by,
             at,
+            check,
             lambda c, s: decisions.verify(c, s, anonymous=anonymous, confidential=confidential, note=note),
         )
 
     def dispose(self, complaint_id: UUID, *, to: str, by: Actor, at: datetime, note: str = "") -> Complaint:
         """Disposisi: to an institution (from national) or to a unit (from an admin team)."""
+
+        def check() -> None:
+            self.rules.check_known(inputs.text(to, "the desk to dispose to", max_length=200))
+            inputs.text(note, "note", max_length=inputs.max_length(Disposed, "note"), required=False)
+
         return self._execute(
-            complaint_id, by, at, lambda c, s: decisions.dispose(c, s, self.rules, to=to, note=note)
+            complaint_id, by, at, check, lambda c, s: decisions.dispose(c, s, self.rules, to=to, note=note)
         )
 
     def return_up(self, complaint_id: UUID, *, reason: str, by: Actor, at: datetime) -> Complaint:
         """Dikembalikan: not our authority; back to the desk above."""
-        return self._execute(complaint_id, by, at, lambda c, s: decisions.return_up(c, s, reason=reason))
+
+        def check() -> None:
+            inputs.text(reason, "reason", max_length=inputs.max_length(Returned, "reason"))
+
+        return self._execute(
+            complaint_id, by, at, check, lambda c, s: decisions.return_up(c, s, reason=reason)
+        )
 
     def respond(self, complaint_id: UUID, *, message: str, by: Actor, at: datetime) -> Complaint:
-        return self._execute(complaint_id, by, at, lambda c, s: decisions.respond(c, s, message=message))
+        def check() -> None:
+            inputs.text(message, "message", max_length=inputs.max_length(Responded, "message"))
+
+        return self._execute(
+            complaint_id, by, at, check, lambda c, s: decisions.respond(c, s, message=message)
+        )
 
     def reply(self, complaint_id: UUID, *, message: str, by: Actor, at: datetime) -> Complaint:
-        return self._execute(complaint_id, by, at, lambda c, s: decisions.reply(c, s, message=message))
+        def check() -> None:
+            inputs.text(message, "message", max_length=inputs.max_length(ReporterReplied, "message"))
+
+        return self._execute(complaint_id, by, at, check, lambda c, s: decisions.reply(c, s, message=message))
 
     def archive(
         self, complaint_id: UUID, *, reason: ArchiveReason | str, by: Actor, at: datetime, note: str = ""
     ) -> Complaint:
+        def check() -> None:
+            inputs.choice(reason, ArchiveReason, "archive reason")
+            inputs.text(note, "note", max_length=inputs.max_length(Archived, "note"), required=False)
+
         return self._execute(
-            complaint_id, by, at, lambda c, s: decisions.archive(c, s, reason=reason, note=note)
+            complaint_id, by, at, check, lambda c, s: decisions.archive(c, s, reason=reason, note=note)
         )
 
     def fire_due(self, at: datetime, *, batch: int = 500) -> list[FiredDeadline]:
-        """The sweep: fire every deadline due at or before ``at``; idempotent.
+        """The sweep: fire every deadline final by ``at``; idempotent.
 
-        Each batch of due complaints is recorded in one transaction; if another writer
-        changed one of them meanwhile, that batch is redone one complaint at a time.
+        Final means due at or before ``at`` minus the policy's late-entry grace (rule 13);
+        ``at`` may not lie after the clock's instant beyond the clock skew, and counts as
+        no later than it. Each batch of due complaints is recorded in one transaction; if
+        another writer changed one of them meanwhile, that batch is redone one complaint
+        at a time.
         """
-        until = _aware(at, "at")
+        until = self._instant(at, "at")
+        if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+            raise InvalidInput(f"a sweep's batch must be a whole number of at least 1, got {batch!r}")
+        recorded_at = self._recording_instant()
+        entry.check_entered_in_time(Stamp(Actor.system(), until, recorded_at), self.policy)
+        final = min(until, recorded_at) - self.policy.late_entry_grace
         fired: list[FiredDeadline] = []
-        while rows := self.log.deadline_index.select_due(_micros(until), batch):
-            fired += [_fired(e) for e in self._fire_batch([cid for cid, _ in rows], until)]
+        while rows := self.log.deadline_index.select_due(_micros(final), batch):
+            fired += [_fired(e) for e in self._fire_batch([cid for cid, _ in rows], final)]
             if len(rows) < batch:
                 break
         return fired
@@ -198,11 +257,11 @@ class LaporApp:
         """The recorded state now or, with ``as_of``, as it stood then (deadlines due by then applied)."""
         if as_of is None:
             return self._load(complaint_id)
-        until = _aware(as_of, "as_of")
+        until = self._instant(as_of, "as_of")
         state = fold(self.history(complaint_id, as_of=until))
         if state is None:
             raise ComplaintNotFound(f"complaint {complaint_id} did not exist at {until.isoformat()}")
-        return fold(decisions.fire_due(state, self.rules, until, until), state) or state
+        return fold(decisions.fire_final(state, self.rules, until, until), state) or state
 
     def history(self, complaint_id: UUID | str, *, as_of: datetime | None = None) -> list[ComplaintEvent]:
         """Every recorded event of the complaint in order (up to ``as_of`` if given)."""
@@ -210,7 +269,7 @@ class LaporApp:
         if not events:
             raise ComplaintNotFound(f"no complaint {complaint_id}")
         if as_of is not None:
-            until = _aware(as_of, "as_of")
+            until = self._instant(as_of, "as_of")
             events = [e for e in events if e.at <= until]
         return events
 
@@ -225,8 +284,14 @@ class LaporApp:
 
         The events are not checked against the rules; ``states`` holds each touched
         complaint's state after them, whose running clock goes into the deadline index.
-        Use the command methods for anything a person does.
+        Use the command methods for anything a person does. The events are stored marked
+        as imported: loading already-decided history is outside rule 13.
         """
+        if not all(isinstance(e, ComplaintEvent) for e in events):
+            raise InvalidInput("import_events takes a sequence of ComplaintEvents")
+        if not all(isinstance(c, Complaint) for c in states.values()):
+            raise InvalidInput("import_events takes each touched complaint's state as a Complaint")
+        events = [e if e.imported else e.model_copy(update={"imported": True}) for e in events]
         rows = [_deadline_row(cid, pending_deadline(state, self.policy)) for cid, state in states.items()]
         try:
             self.log.append(list(events), deadlines=rows)
@@ -251,47 +316,79 @@ class LaporApp:
 
     # -- machinery ------------------------------------------------------------------
 
+    def _instant(self, instant: object, what: str) -> datetime:
+        """A business instant: aware, and inside the years the policy's calendar covers."""
+        aware = _aware(instant, what)
+        policy = self.policy
+        try:
+            year = aware.astimezone(policy.calendar.timezone).year
+        except OverflowError:
+            year = None
+        if year is None or not policy.first_year <= year <= policy.last_year:
+            raise InvalidInput(
+                f"{what} {aware.isoformat()} lies outside the years {policy.first_year}..{policy.last_year} "
+                "that the policy's calendar covers"
+            )
+        return aware
+
+    def _recording_instant(self) -> datetime:
+        return self._instant(self._clock(), "the clock's instant")
+
     def _stamp(self, actor: Actor, at: datetime) -> Stamp:
+        """Who and when, checked as rule 12 asks first: invalid input, then future-dated (rule 13)."""
         if not isinstance(actor, Actor):
             raise InvalidInput(f"the actor must be an Actor, not {type(actor).__name__}")
-        return Stamp(actor, _aware(at, "at"), _aware(self._clock(), "the clock's instant"))
+        stamp = Stamp(actor, self._instant(at, "at"), self._recording_instant())
+        entry.check_entered_in_time(stamp, self.policy)
+        return stamp
 
-    def _execute(self, complaint_id: UUID, actor: Actor, at: datetime, decide: Decide) -> Complaint:
+    def _execute(
+        self, complaint_id: UUID, actor: Actor, at: datetime, check: Check, decide: Decide
+    ) -> Complaint:
         """Decide on the cached state when there is one, without reading the store first.
 
+        The checks run in rule 12's order: not found, invalid input (the stamp, then what
+        the command carries), then the entry checks and the decision (``_decide``).
         The store's key (complaint, version) turns a decision made on a stale state into
         an IntegrityError: then the state is reloaded and the command decided again. A
         refusal decided on a cached state is asked again of the fresh state, so a stale
         cache never refuses wrongly.
         """
-        stamp = self._stamp(actor, at)
         cid = _uuid(complaint_id)
         for attempt in range(self._retries + 2):
             cached = self._cached(cid) if attempt == 0 else None
             before = cached if cached is not None else self._load(cid)
+            stamp = self._stamp(actor, at)
+            check()
             try:
-                fired, after, event = self._decide(before, stamp, decide)
+                after, event = self._decide(before, stamp, decide)
             except LaporError:
                 if cached is None:
                     raise
                 continue  # refused on a cached state: ask the fresh one
-            if self._try_record(before, after, [*fired, event]):
+            if self._try_record(before, after, [event]):
                 return after
         raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under this command; try again")
 
-    def _decide(
-        self, before: Complaint, stamp: Stamp, decide: Decide
-    ) -> tuple[list[ComplaintEvent], Complaint, ComplaintEvent]:
-        """Rule 7 then the command: deadlines due by the command's instant are applied first."""
-        decisions.check_open_and_in_order(before, stamp.at)
-        fired = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
-        current = fold(fired, before) or before
-        decisions.check_open_and_in_order(current, stamp.at)
-        event = decide(current, stamp)
-        return fired, evolve(current, event), event
+    def _decide(self, before: Complaint, stamp: Stamp, decide: Decide) -> tuple[Complaint, ComplaintEvent]:
+        """Rule 13, rule 1, rule 8 (with rule 7: a deadline due by the command's instant has
+        finished the complaint), then the command's own rules."""
+        policy = self.policy
+        standing = before if stamp.at >= before.last_event_at else self._as_it_stood(before.id, stamp.at)
+        entry.check_not_too_late(standing, stamp, policy)
+        entry.check_in_order(before, stamp.at, policy)
+        entry.check_open(before, policy)
+        due = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
+        entry.check_open(fold(due, before) or before, policy)
+        event = decide(before, stamp)
+        return evolve(before, event), event
+
+    def _as_it_stood(self, complaint_id: UUID, at: datetime) -> Complaint | None:
+        """The complaint folded from its events dated at or before ``at`` (None before it existed)."""
+        return fold(e for e in self.log.events_of(complaint_id) if e.at <= at)
 
     def _fire_batch(self, ids: list[UUID], until: datetime) -> list[ComplaintEvent]:
-        recorded_at = _aware(self._clock(), "the clock's instant")
+        recorded_at = self._recording_instant()
         events: list[ComplaintEvent] = []
         after: dict[UUID, Complaint] = {}
         rows: list[DeadlineRow] = []
@@ -322,7 +419,7 @@ class LaporApp:
     def _fire_one(self, complaint_id: UUID, until: datetime) -> list[ComplaintEvent]:
         for _ in range(self._retries + 1):
             before = self._load(complaint_id)
-            fired = decisions.fire_due(before, self.rules, until, _aware(self._clock(), "clock"))
+            fired = decisions.fire_due(before, self.rules, until, self._recording_instant())
             if not fired:
                 return []
             if self._try_record(before, fold(fired, before) or before, fired):
@@ -375,7 +472,7 @@ class LaporApp:
             self._cache.pop(complaint_id, None)
 
 
-def _aware(instant: datetime, what: str) -> datetime:
+def _aware(instant: object, what: str) -> datetime:
     if not isinstance(instant, datetime):
         raise InvalidInput(f"{what} must be a datetime, not {type(instant).__name__}")
     if instant.tzinfo is None or instant.utcoffset() is None:

@@ -5,13 +5,28 @@ an actor who does not hold the complaint's desk, or whose role can never do
 the thing, is *not allowed*; the holder asking for something the complaint's
 state does not permit, and anything asked of a finished complaint, is *not
 possible in this state*.  A refused command records nothing.
+
+Errors about time carry the instants involved as attributes, besides saying them.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class LaporError(Exception):
     """Root of every error the domain raises on purpose."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword attributes survive pickling (a build worker's error crosses processes).
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[LaporError], args: tuple[object, ...], attributes: dict[str, object]) -> LaporError:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error
 
 
 class InvalidInput(LaporError, ValueError):
@@ -40,6 +55,29 @@ class NotPossibleInState(LaporError):
 
 class DatedBeforeLastEvent(LaporError):
     """The command's business instant is earlier than the complaint's last event (rule 1)."""
+
+    def __init__(self, message: str, *, at: datetime, last_event_at: datetime) -> None:
+        super().__init__(message)
+        self.at = at
+        self.last_event_at = last_event_at
+
+
+class TooLate(LaporError):
+    """Entered after a finishing deadline became final, though dated before it (rule 13).
+
+    ``due`` is when the deadline fell due, ``final_at`` when it became final (``due``
+    plus the policy's late-entry grace), ``at`` the command's business instant and
+    ``recorded_at`` when it was entered.
+    """
+
+    def __init__(
+        self, message: str, *, at: datetime, recorded_at: datetime, due: datetime, final_at: datetime
+    ) -> None:
+        super().__init__(message)
+        self.at = at
+        self.recorded_at = recorded_at
+        self.due = due
+        self.final_at = final_at
 
 
 class ConcurrentUpdate(LaporError):

@@ -36,13 +36,13 @@ from lapor_domain import (
     InvalidInput,
     LaporApp,
     SlaLevel,
+    Stamp,
     WorkingCalendar,
 )
 from lapor_domain.model import decisions
 from lapor_domain.model.actors import Actor
 from lapor_domain.model.complaint import evolve
 from lapor_domain.model.deadlines import pending_deadline
-from lapor_domain.model.decisions import Stamp
 
 from . import texts
 from .arrivals import Arrivals

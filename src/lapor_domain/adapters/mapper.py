@@ -17,6 +17,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from ..model.events import ComplaintEvent, event_class
 
 _IDS = {"originator_id", "originator_version"}
+_IDS_AND_NOT_IMPORTED = _IDS | {"imported"}  # the flag is stored only when set
 _VERSION_PREFIX = b'{"class_version":'
 
 
@@ -37,7 +38,7 @@ class PydanticMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event: ComplaintEvent = domain_event
         cls = type(event)
-        state = event.model_dump_json(exclude=_IDS).encode()
+        state = event.model_dump_json(exclude=_IDS if event.imported else _IDS_AND_NOT_IMPORTED).encode()
         if cls.class_version > 1:
             state = b"%s%d,%s" % (_VERSION_PREFIX, cls.class_version, state[1:])
         return StoredEvent(

@@ -1,9 +1,10 @@
 """The rules: each command checks the complaint and the actor, then names the event.
 
 Nothing here stores or reads a clock. Every check that refuses raises a typed
-error before any event exists, so a refused command records nothing. The order of
-checks follows DOMAIN.md rule 12: finished first (not possible), then who holds
-the desk (not allowed), then what the state permits (not possible).
+error before any event exists, so a refused command records nothing. What comes
+first in DOMAIN.md rule 12's order (invalid input, too late, dated before the last
+event, finished) is checked by ``entry`` and ``inputs`` before a decision is asked;
+here: who holds the desk (not allowed), then what the state permits (not possible).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from ..errors import DatedBeforeLastEvent, InvalidInput, NotAllowed, NotPossibleInState
+from ..errors import InvalidInput, NotAllowed, NotPossibleInState
 from ..organisation import OrganisationDirectory
 from .actors import Actor, Role
 from .complaint import Complaint, evolve
 from .deadlines import Clock, pending_deadline
 from .desks import Desk, DeskKind, SlaLevel
+from .entry import Stamp
 from .events import (
     Archived,
     ArchiveReason,
@@ -57,19 +59,20 @@ class Rules:
         found = self._units.get((institution, unit))
         return found if found is not None else self.directory.unit(institution, unit).code
 
+    @functools.cached_property
+    def _codes(self) -> frozenset[str]:
+        return frozenset(code for pair in self._units for code in pair)
+
+    def check_known(self, code: str) -> None:
+        """Input check (rule 12: before the state is asked): an institution or a unit code
+        that exists somewhere; whether it fits the complaint's desk is the decision's to say."""
+        if code not in self._codes and not self.directory.has_institution(code):
+            self.directory.institution(code)  # UnknownOrganisation, with suggestions
+
     def institution_code(self, institution: str) -> str:
         if self.directory.has_institution(institution):
             return institution
         return self.directory.institution(institution).code
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """Who, the business instant, and when the application recorded it."""
-
-    actor: Actor
-    at: datetime
-    recorded_at: datetime
 
 
 def new_event(cls: type[E], complaint_id: UUID, version: int, stamp: Stamp, **payload: Any) -> E:
@@ -117,21 +120,10 @@ def submit(
     )
 
 
-def check_open_and_in_order(c: Complaint, at: datetime) -> None:
-    """Rules 1 and 8, asked of every command on an existing complaint."""
-    if at < c.last_event_at:
-        raise DatedBeforeLastEvent(
-            f"complaint {c.id} has an event at {c.last_event_at.isoformat()}; "
-            f"a command dated {at.isoformat()} comes before it"
-        )
-    if c.outcome is not None:
-        raise NotPossibleInState(f"complaint {c.id} is finished ({c.outcome.value}); rule 8")
-
-
 def _holding_desk(c: Complaint, actor: Actor, doing: str) -> Desk:
     """The desk, if this actor holds it; otherwise not allowed (rule 9)."""
     desk = c.desk
-    assert desk is not None  # check_open_and_in_order ran first
+    assert desk is not None  # check_open ran first
     if not desk.is_held_by(actor):
         raise NotAllowed(f"{actor} may not {doing} complaint {c.id}: it is on desk {desk.key}")
     return desk
@@ -172,10 +164,11 @@ def dispose(c: Complaint, stamp: Stamp, rules: Rules, *, to: str, note: str = ""
 def return_up(c: Complaint, stamp: Stamp, *, reason: str) -> Returned:
     """Not our authority: a unit returns to its admin team, an admin team to national."""
     desk = _holding_desk(c, stamp.actor, "return")
-    if desk.kind is DeskKind.NATIONAL:
-        raise NotPossibleInState(f"complaint {c.id} is at the national desk: there is no desk above")
-    if desk.kind is DeskKind.REPORTER:
-        raise NotAllowed(f"{stamp.actor} may not return complaint {c.id}: it awaits the reporter")
+    if desk.kind in (DeskKind.NATIONAL, DeskKind.REPORTER):
+        raise NotAllowed(
+            f"{stamp.actor} may not return complaint {c.id}: only a unit's liaison officer or an "
+            "admin team returns a complaint (rule 9)"
+        )
     assert desk.institution is not None
     target = Desk.national() if desk.kind is DeskKind.ADMIN else Desk.admin(desk.institution)
     return _next(c, Returned, stamp, to=target, reason=reason)
@@ -193,8 +186,8 @@ def reply(c: Complaint, stamp: Stamp, *, message: str) -> ReporterReplied:
     if actor.role is not Role.REPORTER or actor.person != c.reporter_id:
         raise NotAllowed(f"{actor} may not reply: only the complaint's own reporter does")
     assert c.desk is not None
-    if c.desk.kind is not DeskKind.REPORTER:
-        raise NotPossibleInState(f"complaint {c.id} is not awaiting the reporter (desk {c.desk.key})")
+    if c.desk.kind is not DeskKind.REPORTER:  # the reporter holds no other desk (rule 12)
+        raise NotAllowed(f"{actor} may not reply to complaint {c.id} now: it is on desk {c.desk.key}")
     return _next(c, ReporterReplied, stamp, message=message)
 
 
@@ -221,3 +214,9 @@ def fire_due(c: Complaint, rules: Rules, until: datetime, recorded_at: datetime)
         fired.append(event)
         c = evolve(c, event)
     return fired
+
+
+def fire_final(c: Complaint, rules: Rules, at: datetime, recorded_at: datetime) -> list[ComplaintEvent]:
+    """What a sweep at ``at`` records: the deadlines final by then, i.e. due at or before
+    ``at`` minus the policy's late-entry grace (rule 13), stamped with their due instants."""
+    return fire_due(c, rules, at - rules.policy.late_entry_grace, recorded_at)

@@ -35,6 +35,10 @@ class ComplaintEvent(BaseModel):
     at: AwareDatetime = Field(description="the business instant it happened")
     recorded_at: AwareDatetime = Field(description="the instant the application recorded it")
     actor: Actor
+    imported: bool = Field(
+        default=False,
+        description="loaded as already decided (migration, simulation), not entered as a command (rule 13)",
+    )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -6,8 +6,9 @@ its own, built in Python or loaded from a TOML file shaped like ``cirebon.toml``
 
 from __future__ import annotations
 
+import os
 import tomllib
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,6 +58,14 @@ class SlaPolicy(BaseModel):
     unit: DeskSla = DeskSla(target=5, limit=10)
     auto_close_working_days: PositiveInt = 10
     escalation_working_days: PositiveInt = 60
+    clock_skew: timedelta = Field(
+        default=timedelta(minutes=5),
+        description="how far a command's business instant may lie after its recording instant (rule 13)",
+    )
+    late_entry_grace: timedelta = Field(
+        default=timedelta(0),
+        description="how long after a finishing deadline falls due it becomes final (rule 13)",
+    )
     extra_closing_days: dict[date, str] = Field(
         default_factory=dict, description="closing days the holidays package lacks"
     )
@@ -65,6 +74,13 @@ class SlaPolicy(BaseModel):
     )
     first_year: int = 2010
     last_year: int = 2050
+
+    @field_validator("clock_skew", "late_entry_grace")
+    @classmethod
+    def _not_negative(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0):
+            raise ValueError(f"must not be negative, got {value}")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -99,17 +115,32 @@ class SlaPolicy(BaseModel):
         return _CIREBON
 
     @classmethod
-    def from_toml(cls, source: str | Path) -> SlaPolicy:
-        """Load a policy from a TOML file path, or from TOML text."""
+    def from_toml(cls, source: str | os.PathLike[str]) -> SlaPolicy:
+        """Read a policy from TOML text, or from a file when given a path.
+
+        As ``OrganisationDirectory.from_toml``: a ``pathlib.Path`` (any ``os.PathLike``)
+        is read as a file; a ``str`` is TOML text when it contains a newline or an ``=``,
+        otherwise it is a path. Anything unreadable or invalid raises InvalidInput.
+        """
+        if isinstance(source, os.PathLike) or (
+            isinstance(source, str) and not ("\n" in source or "=" in source)
+        ):
+            return cls.from_toml_file(source)
+        if not isinstance(source, str):
+            raise InvalidInput(f"an SLA policy is TOML text or a path, not {type(source).__name__}")
         try:
-            text = Path(source).read_text(encoding="utf-8") if isinstance(source, Path) else source
-            return cls.model_validate(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, ValidationError, OSError) as exc:
+            return cls.model_validate(tomllib.loads(source))
+        except (tomllib.TOMLDecodeError, ValidationError) as exc:
             raise InvalidInput(f"invalid SLA policy: {_one_line(exc)}") from exc
 
     @classmethod
-    def from_toml_file(cls, path: str | Path) -> SlaPolicy:
-        return cls.from_toml(Path(path))
+    def from_toml_file(cls, path: str | os.PathLike[str]) -> SlaPolicy:
+        """Read a policy from a TOML file (UTF-8)."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"cannot read SLA policy {str(path)!r}: {_one_line(exc)}") from exc
+        return cls.from_toml(text if "\n" in text or "=" in text else text + "\n")
 
 
 def _one_line(exc: Exception) -> str:

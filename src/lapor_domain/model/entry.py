@@ -1,0 +1,108 @@
+"""When a command may be entered (DOMAIN.md rules 1, 8 and 13), checked before any decision.
+
+Every command has two instants: when it happened (its business instant, ``at``) and
+when the application received it (its recording instant, from the clock the
+embedding service passes in). A command may be entered late, but not dated in the
+future beyond the policy's clock skew, not before the complaint's last event, and
+not after a finishing deadline that was still running at its business instant has
+become final (the deadline's due instant plus the policy's late-entry grace).
+The checks run in rule 12's order: future-dated (invalid input), too late, dated
+before the last event, finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..errors import DatedBeforeLastEvent, InvalidInput, NotPossibleInState, TooLate
+from .actors import Actor
+from .complaint import Complaint, Outcome
+from .deadlines import Clock, pending_deadline
+from .policy import SlaPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Who, the business instant, and when the application recorded it."""
+
+    actor: Actor
+    at: datetime
+    recorded_at: datetime
+
+
+def check_entered_in_time(stamp: Stamp, policy: SlaPolicy) -> None:
+    """Rule 13: a business instant may not lie after its recording instant, beyond the skew."""
+    if stamp.at > stamp.recorded_at + policy.clock_skew:
+        raise InvalidInput(
+            f"dated {_when(stamp.at, policy)}, later than it was entered "
+            f"({_when(stamp.recorded_at, policy)}) by more than the allowed clock skew of "
+            f"{policy.clock_skew}: a command cannot be dated in the future (rule 13)"
+        )
+
+
+def check_not_too_late(standing: Complaint | None, stamp: Stamp, policy: SlaPolicy) -> None:
+    """Rule 13: refuse a command dated before a finishing deadline but entered after it became final.
+
+    ``standing`` is the complaint as it stood at the command's business instant, so the
+    answer is the same whether or not a sweep has recorded the deadline.
+    """
+    deadline = pending_deadline(standing, policy) if standing is not None else None
+    if standing is None or deadline is None or deadline.due <= stamp.at:
+        return  # nothing was running, or it fell due by then: rule 8 answers
+    final_at = deadline.due + policy.late_entry_grace
+    if stamp.recorded_at < final_at:
+        return
+    what = _CLOCK_NAMES[deadline.clock]
+    grace = f" and became final at {_when(final_at, policy)}" if final_at != deadline.due else ""
+    raise TooLate(
+        f"too late for complaint {standing.id}: its {what} fell due at {_when(deadline.due, policy)}{grace}, "
+        f"before this command dated {_when(stamp.at, policy)} was entered at "
+        f"{_when(stamp.recorded_at, policy)} (rule 13)",
+        at=stamp.at,
+        recorded_at=stamp.recorded_at,
+        due=deadline.due,
+        final_at=final_at,
+    )
+
+
+def check_in_order(c: Complaint, at: datetime, policy: SlaPolicy) -> None:
+    """Rule 1: nothing is dated before the complaint's last recorded event."""
+    if at < c.last_event_at:
+        raise DatedBeforeLastEvent(
+            f"complaint {c.id} has an event at {_when(c.last_event_at, policy)}; "
+            f"a command dated {_when(at, policy)} comes before it (rule 1)",
+            at=at,
+            last_event_at=c.last_event_at,
+        )
+
+
+def check_open(c: Complaint, policy: SlaPolicy) -> None:
+    """Rule 8: a finished complaint accepts nothing; the refusal says what finished it and when."""
+    if c.outcome is None:
+        return
+    when = _when(c.last_event_at, policy)
+    if c.outcome is Outcome.ESCALATED:
+        why = (
+            f"escalated to Ombudsman RI at {when}: no response within "
+            f"{policy.escalation_working_days} working days of its submission at "
+            f"{_when(c.submitted_at, policy)}"
+        )
+    elif c.outcome is Outcome.AUTO_CLOSED:
+        responded = _when(c.responded_at, policy) if c.responded_at else "?"
+        why = (
+            f"closed automatically at {when}: the reporter did not answer the response of {responded} "
+            f"within {policy.auto_close_working_days} working days"
+        )
+    else:
+        why = f"archived by the national desk at {when}"
+    raise NotPossibleInState(f"complaint {c.id} is finished, {why}; nothing more can be done (rule 8)")
+
+
+_CLOCK_NAMES = {Clock.ESCALATION: "escalation to Ombudsman RI", Clock.AUTO_CLOSE: "automatic closing"}
+
+
+def _when(instant: datetime, policy: SlaPolicy) -> str:
+    """An instant as the policy's office reads it: ``2026-04-08 00:00 WIB``."""
+    local = instant.astimezone(policy.calendar.timezone)
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
