@@ -24,6 +24,7 @@ from lapor_domain import (
     StoreUnavailable,
     TooLate,
 )
+from lapor_projections import for_terminal
 
 
 class ExitCode(IntEnum):
@@ -105,7 +106,11 @@ def _is_psycopg_operational(error: BaseException) -> bool:
 
 
 def one_line(error: BaseException) -> str:
-    """The error's message on one line, without the library's decorations."""
+    """The error's message on one line, without the library's decorations.
+
+    Messages quote what was typed or stored (an id, a title), so line breaks become
+    spaces and any other control character is shown as an escape (``for_terminal``).
+    """
     if isinstance(error, click.UsageError):
         text = error.format_message()
         if error.ctx is not None:
@@ -114,4 +119,4 @@ def one_line(error: BaseException) -> str:
         text = error.format_message()
     else:
         text = str(error) or type(error).__name__
-    return " ".join(text.split())
+    return for_terminal(" ".join(text.split()))

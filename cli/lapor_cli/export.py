@@ -2,6 +2,9 @@
 
 Rows have stable keys, string ids and ISO-8601 instants in the policy's zone; in
 CSV a nested value (an event's data, a timeline entry's detail) is a JSON string.
+Text comes from the public: JSON keeps it exact, with control characters spelled as
+``\\u`` escapes (``json_for_terminal``); a CSV cell is rendered ``for_spreadsheet``, so
+no formula runs and no control character lands in the sheet, while numbers stay numbers.
 A file given with --out is written whole or not at all.
 """
 
@@ -21,7 +24,7 @@ from typing import IO, Any
 import click
 
 from lapor_domain import ComplaintEvent, Role, Submitted
-from lapor_projections import timeline
+from lapor_projections import for_spreadsheet, json_for_terminal, timeline
 
 from .common import check_writable, pass_session, period, period_options
 from .output import plain
@@ -84,7 +87,7 @@ def write_rows(rows: Iterable[Mapping[str, Any]], fmt: str, out: Path | None, zo
         for row in rows:
             values = plain(row, zone)
             if fmt == "jsonl":
-                stream.write(json.dumps(values, ensure_ascii=False) + "\n")
+                stream.write(_json_text(values) + "\n")
             else:
                 if writer is None:
                     writer = csv.DictWriter(stream, fieldnames=list(values), lineterminator="\n")
@@ -94,10 +97,14 @@ def write_rows(rows: Iterable[Mapping[str, Any]], fmt: str, out: Path | None, zo
     return count
 
 
+def _json_text(value: Any) -> str:
+    return json_for_terminal(json.dumps(value, ensure_ascii=False))
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+        value = _json_text(value)
+    return "" if value is None else for_spreadsheet(value)
 
 
 def event_row(position: int | None, event: ComplaintEvent, *, redact: bool) -> dict[str, Any]:

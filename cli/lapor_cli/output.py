@@ -4,6 +4,10 @@
 them, field by field. In JSON every key of the value is kept (stable keys), ids are
 strings and instants ISO-8601 with their offset, in the policy's zone. Progress bars
 go to stderr, and only when it is a terminal and the output is not JSON.
+
+Stored text comes from the public: every cell, title, caption and line is rendered
+with ``for_terminal`` and handed to rich as a ``Text``, never as markup; JSON keeps
+every value exact, with control characters spelled as ``\\u`` escapes.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+
+from lapor_projections import for_terminal, json_for_terminal
 
 from .timeparse import local_text
 
@@ -92,7 +98,7 @@ class Output:
             self.json(list(rows))
             return
         if not rows:
-            click.echo(empty)
+            click.echo(for_terminal(empty))
             return
         console = self.console()
         essential = [c for c in columns if not c.optional]
@@ -115,7 +121,13 @@ class Output:
             self.json(row)
             return
         values = _as_mapping(row)
-        table = Table(title=title, show_header=False, title_justify="left", box=None, padding=(0, 2, 0, 0))
+        table = Table(
+            title=_text(title, "table.title"),
+            show_header=False,
+            title_justify="left",
+            box=None,
+            padding=(0, 2, 0, 0),
+        )
         table.add_column(style="bold")
         table.add_column()
         for field in fields:
@@ -123,24 +135,26 @@ class Output:
         self.console().print(table)
 
     def json(self, value: Any) -> None:
-        click.echo(json.dumps(plain(value, self._zone()), ensure_ascii=False, indent=2))
+        click.echo(json_for_terminal(json.dumps(plain(value, self._zone()), ensure_ascii=False, indent=2)))
 
     def line(self, text: str, *, style: str | None = None) -> None:
         """A sentence for people; nothing in JSON mode."""
         if not self.as_json:
-            self.console().print(text, style=style, markup=False)
+            self.console().print(Text(for_terminal(text, multiline=True), style=style or ""))
 
     def cell(self, value: Any, kind: Kind) -> Text:
+        """A value as a table cell: stored text with its control characters shown, not obeyed."""
         if value is None or value == "":
             return Text("-", style="dim")
         if isinstance(value, Enum):
             value = value.value
         if kind == "id":
-            return Text(str(value)[:8])
+            return Text(for_terminal(str(value)[:8]))
         if kind == "instant" and isinstance(value, datetime):
             return Text(local_text(value, self._zone()))
         if kind == "sla":
-            return Text(str(value), style=SLA_STYLES.get(str(value), OUTCOME_STYLES.get(str(value), "")))
+            style = SLA_STYLES.get(str(value), OUTCOME_STYLES.get(str(value), ""))
+            return Text(for_terminal(str(value)), style=style)
         if kind == "percent" and isinstance(value, int | float):
             return Text(f"{value:.0%}")
         if kind == "flag":
@@ -148,8 +162,8 @@ class Output:
         if isinstance(value, float):
             return Text(f"{value:g}")
         if isinstance(value, Mapping):
-            return Text(", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, "")))
-        return Text(str(value))
+            value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+        return Text(for_terminal(str(value)))
 
     # -- the terminal -----------------------------------------------------------------
 
@@ -195,11 +209,15 @@ def _table(
     keep_whole: bool,
 ) -> Table:
     table = Table(
-        title=title, caption=caption, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD
+        title=_text(title, "table.title"),
+        caption=_text(caption, "table.caption"),
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
     )
     for index, column in enumerate(columns):
         table.add_column(
-            column.header,
+            Text(column.header),
             justify="right" if column.kind in ("number", "percent") else "left",
             max_width=column.max_width,
             width=_whole_width(column, cells, index) if keep_whole and _is_unbroken(column) else None,
@@ -208,6 +226,11 @@ def _table(
     for line in cells:
         table.add_row(*line)
     return table
+
+
+def _text(sentence: str | None, style: str) -> Text | None:
+    """A title or caption as rich text: shown as written, never read as markup."""
+    return None if sentence is None else Text(for_terminal(sentence, multiline=True), style=style)
 
 
 def _is_unbroken(column: Column) -> bool:
