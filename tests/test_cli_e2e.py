@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import suppress
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,7 +75,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def days_ago(days: int, hour: int, minute: int = 0) -> datetime:
     """An instant of the recent past: the recording clock is the real one (rule 13)."""
     day = datetime.now(WIB).date() - timedelta(days=days)
-    return datetime.combine(day, time(hour, minute), tzinfo=WIB)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=WIB)
 
 
 @pytest.mark.slow
@@ -137,18 +138,51 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["working_day"] is False
 
 
-def test_long_work_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+def run_on_a_terminal(args: list[str], env: dict[str, str], *, seconds: float) -> tuple[int, bytes, bytes]:
+    """Run with stderr on a pseudo-terminal: (exit code, stdout, what the terminal showed).
+
+    Both are read while the process runs (a full pty buffer would block the child);
+    past ``seconds`` in all the child is killed and the test fails.
+    """
     controller, terminal = pty.openpty()
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=terminal, env=env)
+    os.close(terminal)  # the child holds its end: reading ours gives EIO once it has closed it
+    assert child.stdout is not None
+    out_fd = child.stdout.fileno()
+    read: dict[int, bytearray] = {out_fd: bytearray(), controller: bytearray()}
+    done: dict[int, bytes] = {}
+    deadline = time.monotonic() + seconds
+    try:
+        while read:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                child.kill()
+                pytest.fail(f"{args[1:]} still running after {seconds} s")
+            ready, _, _ = select.select(list(read), [], [], min(left, 1.0))
+            for fd in ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # EIO: the terminal's other end is closed
+                    chunk = b""
+                if chunk:
+                    read[fd] += chunk
+                else:
+                    done[fd] = bytes(read.pop(fd))
+        code = child.wait(timeout=max(deadline - time.monotonic(), 1.0))
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+        os.close(controller)
+    return code, done[out_fd], done[controller]
+
+
+def test_long_work_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
     env.pop("LAPOR_DB", None)
     args = [executable(), "--db", str(tmp_path / "sim.db"), "simulate", "--complaints", "300", "--seed", "5"]
-    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=120, check=False)
-    os.close(terminal)
-    shown = b""
-    with suppress(OSError):  # EIO once the process has closed its end
-        while chunk := os.read(controller, 65536):
-            shown += chunk
-    os.close(controller)
-    assert done.returncode == 0
+    code, stdout, shown = run_on_a_terminal(args, env, seconds=120)
+    assert code == 0
     assert b"simulating complaints" in shown  # the bar, on the terminal (stderr)
-    assert b"simulating" not in done.stdout and b"complaints" in done.stdout  # the summary, on stdout
+    assert b"simulating" not in stdout and b"complaints" in stdout  # the summary, on stdout

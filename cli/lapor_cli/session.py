@@ -9,6 +9,8 @@ the session knows, and refuses what needs events there.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from uuid import UUID
@@ -26,6 +28,7 @@ from lapor_projections import ReadModels, ViewReader
 
 from .errors import CliError, DatabaseMissing
 from .output import Output
+from .swap import beside
 
 _HEX = frozenset("0123456789abcdef")
 SHORTEST_ID_PREFIX = 4
@@ -157,13 +160,25 @@ class Session:
             raise CliError(f"ambiguous id {text!r}: it starts {shown}{', ...' if len(found) > 3 else ''}")
         return found[0]
 
-    def delete_sqlite_file(self) -> None:
-        """Remove the SQLite file the target names (and its WAL files), for a fresh start."""
-        if self.target.startswith(("postgresql://", "postgres://")) or self.target in ("memory", ":memory:"):
-            raise CliError("--replace deletes a SQLite file; for PostgreSQL name a new, empty schema")
+    @contextmanager
+    def replacing(self) -> Iterator[None]:
+        """Work on a new SQLite file beside the target's, swapped in only if the block succeeds.
+
+        Until then the target's file stays exactly as it was; a failure or an interruption
+        removes the new file and leaves the old one (see ``swap``). PostgreSQL is refused.
+        """
+        store = parse_target(self.target)
+        if store.kind != "sqlite":
+            raise CliError("--replace replaces a SQLite file; for PostgreSQL name a new, empty schema")
+        target = self.target
         self.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(self.target + suffix).unlink(missing_ok=True)
+        with beside(Path(store.env["SQLITE_DBNAME"])) as fresh:
+            self.target = str(fresh)
+            try:
+                yield
+            finally:
+                self.close()
+                self.target = target
 
     def close(self) -> None:
         if self._views is not None:

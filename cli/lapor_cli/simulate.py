@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -57,7 +58,7 @@ SUMMARY_FIELDS = [
 @click.option(
     "--replace",
     is_flag=True,
-    help="Start from an empty file, deleting the SQLite file named by --db first.",
+    help="Replace the SQLite file named by --db with the new history (kept as it was if anything fails).",
 )
 @json_option
 @pass_session
@@ -73,28 +74,34 @@ def simulate_command(session: Session, count: int, seed: int, start: date, scale
       lapor --db demo.db simulate --complaints 300 --seed 7 --from 2025-01-06
       lapor --db demo.db simulate --replace      # again, from scratch
     """
-    if replace:
-        session.delete_sqlite_file()
+    workload = Workload(complaints=count, start=start, seed=seed, scale=scale)
+    workload.require_calendar(session.policy.calendar)  # before any database is touched
+    with session.replacing() if replace else nullcontext():
+        result = _simulate_into_empty(session, workload)
+    result["db"] = session.target
+    session.out.record(result, SUMMARY_FIELDS, title="Simulated history")
+
+
+
+
+def _simulate_into_empty(session: Session, workload: Workload) -> dict[str, Any]:
     app = session.app(create=True)
     session.require_events("simulate")
     recorded = app.log.recorder.max_notification_id() or 0
     if recorded:
         raise CliError(f"{session.target} already holds {recorded} events: simulate into a new database")
-    workload = Workload(complaints=count, start=start, seed=seed, scale=scale)
     with session.out.progress("simulating complaints") as progress:
         summary = simulate(app, workload, progress=progress)
     session.views()  # caught up now, with its own progress bar
-    result = {
+    return {
         "complaints": summary.complaints,
         "events": summary.events,
         "first_at": summary.first_at,
         "last_at": summary.last_at,
         "by_outcome": summary.by_outcome,
         "by_event": {k.removeprefix("lapor."): v for k, v in summary.by_event.items()},
-        "seed": seed,
-        "db": session.target,
+        "seed": workload.seed,
     }
-    session.out.record(result, SUMMARY_FIELDS, title="Simulated history")
 
 
 COMMANDS = [simulate_command]

@@ -5,7 +5,9 @@
   resumes to exactly the view an uninterrupted run gives.
 * ``attach()`` catches up after every command (embedded); ``follow()`` polls, or on
   PostgreSQL waits for notifications (a separate long-running follower).
-* ``rebuild()`` builds beside the live views and switches when caught up.
+* ``rebuild()`` builds beside the live views and switches when caught up; a shadow
+  left by a rebuild that is no longer running (killed) is dropped when the read models
+  are next opened (``shadow``).
 * ``build_as_of(T, target)`` builds the views as they stood at T into another database.
 
 Builds from scratch (rebuild, check, as-of) read the log complaint by complaint
@@ -30,9 +32,9 @@ from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
 from .build import Progress, build_views
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
+from .shadow import SHADOW, drop_abandoned_shadow, rebuild_lock
 from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, instant, micros
 
-SHADOW = "rebuild_"
 BUILD_FROM = 50_000
 """A catch-up from position 0 over at least this many log positions builds instead."""
 
@@ -64,6 +66,8 @@ class ReadModels:
         self._followed = False  # after its first catch-up, an object follows the log batch by batch
         with self.db.transaction() as cur:
             self.store.create(cur)
+        self._rebuild_lock = rebuild_lock(self.db, self.target)
+        drop_abandoned_shadow(self.db, self._rebuild_lock)
 
     def close(self) -> None:
         self.db.close()
@@ -182,10 +186,21 @@ class ReadModels:
         """Build the views afresh beside the live ones, then switch to them in one transaction.
 
         The shadow is built from the log up to its current head, one complaint at a time,
-        then caught up with whatever arrived meanwhile; an interrupted rebuild leaves the
-        live views as they were (the next rebuild starts its shadow again).
+        then caught up with whatever arrived meanwhile. An interrupted rebuild leaves the
+        live views as they were and drops its shadow (one killed outright leaves it to the
+        next opening of the read models: see ``shadow``). A rebuild of the same views in
+        another process is waited for.
         """
         shadow = ViewStore(self.db, prefix=SHADOW)
+        with self._rebuild_lock.held():
+            try:
+                return self._rebuild_into(shadow, progress)
+            except BaseException:
+                with self.db.transaction() as cur:
+                    shadow.drop(cur)  # it holds the views' personal data: keep none of it
+                raise
+
+    def _rebuild_into(self, shadow: ViewStore, progress: Progress | None) -> int:
         with self.db.transaction() as cur:
             shadow.drop(cur)
             shadow.create(cur, indexes=False)

@@ -33,11 +33,9 @@ from lapor_domain import (
     Complaint,
     ComplaintEvent,
     DeskKind,
-    InvalidInput,
     LaporApp,
     SlaLevel,
     Stamp,
-    WorkingCalendar,
 )
 from lapor_domain.model import decisions
 from lapor_domain.model.actors import Actor
@@ -99,7 +97,7 @@ class Simulation:
                                   late_share=workload.late_desk_share,
                                   after_hours_share=workload.after_hours_share)
         self.arrivals = Arrivals(self.office.calendar, workload.start, workload.yearly_intake, rng)
-        _check_calendar_covers(workload, self.office.calendar)
+        workload.require_calendar(self.office.calendar)
         self.heap: list[tuple[int, _Case, int, datetime]] = []
         self.seq = count()
         self.to_admit = workload.complaints
@@ -352,18 +350,6 @@ class Simulation:
         for event in fired:
             state = self._record(case, event)
         self._finish(state)
-
-
-def _check_calendar_covers(workload: Workload, calendar: WorkingCalendar) -> None:
-    """Refuse up front a workload whose arrivals (plus the last escalations) outrun the calendar."""
-    days = 365.25 * workload.complaints / workload.yearly_intake + 120
-    end = workload.start + timedelta(days=days)
-    if workload.start.year < calendar.first_year or end.year > calendar.last_year:
-        raise InvalidInput(
-            f"{workload.complaints:,} complaints at {workload.yearly_intake:,.0f} a year from "
-            f"{workload.start} run to about {end}, beyond the policy calendar's years "
-            f"{calendar.first_year}..{calendar.last_year}"
-        )
 
 
 def _key(at: datetime) -> int:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Literal
 
-from lapor_domain import InvalidInput
+from lapor_domain import InvalidInput, WorkingCalendar
 
 Scale = Literal["city", "national"]
 
 PER_YEAR: dict[str, float] = {"city": 600.0, "national": 100_000.0}
 """Default intake a year: Kota Cirebon 100-1,000, national LAPOR!-SP4N about 100,000 (DOMAIN.md)."""
+MOST_COMPLAINTS = 10_000_000
+"""A century of national intake: more is a mistake, not a workload."""
+MOST_PER_YEAR = 100 * PER_YEAR["national"]
+RUN_OUT_DAYS = 120
+"""After the last arrival, the last complaints still run to their escalation or auto-close."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +72,15 @@ class Workload:
     def __post_init__(self) -> None:
         if isinstance(self.complaints, bool) or not isinstance(self.complaints, int) or self.complaints < 1:
             raise InvalidInput(f"complaints must be a whole number >= 1, got {self.complaints!r}")
+        if self.complaints > MOST_COMPLAINTS:
+            raise InvalidInput(f"complaints must be at most {MOST_COMPLAINTS:,}, got {self.complaints:,}")
         if not isinstance(self.start, date) or isinstance(self.start, datetime):
             raise InvalidInput(f"start must be a date, got {self.start!r}")
         if self.scale not in PER_YEAR:
             raise InvalidInput(f"scale must be one of {sorted(PER_YEAR)}, got {self.scale!r}")
-        if self.per_year is not None and not self.per_year > 0:
-            raise InvalidInput(f"per_year must be positive, got {self.per_year!r}")
+        per_year = self.per_year
+        if per_year is not None and not (math.isfinite(per_year) and 0 < per_year <= MOST_PER_YEAR):
+            raise InvalidInput(f"per_year must be within (0, {MOST_PER_YEAR:,.0f}], got {per_year!r}")
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name.endswith("_share") and not 0.0 <= value <= 1.0:
@@ -82,6 +91,35 @@ class Workload:
     @property
     def yearly_intake(self) -> float:
         return self.per_year if self.per_year is not None else PER_YEAR[self.scale]
+
+    def last_day(self) -> date:
+        """About when the run ends: the arrivals at the yearly intake, then the last complaints' deadlines.
+
+        Refused with InvalidInput when that is past the last day a ``date`` can hold.
+        """
+        ordinal = self.start.toordinal() + 365.25 * self.complaints / self.yearly_intake + RUN_OUT_DAYS
+        if ordinal > date.max.toordinal():
+            raise InvalidInput(
+                f"{self.complaints:,} complaints at {self.yearly_intake:,.0f} a year from {self.start} "
+                f"run past the year {date.max.year}"
+            )
+        return date.fromordinal(int(ordinal))
+
+    def require_calendar(self, calendar: WorkingCalendar) -> None:
+        """Refuse (InvalidInput) a workload whose arrivals, plus the last deadlines, outrun the calendar.
+
+        Checked before anything is stored, so a caller can validate a workload before it
+        touches a database; ``simulate`` checks it again against the app's own policy.
+        """
+        years = f"the policy calendar's years {calendar.first_year}..{calendar.last_year}"
+        if not calendar.first_year <= self.start.year <= calendar.last_year:
+            raise InvalidInput(f"a simulation from {self.start} starts outside {years}")
+        end = self.last_day()
+        if end.year > calendar.last_year:
+            raise InvalidInput(
+                f"{self.complaints:,} complaints at {self.yearly_intake:,.0f} a year from "
+                f"{self.start} run to about {end}, beyond {years}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
