@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import queue
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -414,15 +413,29 @@ def test_the_key_space_shares_cover_every_id_once() -> None:
 
 
 def test_a_worker_that_fails_says_why_instead_of_dying_silently(tmp_path: Path) -> None:
-    messages: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
     job = _Job(
         events=str(tmp_path / "no-such-dir" / "lapor.db"), policy=SlaPolicy.cirebon().model_dump_json(),
         directory=kota_cirebon().model_dump_json(), views=str(tmp_path / "views.db"), prefix="", until=10,
         as_of=None, batch=10,
     )  # fmt: skip
-    _work(job, Share(None, None), messages)
-    kind, error = messages.get_nowait()
-    assert kind == "failed" and isinstance(error, LaporError) and "cannot open" in str(error)
+    with pytest.raises(LaporError, match="cannot open"):
+        _work(job, Share(None, None))
+
+
+def test_a_failing_worker_s_error_reaches_the_caller_of_a_parallel_build(tmp_path: Path) -> None:
+    app = LaporApp(str(tmp_path / "lapor.db"), clock=StepClock())
+    try:
+        random_walk(app, 5, complaints=4)
+        head = app.log.recorder.max_notification_id() or 0
+        store = ViewStore(open_database(str(tmp_path / "views.db")))
+        with store.db.transaction() as cur:
+            store.create(cur, indexes=False)
+        unreachable = str(tmp_path / "no-such-dir" / "views.db")  # the workers' views: they cannot open it
+        with pytest.raises(LaporError, match="cannot open"):
+            build_views(app, store, until=head, workers=3, views_target=unreachable, parallel_from=0)
+        store.db.close()
+    finally:
+        app.close()
 
 
 def test_check_finds_nothing_on_healthy_views_and_names_a_tampered_row(

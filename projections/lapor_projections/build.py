@@ -19,6 +19,8 @@ import gc
 import multiprocessing
 import queue
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -163,7 +165,11 @@ def _build_in_processes(
     batch: int,
     report: Callable[[int], None],
 ) -> int:
-    """This process builds the first share and ``workers - 1`` spawned processes the others."""
+    """This process builds the first share and a pool of ``workers - 1`` spawned processes the others.
+
+    The workers open the stores without creating anything, so they start all at once;
+    each tells how many events every committed batch applied through one queue.
+    """
     job = _Job(
         events=app.target.text,
         policy=app.policy.model_dump_json(),
@@ -175,107 +181,74 @@ def _build_in_processes(
         batch=batch,
     )
     first, *others = shares(workers)
-    crew = _Crew(job, others, report)
+    context = multiprocessing.get_context("spawn")
+    applied: Any = context.Queue()
+
+    def hear() -> None:
+        while True:
+            try:
+                report(applied.get_nowait())
+            except queue.Empty:
+                return
+
+    def alongside(applied_here: int) -> None:
+        report(applied_here)
+        hear()
+
+    pool = ProcessPoolExecutor(len(others), mp_context=context, initializer=_listen, initargs=(applied,))
     try:
-        crew.start()
-        mine = _build_share(app, store, first, until, as_of, batch, crew.alongside)
-        return mine + crew.finish()
+        theirs = [pool.submit(_work, job, share) for share in others]
+        mine = _build_share(app, store, first, until, as_of, batch, alongside)
+        pending = set(theirs)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
+            hear()
+            for future in done:
+                future.result()  # what a worker failed with is raised here
+        total = mine + sum(future.result() for future in theirs)
+    except BrokenProcessPool as exc:
+        raise LaporError(f"a build worker stopped without finishing: {exc}") from None
     finally:
-        crew.stop()
+        pool.shutdown(wait=True, cancel_futures=True)
+    hear()
+    return total
 
 
-class _Crew:
-    """The worker processes of a build, and what they say through one queue."""
-
-    def __init__(self, job: _Job, shares: list[Share], report: Callable[[int], None]) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.messages: Any = context.Queue()
-        self.children = [
-            context.Process(
-                target=_work, args=(job, share, self.messages), name=f"lapor-build-{n}", daemon=True
-            )
-            for n, share in enumerate(shares, start=1)
-        ]
-        self.report = report
-        self.ready: list[Share] = []
-        self.finished: list[int] = []
-
-    def start(self) -> None:
-        """One at a time: opening a PostgreSQL store runs CREATE ... IF NOT EXISTS and CREATE OR
-        REPLACE FUNCTION, which fail ("tuple concurrently updated") when run at once."""
-        for child in self.children:
-            wanted = len(self.ready) + 1
-            child.start()
-            self._wait(lambda: len(self.ready) >= wanted, child.is_alive)  # noqa: B023 (called at once)
-
-    def alongside(self, applied: int) -> None:
-        """This process's own progress, and the workers' so far."""
-        self.report(applied)
-        while not self.messages.empty():
-            self._hear(block=False)
-
-    def finish(self) -> int:
-        """Wait for every worker; how many events they applied."""
-        self._wait(lambda: len(self.finished) == len(self.children), self._any_alive)
-        return sum(self.finished)
-
-    def stop(self) -> None:
-        for child in self.children:
-            if child.is_alive():
-                child.terminate()
-            if child.pid is not None:
-                child.join()
-
-    def _any_alive(self) -> bool:
-        return any(child.is_alive() for child in self.children)
-
-    def _hear(self, block: bool) -> None:
-        """Pass on progress; raise what a worker failed with."""
-        try:
-            kind, value = self.messages.get(block=block, timeout=0.5 if block else None)
-        except queue.Empty:
-            return
-        if kind == "applied":
-            self.report(value)
-        elif kind == "ready":
-            self.ready.append(value)
-        elif kind == "done":
-            self.finished.append(value)
-        else:
-            raise value
-
-    def _wait(self, until: Callable[[], bool], alive: Callable[[], bool]) -> None:
-        while not until():
-            self._hear(block=True)
-            if not until() and not alive():
-                while not self.messages.empty():
-                    self._hear(block=False)
-                if not until():
-                    codes = [child.exitcode for child in self.children]
-                    raise LaporError(f"a build worker stopped without finishing (exit codes {codes})")
+_told: Any = None  # in a worker process: the queue its progress goes to
 
 
-def _work(job: _Job, share: Share, messages: Any) -> None:
-    """A worker process: build one share into the shared views database."""
+def _listen(told: Any) -> None:
+    global _told
+    _told = told
+
+
+def _work(job: _Job, share: Share) -> int:
+    """A worker process: build one share into the shared views database; how many events it applied."""
     try:
         app = LaporApp(
             job.events,
             clock=_no_clock,
             policy=SlaPolicy.model_validate_json(job.policy),
             directory=OrganisationDirectory.model_validate_json(job.directory),
+            create=False,
         )
-        store = ViewStore(open_database(job.views), prefix=job.prefix)
-        messages.put(("ready", share))
         try:
-            applied = _build_share(
-                app, store, share, job.until, job.as_of, job.batch, lambda n: messages.put(("applied", n))
-            )
+            store = ViewStore(open_database(job.views), prefix=job.prefix)
+            try:
+                return _build_share(app, store, share, job.until, job.as_of, job.batch, _tell)
+            finally:
+                store.db.close()
         finally:
-            store.db.close()
             app.close()
-        messages.put(("done", applied))
-    except BaseException as exc:
-        messages.put(("failed", exc if isinstance(exc, LaporError) else LaporError(repr(exc))))
+    except LaporError:
+        raise
+    except Exception as exc:  # reaches the caller as the error type the read side raises
+        raise LaporError(f"a build worker failed: {exc!r}") from None
+
+
+def _tell(applied: int) -> None:
+    if _told is not None:
+        _told.put(applied)
 
 
 def _no_clock() -> datetime:

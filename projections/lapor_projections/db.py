@@ -51,6 +51,14 @@ class Database:
     def table_exists(self, name: str) -> bool:
         raise NotImplementedError
 
+    def have_all(self, cur: Cursor, names: Sequence[str]) -> bool:
+        """Whether every named table and index exists (seen from ``cur``'s transaction)."""
+        raise NotImplementedError
+
+    def serialise_creation(self, cur: Cursor) -> None:
+        """Until ``cur``'s transaction ends, hold off every other process creating tables here."""
+        raise NotImplementedError
+
     def rename_table(self, cur: Cursor, old: str, new: str) -> None:
         cur.execute(f"ALTER TABLE {self.table(old)} RENAME TO {_bare(new)}")
 
@@ -90,6 +98,13 @@ class SQLiteDatabase(Database):
     def table_exists(self, name: str) -> bool:
         found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
         return found.fetchone() is not None
+
+    def have_all(self, cur: Cursor, names: Sequence[str]) -> bool:
+        cur.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
+        return set(names) <= {row[0] for row in cur.fetchall()}
+
+    def serialise_creation(self, cur: Cursor) -> None:
+        pass  # every write transaction here is BEGIN IMMEDIATE: one writer at a time already
 
     def close(self) -> None:
         self._conn.close()
@@ -137,8 +152,11 @@ class PostgresDatabase(Database):
                 password=env["POSTGRES_PASSWORD"] or None,
                 connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
             )
-            with self._conn.transaction():
-                self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            with self.transaction() as cur:
+                cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?", (self.schema,))
+                if cur.fetchone() is None:
+                    self.serialise_creation(cur)
+                    cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
         except psycopg.Error as exc:
             raise StoreUnavailable(f"cannot open {description}: {str(exc).strip()}") from exc
 
@@ -156,6 +174,20 @@ class PostgresDatabase(Database):
             (self.schema, name),
         )
         return bool(rows)
+
+    def have_all(self, cur: Cursor, names: Sequence[str]) -> bool:
+        cur.execute(
+            "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+            "WHERE s.nspname = ? AND c.relname = ANY(?)",
+            (self.schema, list(names)),
+        )
+        return bool(cur.fetchone()[0] == len(set(names)))
+
+    def serialise_creation(self, cur: Cursor) -> None:
+        # The same key as the event store's: both create in one schema (CREATE SCHEMA included).
+        from lapor_domain.adapters.postgres_recorder import DDL_LOCK
+
+        cur.execute("SELECT pg_advisory_xact_lock(?)", (DDL_LOCK,))
 
     def close(self) -> None:
         self._conn.close()

@@ -113,25 +113,37 @@ class ViewStore:
         self._insert_visit = _insert(self.visits, VISIT_COLUMNS)
 
     def create(self, cur: Cursor, *, indexes: bool = True) -> None:
-        big = "BIGINT"
-        columns = ", ".join(f"{c} {_type(c, big)}" for c in COMPLAINT_COLUMNS[1:])
-        cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {self.complaints} (complaint_id TEXT PRIMARY KEY, {columns})"
-        )
-        columns = ", ".join(f"{c} {_type(c, big)}" for c in VISIT_COLUMNS)
-        cur.execute(f"CREATE TABLE IF NOT EXISTS {self.visits} ({columns}, PRIMARY KEY (complaint_id, seq))")
-        cur.execute(f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position {big})")
+        """The tables (and indexes) if missing; several processes may do this at once."""
+        wanted = [self.prefix + t for t in TABLES]
+        wanted += [name for _, name, _ in self._indexes()] if indexes else []
+        if not self.db.have_all(cur, wanted):
+            self.db.serialise_creation(cur)
+            big = "BIGINT"
+            columns = ", ".join(f"{c} {_type(c, big)}" for c in COMPLAINT_COLUMNS[1:])
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.complaints} (complaint_id TEXT PRIMARY KEY, {columns})"
+            )
+            columns = ", ".join(f"{c} {_type(c, big)}" for c in VISIT_COLUMNS)
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.visits} ({columns}, PRIMARY KEY (complaint_id, seq))"
+            )
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position {big})")
+            if indexes:
+                self.create_indexes(cur)
         self.mark(cur, LOG_POSITION, 0, replace=False)
-        if indexes:
-            self.create_indexes(cur)
 
     def create_indexes(self, cur: Cursor) -> None:
-        for table, name, columns in (
-            (self.complaints, COMPLAINTS + "_queue", "desk, urgency_us, on_desk_us, complaint_id"),
-            (self.visits, VISITS + "_desk", "desk, arrived_us"),
-            (self.visits, VISITS + "_left", "left_us"),
-        ):
-            cur.execute(f'CREATE INDEX IF NOT EXISTS "{self.prefix}{name}" ON {table} ({columns})')
+        self.db.serialise_creation(cur)
+        for table, name, columns in self._indexes():
+            cur.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON {table} ({columns})')
+
+    def _indexes(self) -> list[tuple[str, str, str]]:
+        queue = "desk, urgency_us, on_desk_us, complaint_id"
+        return [
+            (self.complaints, self.prefix + COMPLAINTS + "_queue", queue),
+            (self.visits, self.prefix + VISITS + "_desk", "desk, arrived_us"),
+            (self.visits, self.prefix + VISITS + "_left", "left_us"),
+        ]
 
     def mark(self, cur: Cursor, name: str, value: int, *, replace: bool = True) -> None:
         """Set a tracking value outright (or only if absent): a log position or the as-of instant."""

@@ -75,6 +75,7 @@ class LaporApp:
         directory: OrganisationDirectory | None = None,
         retries: int = 3,
         cache_size: int = 10_000,
+        create: bool = True,
     ) -> None:
         self.target: StoreTarget = parse_target(store)
         self.policy = policy or SlaPolicy.cirebon()
@@ -87,7 +88,7 @@ class LaporApp:
         self._cache_lock = Lock()
         self._listeners: list[Callable[[], object]] = []
         try:
-            self.log = ComplaintLog(env=self.target.env)
+            self.log = ComplaintLog(env=self.target.env, create=create)
         except (PersistenceError, OSError) as exc:
             raise StoreUnavailable(f"cannot open {self.target.description}: {exc}") from exc
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -15,11 +15,21 @@ from ..model.events import ComplaintEvent
 from .mapper import PydanticMapper
 from .recorders import ComplaintOrder, DeadlineIndex, MemoryRecorder
 
+if TYPE_CHECKING:
+    from .postgres_recorder import PostgresRecorder
+    from .sqlite_recorder import SQLiteRecorder
+
 
 class ComplaintLog(Application[UUID]):
     """Stores complaint events; configured only by the env it is given."""
 
     name = "lapor"
+
+    def __init__(self, env: EnvType | None = None, *, create: bool = True) -> None:
+        """``create=False`` opens a store known to exist (a build worker): no table creation,
+        only a read that fails, as the store being unavailable, if the log is not there."""
+        self.create = create
+        super().__init__(env=env)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # The store target alone decides: the process environment is not consulted.
@@ -43,18 +53,21 @@ class ComplaintLog(Application[UUID]):
         if module == "eventsourcing.sqlite":
             from .sqlite_recorder import SQLiteRecorder
 
-            sqlite = SQLiteRecorder(datastore=datastore)
-            sqlite.create_table()
-            return sqlite
+            return self._opened(SQLiteRecorder(datastore=datastore))
         if module == "eventsourcing.postgres":
             from .postgres_recorder import PostgresRecorder
 
-            postgres = PostgresRecorder(datastore=datastore)
-            postgres.create_table()
-            return postgres
+            return self._opened(PostgresRecorder(datastore=datastore))
         if module == "eventsourcing.popo":
             return MemoryRecorder()
         raise TypeError(f"unsupported persistence module {module!r}")  # pragma: no cover
+
+    def _opened(self, recorder: SQLiteRecorder | PostgresRecorder) -> ApplicationRecorder:
+        if self.create:
+            recorder.create_table()  # safe with many processes at once; a no-op when all is there
+        else:
+            recorder.max_notification_id()  # the log is there (raises a PersistenceError if not)
+        return recorder
 
     @property
     def deadline_index(self) -> DeadlineIndex:

@@ -1,18 +1,47 @@
-"""PostgreSQL, the production store: the deadline upserts share the events' transaction."""
+"""PostgreSQL, the production store: the deadline upserts share the events' transaction.
+
+Many processes may open one schema at once (a dozen sweeps from cron, build workers).
+Opening asks first whether every table is there and creates nothing if so; otherwise
+the creation runs in one transaction holding ``DDL_LOCK``, which the read side's table
+creation takes too, so creators queue instead of failing ("tuple concurrently updated").
+A write that lost a race for the log (deadlock, serialization failure, lock timeout)
+comes out as ``ConcurrentUpdate``, never as a store that is unavailable.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+import psycopg.errors
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
+from ..errors import ConcurrentUpdate
 from .recorders import TABLE, DeadlineRow, EventRow, deadline_rows
+
+DDL_LOCK = 0x1A9_0D_DD1
+"""The advisory lock key every creator of lapor tables holds while it creates them."""
+LOCK_DDL = SQL("SELECT pg_advisory_xact_lock({})").format(Literal(DDL_LOCK))
+WRITE_ATTEMPTS = 10
+"""Tries of one write after a dropped connection, a deadlock or a serialization failure (the library's)."""
+
+Insert = Callable[..., Sequence[int] | None]
+# The library's write without its blanket retry, which would wait out a lock timeout ten times.
+_insert_once = cast(Insert, PostgresApplicationRecorder.insert_events.__wrapped__)
+
+
+@dataclass(frozen=True, slots=True)
+class _LostRace:
+    error: ConcurrentUpdate
+    worth_retrying: bool
 
 
 class PostgresRecorder(PostgresApplicationRecorder):
@@ -50,9 +79,68 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)
 
     def create_table(self) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(self.datastore.schema)))
-        super().create_table()
+        """Create what is missing, under ``DDL_LOCK``; nothing (and no lock) if all is there."""
+        if not self.tables_exist():
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(LOCK_DDL)
+                curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(self.datastore.schema)))
+                if not self._type_exists(curs):  # CREATE TYPE has no IF NOT EXISTS
+                    curs.execute(next(s for s in self.sql_create_statements if _creates_type(s)))
+                self._create_table(curs)  # every other statement, each IF NOT EXISTS or OR REPLACE
+        self.datastore.register_type_adapters()
+
+    def tables_exist(self) -> bool:
+        """Whether the schema holds every table, index, type and function this recorder creates."""
+        schema = self.datastore.schema
+        relations = (self.events_table_name, self.notification_id_index_name, TABLE, f"{TABLE}_due")
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT COUNT(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+                "WHERE s.nspname = %s AND c.relname = ANY(%s)",
+                (schema, list(relations)),
+            )
+            row = curs.fetchone()
+            if row is None or row["n"] != len(relations) or not self._type_exists(curs):
+                return False
+            curs.execute(
+                "SELECT 1 FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace "
+                "WHERE s.nspname = %s AND p.proname = %s",
+                (schema, self.pg_function_name_insert_events),
+            )
+            return curs.fetchone() is not None
+
+    def _type_exists(self, curs: Cursor[DictRow]) -> bool:
+        curs.execute(
+            "SELECT 1 FROM pg_type t JOIN pg_namespace s ON s.oid = t.typnamespace "
+            "WHERE s.nspname = %s AND t.typname = %s",
+            (self.datastore.schema, self.stored_event_type_name),
+        )
+        return curs.fetchone() is not None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's write, tried again as it would; a lost race ends as ConcurrentUpdate."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return _insert_once(self, stored_events, **kwargs)
+            except (InterfaceError, OperationalError) as exc:
+                lost = self._lost_race(exc)
+                if lost is not None and (attempt == WRITE_ATTEMPTS or not lost.worth_retrying):
+                    raise lost.error from exc
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                time.sleep(0.2 if lost is None else random.uniform(0.01, 0.05) * attempt)  # noqa: S311
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _lost_race(self, error: Exception) -> _LostRace | None:
+        """What a failed write means when another writer made it fail; None when none did."""
+        cause = error.__cause__
+        if isinstance(cause, psycopg.errors.LockNotAvailable):  # lock_timeout: waiting again waits as long
+            message = f"another writer held the event log for {self.datastore.lock_timeout} s; try again"
+            return _LostRace(ConcurrentUpdate(message), worth_retrying=False)
+        if isinstance(cause, psycopg.errors.TransactionRollback):  # deadlock, serialization failure
+            message = f"writers kept colliding on the event log ({str(cause).strip()}); try again"
+            return _LostRace(ConcurrentUpdate(message), worth_retrying=True)
+        return None
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -97,3 +185,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._clear)
             self._write(curs, rows)
+
+
+def _creates_type(statement: Any) -> bool:
+    return "CREATE TYPE" in statement.as_string()
