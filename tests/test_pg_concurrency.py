@@ -13,7 +13,7 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,7 +27,7 @@ from lapor_projections.db import open_database
 from lapor_projections.store import LOG_POSITION, ViewStore
 from test_cli_e2e import NATIONAL, executable
 
-from conftest import PG_DSN, StepClock, drop_schema, require_postgres
+from conftest import PG_DSN, drop_schema, require_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -97,7 +97,7 @@ def test_a_dozen_sweeps_started_together_on_a_fresh_schema_all_succeed(schema: s
 
 def test_a_dozen_applications_opening_a_fresh_schema_at_once_all_open_it(schema: str) -> None:
     def open_and_count(_: int) -> int:
-        with LaporApp(target(schema), clock=StepClock()) as app:
+        with LaporApp(target(schema), clock=wall_clock) as app:
             return app.log.deadline_index.count_deadlines()
 
     results = at_once(open_and_count)
@@ -119,13 +119,19 @@ def test_a_dozen_read_sides_creating_their_tables_at_once_all_succeed(schema: st
     assert failures(results) == [] and results == [0] * DOZEN
 
 
+def wall_clock() -> datetime:
+    """These tests race real processes, which enter their commands now (rule 13)."""
+    return datetime.now(UTC)
+
+
 def _submitted(store: str, count: int) -> list[str]:
-    with LaporApp(store, clock=StepClock()) as app:
+    # Submitted an hour ago: the processes below enter their commands now (rule 13).
+    with LaporApp(store, clock=lambda: datetime.now(UTC)) as app:
         return [
             str(
                 app.submit(
                     by=Actor.parse("pelapor:warga-1"),
-                    at=datetime(2026, 3, 13, 2, tzinfo=UTC),
+                    at=datetime.now(UTC) - timedelta(hours=1),
                     reporter=Reporter(name="Warga", contact="0812"),
                     title=f"Jalan berlubang {n}",
                     description="Lubang besar di jalan",
@@ -140,24 +146,24 @@ def test_a_dozen_commands_racing_on_the_same_complaints_succeed_or_are_refused(
 ) -> None:
     first, second = _submitted(target(schema), 2)
     commands = [
-        [executable(), "--db", target(schema), "verify", cid, "--as", NATIONAL, "--at", "2026-03-13T10:00"]
+        [executable(), "--db", target(schema), "verify", cid, "--as", NATIONAL]
         for cid in (first, second) * (DOZEN // 2)
     ]
     done = together(commands, tmp_path)
     assert {d.returncode for d in done} <= {0, 1}, [d.stderr for d in done if d.returncode not in (0, 1)]
     assert not [d.stderr for d in done if "Traceback" in d.stderr]
     assert sorted(d.returncode for d in done) == [0, 0] + [1] * (DOZEN - 2)  # one verification each
-    with LaporApp(target(schema), clock=StepClock()) as app:
+    with LaporApp(target(schema), clock=wall_clock) as app:
         assert [len(app.history(cid)) for cid in (first, second)] == [2, 2]
 
 
 def test_racing_applications_lose_only_with_a_typed_refusal(schema: str) -> None:
     (cid,) = _submitted(target(schema), 1)
-    apps = [LaporApp(target(schema), clock=StepClock(), retries=0) for _ in range(DOZEN)]
+    apps = [LaporApp(target(schema), clock=wall_clock, retries=0) for _ in range(DOZEN)]
     national = Actor.parse(NATIONAL)
 
     def verify(i: int) -> int:
-        return apps[i].verify(uuid.UUID(cid), by=national, at=datetime(2026, 3, 13, 3, tzinfo=UTC)).version
+        return apps[i].verify(uuid.UUID(cid), by=national, at=wall_clock()).version
 
     try:
         results = at_once(verify)
@@ -171,13 +177,13 @@ def test_racing_applications_lose_only_with_a_typed_refusal(schema: str) -> None
 
 def test_a_write_kept_waiting_for_the_log_lock_is_a_concurrent_update(schema: str) -> None:
     (cid,) = _submitted(target(schema), 1)
-    with LaporApp(target(schema), clock=StepClock()) as app:
+    with LaporApp(target(schema), clock=wall_clock) as app:
         recorder = app.log.recorder
         # The store waits POSTGRES_LOCK_TIMEOUT (10 s) for the log's lock; a second here.
         recorder.lock_table_statements[0] = SQL("SET LOCAL lock_timeout = '1s'")  # type: ignore[attr-defined]
         with psycopg.connect(PG_DSN) as holder:
             holder.execute(f'LOCK TABLE "{schema}".stored_events IN EXCLUSIVE MODE')
             with pytest.raises(ConcurrentUpdate, match="another writer"):
-                app.verify(uuid.UUID(cid), by=Actor.parse(NATIONAL), at=datetime(2026, 3, 13, 3, tzinfo=UTC))
+                app.verify(uuid.UUID(cid), by=Actor.parse(NATIONAL), at=wall_clock())
             holder.rollback()
         assert len(app.history(cid)) == 1  # nothing was recorded

@@ -423,7 +423,7 @@ def test_a_worker_that_fails_says_why_instead_of_dying_silently(tmp_path: Path) 
 
 
 def test_a_failing_worker_s_error_reaches_the_caller_of_a_parallel_build(tmp_path: Path) -> None:
-    app = LaporApp(str(tmp_path / "lapor.db"), clock=StepClock())
+    app = OfficeApp(str(tmp_path / "lapor.db"))
     try:
         random_walk(app, 5, complaints=4)
         head = app.log.recorder.max_notification_id() or 0
