@@ -9,11 +9,21 @@ Instants are stored as UTC microseconds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import Complaint, Desk, Outcome, Reporter
+from lapor_domain import (
+    EPOCH,
+    MICROSECOND,
+    Complaint,
+    Desk,
+    Outcome,
+    Reporter,
+    from_micros,
+    from_micros_or_none,
+    to_micros,
+    to_micros_or_none,
+)
 from lapor_domain.model.deadlines import Clock, Deadline
 from lapor_domain.model.desks import DeskKind
 
@@ -73,26 +83,6 @@ _SELECT_COMPLAINT = ", ".join(COMPLAINT_COLUMNS)
 _INT = {"version", "anonymous", "confidential", "national_verified", "admin_verified", "visit_seq", "seq"}
 
 Row = Sequence[Any]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-
-
-def micros(instant: datetime) -> int:
-    return (instant - _EPOCH) // _US
-
-
-def micros_or_none(instant: datetime | None) -> int | None:
-    return None if instant is None else (instant - _EPOCH) // _US
-
-
-def instant(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def instant_or_none(us: int | None) -> datetime | None:
-    return None if us is None else _EPOCH + timedelta(microseconds=us)
-
 
 class PositionMoved(Exception):
     """Another process advanced the same read model: start again from the stored position."""
@@ -221,9 +211,9 @@ def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
 def complaint_row(t: Tracked) -> tuple[Any, ...]:
     c, visit, deadline = t.complaint, t.visit, t.deadline
     desk = c.desk
-    target_us = micros_or_none(visit.target) if visit else None
-    limit_us = micros_or_none(visit.limit) if visit else None
-    due_us = micros(deadline.due) if deadline else None
+    target_us = to_micros_or_none(visit.target) if visit else None
+    limit_us = to_micros_or_none(visit.limit) if visit else None
+    due_us = to_micros(deadline.due) if deadline else None
     return (
         c.id.hex,
         c.version,
@@ -233,17 +223,17 @@ def complaint_row(t: Tracked) -> tuple[Any, ...]:
         c.title,
         int(c.anonymous),
         int(c.confidential),
-        micros(c.submitted_at),
-        micros(c.last_event_at),
+        to_micros(c.submitted_at),
+        to_micros(c.last_event_at),
         desk.key if desk else None,
         desk.kind.value if desk else None,
         desk.institution if desk else None,
         desk.unit if desk else None,
-        micros(c.on_desk_since),
+        to_micros(c.on_desk_since),
         int(c.national_verified),
         int(c.admin_verified),
-        micros_or_none(c.responded_at),
-        micros_or_none(c.replied_at),
+        to_micros_or_none(c.responded_at),
+        to_micros_or_none(c.replied_at),
         c.outcome.value if c.outcome else None,
         visit.seq if visit else None,
         target_us,
@@ -299,14 +289,14 @@ def tracked_from_row(row: Sequence[Any]) -> Tracked:
         title=title,
         anonymous=bool(anonymous),
         confidential=bool(confidential),
-        submitted_at=instant(submitted_us),
-        last_event_at=instant(last_event_us),
+        submitted_at=from_micros(submitted_us),
+        last_event_at=from_micros(last_event_us),
         desk=desk,
-        on_desk_since=instant(on_desk_us),
+        on_desk_since=from_micros(on_desk_us),
         national_verified=bool(national_verified),
         admin_verified=bool(admin_verified),
-        responded_at=instant_or_none(responded_us),
-        replied_at=instant_or_none(replied_us),
+        responded_at=from_micros_or_none(responded_us),
+        replied_at=from_micros_or_none(replied_us),
         outcome=Outcome(outcome) if outcome else None,
     )
     visit = None
@@ -319,10 +309,10 @@ def tracked_from_row(row: Sequence[Any]) -> Tracked:
             institution,
             unit,
             complaint.on_desk_since,
-            instant_or_none(target_us),
-            instant_or_none(limit_us),
+            from_micros_or_none(target_us),
+            from_micros_or_none(limit_us),
         )
-    deadline = Deadline(Clock(clock), instant(clock_due_us)) if clock else None
+    deadline = Deadline(Clock(clock), from_micros(clock_due_us)) if clock else None
     return Tracked(complaint, visit, deadline)
 
 
@@ -335,10 +325,10 @@ def visit_row(v: Visit) -> tuple[Any, ...]:
         desk_kind,
         institution,
         unit,
-        (arrived - _EPOCH) // _US,
-        None if target is None else (target - _EPOCH) // _US,
-        None if limit is None else (limit - _EPOCH) // _US,
-        None if left is None else (left - _EPOCH) // _US,
+        (arrived - EPOCH) // MICROSECOND,
+        None if target is None else (target - EPOCH) // MICROSECOND,
+        None if limit is None else (limit - EPOCH) // MICROSECOND,
+        None if left is None else (left - EPOCH) // MICROSECOND,
         left_by,
     )
 
@@ -352,10 +342,10 @@ def visit_from_row(row: Sequence[Any]) -> Visit:
         desk_kind,
         institution,
         unit,
-        instant(arrived),
-        instant_or_none(target),
-        instant_or_none(limit),
-        instant_or_none(left),
+        from_micros(arrived),
+        from_micros_or_none(target),
+        from_micros_or_none(limit),
+        from_micros_or_none(left),
         left_by,
     )
 

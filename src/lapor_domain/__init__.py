@@ -19,7 +19,7 @@ from .errors import (
 from .model.actors import Actor, Role
 from .model.calendar import WorkingCalendar
 from .model.complaint import Complaint, Outcome
-from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState
+from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, judge
 from .model.desks import Desk, DeskKind, SlaLevel
 from .model.events import (
     Archived,
@@ -35,10 +35,22 @@ from .model.events import (
     Submitted,
     Verified,
 )
+from .model.ids import id_prefix, parse_complaint_id
+from .model.instants import (
+    EPOCH,
+    MICROSECOND,
+    from_micros,
+    from_micros_or_none,
+    require_aware,
+    to_micros,
+    to_micros_or_none,
+)
 from .model.policy import DeskSla, SlaPolicy
 from .organisation import Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 
 __all__ = [
+    "EPOCH",
+    "MICROSECOND",
     "Actor",
     "ArchiveReason",
     "Archived",
@@ -81,5 +93,13 @@ __all__ = [
     "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
+    "from_micros",
+    "from_micros_or_none",
+    "id_prefix",
+    "judge",
     "kota_cirebon",
+    "parse_complaint_id",
+    "require_aware",
+    "to_micros",
+    "to_micros_or_none",
 ]
