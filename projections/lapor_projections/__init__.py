@@ -5,7 +5,7 @@ caught up with an application's event log, exactly once; ``ViewReader`` answers
 typed queries over them; ``timeline`` folds one complaint's audit trail on demand.
 """
 
-from .fold import Tracked, Views, Visit, fold_views, public_label
+from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
 from .queries import ViewReader, can_see_identity
 from .readside import ReadModels
@@ -25,7 +25,9 @@ __all__ = [
     "VisitOutcome",
     "VisitView",
     "can_see_identity",
+    "event_label",
     "fold_views",
+    "labelled_event",
     "public_label",
     "timeline",
 ]

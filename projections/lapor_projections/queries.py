@@ -13,7 +13,10 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from lapor_domain import (
+    DeskKind,
+    EscalatedToOmbudsman,
     InvalidInput,
+    Returned,
     Role,
     SlaPolicy,
     SlaState,
@@ -27,11 +30,11 @@ from lapor_domain import (
 from lapor_domain.model.deadlines import DeskDeadlines
 
 from .db import Database
-from .fold import Visit
+from .fold import Visit, labelled_event
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, VisitOutcome, VisitView
 from .store import COMPLAINTS, VISIT_COLUMNS, VISITS, visit_from_row
 
-_REPORTER_DESK = "pelapor"
+_REPORTER_DESK = DeskKind.REPORTER.value  # the reporter's turn: its kind and its desk key alike
 _QUEUE = TypeAdapter(list[QueueEntry])
 
 
@@ -274,11 +277,11 @@ def _desk_report(desk: str, views: list[VisitView], lo: int, hi: int) -> DeskRep
         unit=first.unit,
         received=len(received),
         finished=len(finished),
-        returned=sum(v.left_by == "Returned" for v in finished),
+        returned=sum(labelled_event(v.left_by) is Returned for v in finished),
         median_working_days=statistics.median(days) if days else None,
         p90_working_days=_percentile(days, 0.9),
         breaches=sum(v.outcome is VisitOutcome.BREACHED for v in finished) + len(open_past_limit),
-        escalations=sum(v.left_by == "EscalatedToOmbudsman" for v in finished),
+        escalations=sum(labelled_event(v.left_by) is EscalatedToOmbudsman for v in finished),
         open_past_limit=len(open_past_limit),
         finished_within_limit=len(within),
         on_time_rate=len(within) / denominator if denominator else None,

@@ -17,6 +17,7 @@ from lapor_domain.model import decisions
 from lapor_domain.model.complaint import evolve, fold
 from lapor_domain.model.deadlines import desk_deadlines, pending_deadline
 
+from .fold import event_label
 from .models import TimelineEntry
 from .queries import can_see_identity
 
@@ -62,7 +63,7 @@ def _entry(
     person = actor.person if show_identity or actor.role is not Role.REPORTER else HIDDEN
     return TimelineEntry(
         version=event.originator_version,
-        event=event.name.removeprefix("lapor."),
+        event=event_label(type(event)),
         role=actor.role.value,
         institution=actor.institution,
         unit=actor.unit,

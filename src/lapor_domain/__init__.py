@@ -34,6 +34,7 @@ from .model.events import (
     Returned,
     Submitted,
     Verified,
+    event_class,
 )
 from .model.ids import id_prefix, parse_complaint_id
 from .model.instants import (
@@ -93,6 +94,7 @@ __all__ = [
     "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
+    "event_class",
     "from_micros",
     "from_micros_or_none",
     "id_prefix",
