@@ -5,13 +5,15 @@ caught up with an application's event log, exactly once; ``ViewReader`` answers
 typed queries over them; ``timeline`` folds one complaint's audit trail on demand.
 """
 
+from .card import ComplaintCard, complaint_card
 from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
-from .queries import ViewReader, can_see_identity
+from .queries import ViewReader
 from .readside import ReadModels
 from .timeline import timeline
 
 __all__ = [
+    "ComplaintCard",
     "DeskCount",
     "DeskReport",
     "PublicStatus",
@@ -24,7 +26,7 @@ __all__ = [
     "Visit",
     "VisitOutcome",
     "VisitView",
-    "can_see_identity",
+    "complaint_card",
     "event_label",
     "fold_views",
     "labelled_event",

@@ -17,7 +17,6 @@ from lapor_domain import (
     EscalatedToOmbudsman,
     InvalidInput,
     Returned,
-    Role,
     SlaPolicy,
     SlaState,
     from_micros,
@@ -294,13 +293,3 @@ def _percentile(values: list[int], q: float) -> float | None:
         return None
     rank = max(1, -(-len(values) * q // 1))
     return float(values[int(rank) - 1])
-
-
-def can_see_identity(viewer: Role | None, anonymous: bool) -> bool:
-    """Rule 10: the national and admin desks see who complained; units only if not anonymous;
-    the public never."""
-    if viewer in (Role.NATIONAL, Role.ADMIN):
-        return True
-    if viewer is Role.LIAISON:
-        return not anonymous
-    return False

@@ -12,14 +12,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import Complaint, ComplaintEvent, ComplaintNotFound, LaporApp, Role, Submitted
+from lapor_domain import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintNotFound,
+    LaporApp,
+    Role,
+    Submitted,
+    can_see_identity,
+)
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import evolve, fold
 from lapor_domain.model.deadlines import desk_deadlines, pending_deadline
 
 from .fold import event_label
 from .models import TimelineEntry
-from .queries import can_see_identity
 
 HIDDEN = "(dirahasiakan)"
 _BASE_FIELDS = {"originator_id", "originator_version", "at", "recorded_at", "actor"}

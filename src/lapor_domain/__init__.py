@@ -47,6 +47,7 @@ from .model.instants import (
     to_micros_or_none,
 )
 from .model.policy import DeskSla, SlaPolicy
+from .model.privacy import can_see_identity
 from .organisation import Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
+    "can_see_identity",
     "event_class",
     "from_micros",
     "from_micros_or_none",
