@@ -6,8 +6,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from lapor_domain import Complaint, Role, SlaPolicy, SlaState, can_see_identity
-from lapor_domain.model.deadlines import desk_deadlines, pending_deadline
+from lapor_domain import (
+    Complaint,
+    Role,
+    SlaPolicy,
+    SlaState,
+    can_see_identity,
+    desk_deadlines,
+    pending_deadline,
+)
 
 from .fold import public_label
 

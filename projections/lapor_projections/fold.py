@@ -20,6 +20,8 @@ from lapor_domain import (
     AutoClosed,
     Complaint,
     ComplaintEvent,
+    Deadline,
+    DeskKind,
     EscalatedToOmbudsman,
     Outcome,
     ReporterReplied,
@@ -27,11 +29,11 @@ from lapor_domain import (
     SlaPolicy,
     Submitted,
     Verified,
+    desk_deadlines,
     event_class,
+    evolve,
+    pending_deadline,
 )
-from lapor_domain.model.complaint import evolve
-from lapor_domain.model.deadlines import Deadline, desk_deadlines, pending_deadline
-from lapor_domain.model.desks import DeskKind
 
 BELUM_TERVERIFIKASI = "Belum Terverifikasi"
 BELUM_DITINDAKLANJUTI = "Belum Ditindaklanjuti"

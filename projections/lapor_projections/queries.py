@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from lapor_domain import (
+    DeskDeadlines,
     DeskKind,
     EscalatedToOmbudsman,
     InvalidInput,
@@ -26,7 +27,6 @@ from lapor_domain import (
     require_aware,
     to_micros,
 )
-from lapor_domain.model.deadlines import DeskDeadlines
 
 from .db import Database
 from .fold import Visit, labelled_event

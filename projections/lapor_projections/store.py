@@ -13,9 +13,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import Complaint, Desk, Outcome, Reporter
-from lapor_domain.model.deadlines import Clock, Deadline
-from lapor_domain.model.desks import DeskKind
+from lapor_domain import (
+    Clock,
+    Complaint,
+    Deadline,
+    Desk,
+    DeskKind,
+    Outcome,
+    Reporter,
+)
 
 from .db import Cursor, Database
 from .fold import Tracked, Visit, public_label

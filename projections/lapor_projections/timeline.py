@@ -20,10 +20,12 @@ from lapor_domain import (
     Role,
     Submitted,
     can_see_identity,
+    desk_deadlines,
+    evolve,
+    fold,
+    pending_deadline,
 )
 from lapor_domain.model import decisions
-from lapor_domain.model.complaint import evolve, fold
-from lapor_domain.model.deadlines import desk_deadlines, pending_deadline
 
 from .fold import event_label
 from .models import TimelineEntry

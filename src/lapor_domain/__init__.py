@@ -3,6 +3,7 @@
 The embedding API is ``LaporApp``; the rest are the values it takes and returns.
 """
 
+from .adapters.storage import StoreTarget, parse_target
 from .application import FiredDeadline, LaporApp
 from .errors import (
     ComplaintExists,
@@ -18,8 +19,8 @@ from .errors import (
 )
 from .model.actors import Actor, Role
 from .model.calendar import WorkingCalendar
-from .model.complaint import Complaint, Outcome
-from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, judge
+from .model.complaint import Complaint, Outcome, evolve, fold
+from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, desk_deadlines, judge, pending_deadline
 from .model.desks import Desk, DeskKind, SlaLevel
 from .model.events import (
     Archived,
@@ -48,10 +49,11 @@ from .model.instants import (
 )
 from .model.policy import DeskSla, SlaPolicy
 from .model.privacy import can_see_identity
-from .organisation import Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
+from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 
 __all__ = [
     "EPOCH",
+    "KOTA_CIREBON",
     "MICROSECOND",
     "Actor",
     "ArchiveReason",
@@ -88,6 +90,7 @@ __all__ = [
     "SlaLevel",
     "SlaPolicy",
     "SlaState",
+    "StoreTarget",
     "StoreUnavailable",
     "Submitted",
     "Unit",
@@ -96,13 +99,18 @@ __all__ = [
     "Verified",
     "WorkingCalendar",
     "can_see_identity",
+    "desk_deadlines",
     "event_class",
+    "evolve",
+    "fold",
     "from_micros",
     "from_micros_or_none",
     "id_prefix",
     "judge",
     "kota_cirebon",
     "parse_complaint_id",
+    "parse_target",
+    "pending_deadline",
     "require_aware",
     "to_micros",
     "to_micros_or_none",

@@ -29,6 +29,7 @@ from math import log
 from typing import Any, TypeVar
 
 from lapor_domain import (
+    Actor,
     ArchiveReason,
     Complaint,
     ComplaintEvent,
@@ -37,11 +38,10 @@ from lapor_domain import (
     LaporApp,
     SlaLevel,
     WorkingCalendar,
+    evolve,
+    pending_deadline,
 )
 from lapor_domain.model import decisions
-from lapor_domain.model.actors import Actor
-from lapor_domain.model.complaint import evolve
-from lapor_domain.model.deadlines import pending_deadline
 from lapor_domain.model.decisions import Stamp
 
 from . import texts
