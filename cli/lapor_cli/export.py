@@ -24,7 +24,7 @@ from typing import IO, Any
 import click
 
 from lapor_domain import ComplaintEvent, Role, Submitted
-from lapor_projections import for_spreadsheet, json_for_terminal, timeline
+from lapor_projections import event_label, for_spreadsheet, json_for_terminal, timeline
 
 from .common import check_writable, pass_session, period, period_options
 from .output import plain
@@ -117,7 +117,7 @@ def event_row(position: int | None, event: ComplaintEvent, *, redact: bool) -> d
         "position": position,
         "complaint_id": str(event.originator_id),
         "version": event.originator_version,
-        "event": event.name.removeprefix("lapor."),
+        "event": event_label(type(event)),
         "at": event.at,
         "recorded_at": event.recorded_at,
         "actor": f"{actor.role.value}:{HIDDEN}" if hide else str(actor),

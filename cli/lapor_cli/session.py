@@ -21,7 +21,9 @@ from lapor_domain import (
     LaporApp,
     OrganisationDirectory,
     SlaPolicy,
+    id_prefix,
     kota_cirebon,
+    parse_complaint_id,
 )
 from lapor_domain.adapters.storage import parse_target
 from lapor_projections import ReadModels, ViewReader
@@ -30,7 +32,6 @@ from .errors import CliError, DatabaseMissing
 from .output import Output
 from .swap import beside
 
-_HEX = frozenset("0123456789abcdef")
 SHORTEST_ID_PREFIX = 4
 
 
@@ -143,11 +144,14 @@ class Session:
     def resolve_id(self, text: str) -> UUID:
         """A complaint id, or a unique prefix of one (at least four characters), as tables show it."""
         try:
-            return UUID(text.strip())
-        except ValueError:
+            return parse_complaint_id(text.strip())
+        except InvalidInput:
             pass
-        prefix = text.strip().lower().replace("-", "")
-        if len(prefix) < SHORTEST_ID_PREFIX or not set(prefix) <= _HEX:
+        try:
+            prefix = id_prefix(text)
+        except InvalidInput:
+            prefix = ""
+        if len(prefix) < SHORTEST_ID_PREFIX:
             raise InvalidInput(
                 f"not a complaint id: {text!r} (give the id, or its first {SHORTEST_ID_PREFIX} "
                 "or more characters)"

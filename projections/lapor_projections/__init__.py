@@ -6,14 +6,16 @@ typed queries over them; ``timeline`` folds one complaint's audit trail on deman
 ``for_terminal``, ``for_spreadsheet`` and ``for_html`` render text from the public safely.
 """
 
-from .fold import Tracked, Views, Visit, fold_views, public_label
+from .card import ComplaintCard, complaint_card
+from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
-from .queries import ViewReader, can_see_identity
+from .queries import ViewReader
 from .readside import ReadModels
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
 from .timeline import timeline
 
 __all__ = [
+    "ComplaintCard",
     "DeskCount",
     "DeskReport",
     "PublicStatus",
@@ -26,13 +28,15 @@ __all__ = [
     "Visit",
     "VisitOutcome",
     "VisitView",
-    "can_see_identity",
+    "complaint_card",
+    "event_label",
     "fold_views",
     "for_html",
     "for_spreadsheet",
     "for_terminal",
     "is_control",
     "json_for_terminal",
+    "labelled_event",
     "public_label",
     "timeline",
 ]

@@ -27,10 +27,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import ComplaintEvent, LaporApp, LaporError, SlaPolicy
-from lapor_domain.adapters.storage import parse_target
+from lapor_domain import (
+    ComplaintEvent,
+    LaporApp,
+    LaporError,
+    OrganisationDirectory,
+    SlaPolicy,
+    parse_target,
+)
 from lapor_domain.model import decisions
-from lapor_domain.organisation import OrganisationDirectory
 
 from .db import open_database
 from .fold import Tracked, Visit, step

@@ -12,8 +12,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from lapor_domain import StoreUnavailable
-from lapor_domain.adapters.storage import parse_target
+from lapor_domain import (
+    StoreUnavailable,
+    parse_target,
+)
 
 Row = Sequence[Any]
 

@@ -20,6 +20,8 @@ from lapor_domain import (
     AutoClosed,
     Complaint,
     ComplaintEvent,
+    Deadline,
+    DeskKind,
     EscalatedToOmbudsman,
     Outcome,
     ReporterReplied,
@@ -27,10 +29,11 @@ from lapor_domain import (
     SlaPolicy,
     Submitted,
     Verified,
+    desk_deadlines,
+    event_class,
+    evolve,
+    pending_deadline,
 )
-from lapor_domain.model.complaint import evolve
-from lapor_domain.model.deadlines import Deadline, desk_deadlines, pending_deadline
-from lapor_domain.model.desks import DeskKind
 
 BELUM_TERVERIFIKASI = "Belum Terverifikasi"
 BELUM_DITINDAKLANJUTI = "Belum Ditindaklanjuti"
@@ -74,7 +77,7 @@ class Visit(NamedTuple):
     target: datetime | None
     limit: datetime | None
     left: datetime | None = None
-    left_by: str | None = None  # the event that ended the stay: Disposed, Returned, Responded, ...
+    left_by: str | None = None  # what ended the stay (``event_label``): Disposed, Returned, ...
 
 
 class Tracked(NamedTuple):
@@ -140,14 +143,30 @@ def _close(visit: Visit, event: ComplaintEvent) -> Visit:
         visit.target,
         visit.limit,
         event.at,
-        _left_by(type(event)),
+        event_label(type(event)),
     )
 
 
 @functools.cache
-def _left_by(event_class: type[ComplaintEvent]) -> str:
-    """What ends a stay, as the visits view names it: the event's stored name without ``lapor.``."""
+def event_label(event_class: type[ComplaintEvent]) -> str:
+    """How the read side names an event class (a visit's ``left_by``, a timeline, an export):
+    its stored name without ``lapor.``. Shown and stored only; to tell events apart, use
+    ``labelled_event`` and compare classes."""
     return event_class.stored_name.removeprefix("lapor.")
+
+
+@functools.cache
+def labelled_event(label: str | None) -> type[ComplaintEvent] | None:
+    """The event class a label names, under its current stored name or a former one (a
+    visit stored before a rename keeps the old label); None for no label or an unknown one."""
+    if label is None:
+        return None
+    for stored_name in ("lapor." + label, label):
+        try:
+            return event_class(stored_name)
+        except LookupError:
+            continue
+    return None
 
 
 @dataclass

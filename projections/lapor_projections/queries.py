@@ -12,15 +12,28 @@ from uuid import UUID
 
 from pydantic import TypeAdapter
 
-from lapor_domain import InvalidInput, Role, SlaPolicy, SlaState
-from lapor_domain.model.deadlines import DeskDeadlines
+from lapor_domain import (
+    DeskDeadlines,
+    DeskKind,
+    EscalatedToOmbudsman,
+    InvalidInput,
+    Returned,
+    SlaPolicy,
+    SlaState,
+    from_micros,
+    id_prefix,
+    judge,
+    parse_complaint_id,
+    require_aware,
+    to_micros,
+)
 
 from .db import Database
-from .fold import Visit
+from .fold import Visit, labelled_event
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, VisitOutcome, VisitView
-from .store import COMPLAINTS, VISIT_COLUMNS, VISITS, instant, micros, visit_from_row
+from .store import COMPLAINTS, VISIT_COLUMNS, VISITS, visit_from_row
 
-_REPORTER_DESK = "pelapor"
+_REPORTER_DESK = DeskKind.REPORTER.value  # the reporter's turn: its kind and its desk key alike
 _QUEUE = TypeAdapter(list[QueueEntry])
 
 
@@ -42,7 +55,7 @@ class ViewReader:
     def _to_local(self, us: int) -> datetime:
         if self._fixed is not None:  # the zone's offset never changes in the calendar's years
             return datetime.fromtimestamp(us / 1_000_000, self._fixed)
-        return instant(us).astimezone(self.zone)
+        return from_micros(us).astimezone(self.zone)
 
     def _local_or_none(self, us: int | None) -> datetime | None:
         return None if us is None else self._local(us)
@@ -55,7 +68,7 @@ class ViewReader:
         ``limit`` and ``offset`` page through a long queue in that order, straight from the
         queue index: the first page of a desk holding 10,000 costs what a short queue does.
         """
-        _aware(at)
+        require_aware(at)
         if (limit is not None and limit < 0) or offset < 0:
             raise InvalidInput("a queue page needs a limit and an offset of zero or more")
         rows = self.db.query(
@@ -64,7 +77,7 @@ class ViewReader:
             "ORDER BY urgency_us, on_desk_us, complaint_id LIMIT ? OFFSET ?",
             (desk, 2**62 if limit is None else limit, offset),
         )
-        now = micros(at)
+        now = to_micros(at)
         local = self._local_or_none
         # One validation call for the whole list: pydantic-core builds the values three
         # times faster than a model_construct per entry (a queue may hold 10,000).
@@ -89,7 +102,7 @@ class ViewReader:
 
     def desks(self, at: datetime) -> list[DeskCount]:
         """How many complaints each desk holds, and how many of them are late or breached."""
-        now = micros(_aware(at))
+        now = to_micros(require_aware(at))
         rows = self.db.query(
             f"SELECT desk, COUNT(*), SUM(CASE WHEN limit_us <= ? THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN target_us <= ? AND limit_us > ? THEN 1 ELSE 0 END) "
@@ -102,13 +115,14 @@ class ViewReader:
         """Every stay of one complaint on a desk, in order, judged at ``at`` if still open."""
         rows = self.db.query(
             f"SELECT {', '.join(VISIT_COLUMNS)} FROM {self._visits} WHERE complaint_id = ? ORDER BY seq",
-            (_uuid(complaint_id).hex,),
+            (parse_complaint_id(complaint_id).hex,),
         )
-        return [self._visit_view(row, micros(at)) for row in rows]
+        now = to_micros(require_aware(at))
+        return [self._visit_view(row, now) for row in rows]
 
     def _visit_view(self, row: Sequence[Any], now: int) -> VisitView:
         v = visit_from_row(row)
-        until = v.left if v.left is not None else instant(now)
+        until = v.left if v.left is not None else from_micros(now)
         judged = DeskDeadlines(v.arrived, v.target, v.limit) if v.target and v.limit else None
         outcome: VisitOutcome | None = None
         if judged is not None:
@@ -126,14 +140,14 @@ class ViewReader:
             target=v.target.astimezone(self.zone) if v.target else None,
             limit=v.limit.astimezone(self.zone) if v.limit else None,
             outcome=outcome,
-            sla=judged.state_at(instant(now)) if judged and v.left is None else None,
+            sla=judged.state_at(from_micros(now)) if judged and v.left is None else None,
         )
 
     def sla_report(
         self, *, since: datetime, until: datetime, unit: str | None = None, institution: str | None = None
     ) -> list[DeskReport]:
         """Per desk over [since, until): received, finished, working days, breaches, on-time rate."""
-        lo, hi = micros(_aware(since)), micros(_aware(until))
+        lo, hi = to_micros(require_aware(since, "since")), to_micros(require_aware(until, "until"))
         if hi <= lo:
             raise InvalidInput("the report's period ends before it starts")
         sql = (
@@ -157,9 +171,7 @@ class ViewReader:
 
     def ids_starting(self, prefix: str, *, limit: int = 4) -> list[UUID]:
         """Complaint ids whose hex form starts with ``prefix`` (as tables abbreviate them)."""
-        clean = prefix.strip().lower().replace("-", "")
-        if not clean or not set(clean) <= set("0123456789abcdef"):
-            raise InvalidInput(f"not the start of a complaint id: {prefix!r}")
+        clean = id_prefix(prefix)
         rows = self.db.query(
             f"SELECT complaint_id FROM {self._complaints} WHERE complaint_id LIKE ? "
             "ORDER BY complaint_id LIMIT ?",
@@ -172,7 +184,7 @@ class ViewReader:
         rows = self.db.query(
             f"SELECT {', '.join(VISIT_COLUMNS)} FROM {self._visits} "
             "WHERE arrived_us < ? AND (left_us IS NULL OR left_us >= ?) ORDER BY arrived_us",
-            (micros(_aware(until)), micros(_aware(since))),
+            (to_micros(require_aware(until, "until")), to_micros(require_aware(since, "since"))),
         )
         return [visit_from_row(row) for row in rows]
 
@@ -190,7 +202,7 @@ class ViewReader:
         rows = self.db.query(
             f"SELECT complaint_id, title, label, institution, submitted_us, last_event_us "
             f"FROM {self._complaints} WHERE complaint_id = ? AND confidential = 0",
-            (_uuid(complaint_id).hex,),
+            (parse_complaint_id(complaint_id).hex,),
         )
         return self._public(rows[0]) if rows else None
 
@@ -240,11 +252,7 @@ def _fixed_offset(zone: tzinfo, first_year: int, last_year: int) -> timezone | N
 
 
 def _sla(target: int | None, limit: int | None, now: int) -> SlaState | None:
-    if target is None or limit is None:
-        return None
-    if now >= limit:
-        return SlaState.BREACHED
-    return SlaState.LATE if now >= target else SlaState.ON_TRACK
+    return None if target is None or limit is None else judge(target, limit, now)
 
 
 def _outcome(state: SlaState) -> VisitOutcome:
@@ -254,7 +262,7 @@ def _outcome(state: SlaState) -> VisitOutcome:
 
 
 def _desk_report(desk: str, views: list[VisitView], lo: int, hi: int) -> DeskReport:
-    start, end = instant(lo), instant(hi)
+    start, end = from_micros(lo), from_micros(hi)
     received = [v for v in views if v.arrived >= start]
     finished = [v for v in views if v.left is not None and start <= v.left < end]
     open_past_limit = [v for v in views if v.left is None and v.limit is not None and v.limit <= end]
@@ -268,11 +276,11 @@ def _desk_report(desk: str, views: list[VisitView], lo: int, hi: int) -> DeskRep
         unit=first.unit,
         received=len(received),
         finished=len(finished),
-        returned=sum(v.left_by == "Returned" for v in finished),
+        returned=sum(labelled_event(v.left_by) is Returned for v in finished),
         median_working_days=statistics.median(days) if days else None,
         p90_working_days=_percentile(days, 0.9),
         breaches=sum(v.outcome is VisitOutcome.BREACHED for v in finished) + len(open_past_limit),
-        escalations=sum(v.left_by == "EscalatedToOmbudsman" for v in finished),
+        escalations=sum(labelled_event(v.left_by) is EscalatedToOmbudsman for v in finished),
         open_past_limit=len(open_past_limit),
         finished_within_limit=len(within),
         on_time_rate=len(within) / denominator if denominator else None,
@@ -285,26 +293,3 @@ def _percentile(values: list[int], q: float) -> float | None:
         return None
     rank = max(1, -(-len(values) * q // 1))
     return float(values[int(rank) - 1])
-
-
-def _aware(at: datetime) -> datetime:
-    if not isinstance(at, datetime) or at.tzinfo is None:
-        raise InvalidInput(f"the instant must be timezone aware: {at!r}")
-    return at
-
-
-def _uuid(value: UUID | str) -> UUID:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        raise InvalidInput(f"not a complaint id: {value!r}") from None
-
-
-def can_see_identity(viewer: Role | None, anonymous: bool) -> bool:
-    """Rule 10: the national and admin desks see who complained; units only if not anonymous;
-    the public never."""
-    if viewer in (Role.NATIONAL, Role.ADMIN):
-        return True
-    if viewer is Role.LIAISON:
-        return not anonymous
-    return False

@@ -27,13 +27,13 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
-from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
+from lapor_domain import ComplaintEvent, InvalidInput, LaporApp, from_micros, require_aware, to_micros
 
 from .build import Progress, build_views
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
 from .shadow import SHADOW, drop_abandoned_shadow, rebuild_lock
-from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, instant, micros
+from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences
 
 BUILD_FROM = 50_000
 """A catch-up from position 0 over at least this many log positions builds instead."""
@@ -86,7 +86,7 @@ class ReadModels:
     def stands_at(self) -> datetime | None:
         """For a database written by ``build_as_of``: the instant its views stand at; else None."""
         us = self.store.position(AS_OF)
-        return instant(us) if us else None
+        return from_micros(us) if us else None
 
     def head(self) -> int:
         return self.app.log.recorder.max_notification_id() or 0
@@ -249,8 +249,7 @@ class ReadModels:
         Events up to ``as_of`` (business time) are applied, then every deadline due by then
         fires at its due instant, exactly as a sweep at ``as_of`` would have recorded it.
         """
-        if as_of.tzinfo is None:
-            raise InvalidInput(f"as-of instant must be timezone aware, got {as_of.isoformat()}")
+        require_aware(as_of, "the as-of instant")
         if target in ("", self.app.target.text):
             raise InvalidInput("an as-of build needs a target other than the live database")
         replay = ReadModels(self.app, target, batch=self.batch, cache_size=self._cache_size)
@@ -268,5 +267,5 @@ class ReadModels:
         )
         with replay.db.transaction() as cur:
             replay.store.create_indexes(cur)
-            replay.store.mark(cur, AS_OF, micros(as_of))
+            replay.store.mark(cur, AS_OF, to_micros(as_of))
         return replay

@@ -8,17 +8,24 @@ Instants are stored as UTC microseconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import Complaint, Desk, Outcome, Reporter
-from lapor_domain.model.deadlines import Clock, Deadline
-from lapor_domain.model.desks import DeskKind
+from lapor_domain import (
+    Clock,
+    Complaint,
+    Deadline,
+    Desk,
+    DeskKind,
+    Outcome,
+    Reporter,
+)
 
 from .db import Cursor, Database
 from .fold import Tracked, Visit, public_label
+from .table import FLAG, ID, INSTANT, MAYBE_INSTANT, MICROS, NUMBER, TEXT, Column, Table
 
 COMPLAINTS = "lapor_view_complaints"
 VISITS = "lapor_view_visits"
@@ -27,71 +34,65 @@ TABLES = (COMPLAINTS, VISITS, TRACKING)
 LOG_POSITION = "lapor-views"  # how far the views have read the application's log
 AS_OF = "as-of-us"  # for an as-of build: the instant it stands at
 
-COMPLAINT_COLUMNS = (
-    "complaint_id",
-    "version",
-    "reporter_id",
-    "reporter_name",
-    "reporter_contact",
-    "title",
-    "anonymous",
-    "confidential",
-    "submitted_us",
-    "last_event_us",
-    "desk",
-    "desk_kind",
-    "institution",
-    "unit",
-    "on_desk_us",
-    "national_verified",
-    "admin_verified",
-    "responded_us",
-    "replied_us",
-    "outcome",
-    "visit_seq",
-    "target_us",
-    "limit_us",
-    "clock",
-    "clock_due_us",
-    "label",
-    "urgency_us",
+COMPLAINT_TABLE = Table(
+    COMPLAINTS,
+    [
+        Column("complaint_id", ID, "c.id", "complaint_id"),
+        Column("version", NUMBER, "c.version", "version"),
+        Column("reporter_id", TEXT, "c.reporter_id", "reporter_id"),
+        Column("reporter_name", TEXT, "c.reporter.name", "reporter_name"),
+        Column("reporter_contact", TEXT, "c.reporter.contact", "reporter_contact"),
+        Column("title", TEXT, "c.title", "title"),
+        Column("anonymous", FLAG, "c.anonymous", "anonymous"),
+        Column("confidential", FLAG, "c.confidential", "confidential"),
+        Column("submitted_us", INSTANT, "c.submitted_at", "submitted_at"),
+        Column("last_event_us", INSTANT, "c.last_event_at", "last_event_at"),
+        Column("desk", TEXT, "desk.key if desk else None", "desk_key"),
+        Column("desk_kind", TEXT, "desk.kind.value if desk else None", "desk_kind"),
+        Column("institution", TEXT, "desk.institution if desk else None", "institution"),
+        Column("unit", TEXT, "desk.unit if desk else None", "unit"),
+        Column("on_desk_us", INSTANT, "c.on_desk_since", "on_desk_since"),
+        Column("national_verified", FLAG, "c.national_verified", "national_verified"),
+        Column("admin_verified", FLAG, "c.admin_verified", "admin_verified"),
+        Column("responded_us", MAYBE_INSTANT, "c.responded_at", "responded_at"),
+        Column("replied_us", MAYBE_INSTANT, "c.replied_at", "replied_at"),
+        Column("outcome", TEXT, "c.outcome.value if c.outcome else None", "outcome"),
+        Column("visit_seq", NUMBER, "visit.seq if visit else None", "visit_seq"),
+        Column("target_us", MAYBE_INSTANT, "visit.target if visit else None", "target"),
+        Column("limit_us", MAYBE_INSTANT, "visit.limit if visit else None", "limit"),
+        Column("clock", TEXT, "deadline.clock.value if deadline else None", "clock"),
+        Column("clock_due_us", MAYBE_INSTANT, "deadline.due if deadline else None", "clock_due"),
+        # For queries only: the public label, and the queue's order (the desk's limit, or on
+        # the reporter's turn the auto-close instant).
+        Column("label", TEXT, "public_label(c)", None),
+        Column("urgency_us", MICROS, "s_limit_us if s_limit_us is not None else s_clock_due_us", None),
+    ],
+    key=["complaint_id"],
+    unpack="c, visit, deadline",
+    prelude=["desk = c.desk"],
 )
-VISIT_COLUMNS = (
-    "complaint_id",
-    "seq",
-    "desk",
-    "desk_kind",
-    "institution",
-    "unit",
-    "arrived_us",
-    "target_us",
-    "limit_us",
-    "left_us",
-    "left_by",
+VISIT_TABLE = Table(
+    VISITS,
+    [
+        Column("complaint_id", ID, "complaint_id", "complaint_id"),
+        Column("seq", NUMBER, "seq", "seq"),
+        Column("desk", TEXT, "desk", "desk"),
+        Column("desk_kind", TEXT, "desk_kind", "desk_kind"),
+        Column("institution", TEXT, "institution", "institution"),
+        Column("unit", TEXT, "unit", "unit"),
+        Column("arrived_us", INSTANT, "arrived", "arrived"),
+        Column("target_us", MAYBE_INSTANT, "target", "target"),
+        Column("limit_us", MAYBE_INSTANT, "limit", "limit"),
+        Column("left_us", MAYBE_INSTANT, "left", "left"),
+        Column("left_by", TEXT, "left_by", "left_by"),
+    ],
+    key=["complaint_id", "seq"],
+    unpack=", ".join(Visit._fields),
 )
-_SELECT_COMPLAINT = ", ".join(COMPLAINT_COLUMNS)
-_INT = {"version", "anonymous", "confidential", "national_verified", "admin_verified", "visit_seq", "seq"}
+COMPLAINT_COLUMNS = COMPLAINT_TABLE.names
+VISIT_COLUMNS = VISIT_TABLE.names
 
 Row = Sequence[Any]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-
-
-def micros(instant: datetime) -> int:
-    return (instant - _EPOCH) // _US
-
-
-def micros_or_none(instant: datetime | None) -> int | None:
-    return None if instant is None else (instant - _EPOCH) // _US
-
-
-def instant(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def instant_or_none(us: int | None) -> datetime | None:
-    return None if us is None else _EPOCH + timedelta(microseconds=us)
 
 
 class PositionMoved(Exception):
@@ -107,10 +108,10 @@ class ViewStore:
         self.complaints = db.table(prefix + COMPLAINTS)
         self.visits = db.table(prefix + VISITS)
         self.tracking = db.table(prefix + TRACKING)
-        self._upsert_complaint = _upsert(self.complaints, COMPLAINT_COLUMNS, ("complaint_id",))
-        self._upsert_visit = _upsert(self.visits, VISIT_COLUMNS, ("complaint_id", "seq"))
-        self._insert_complaint = _insert(self.complaints, COMPLAINT_COLUMNS)
-        self._insert_visit = _insert(self.visits, VISIT_COLUMNS)
+        self._upsert_complaint = COMPLAINT_TABLE.upsert(self.complaints)
+        self._upsert_visit = VISIT_TABLE.upsert(self.visits)
+        self._insert_complaint = COMPLAINT_TABLE.insert(self.complaints)
+        self._insert_visit = VISIT_TABLE.insert(self.visits)
 
     def create(self, cur: Cursor, *, indexes: bool = True) -> None:
         """The tables (and indexes) if missing; several processes may do this at once."""
@@ -118,16 +119,10 @@ class ViewStore:
         wanted += [name for _, name, _ in self._indexes()] if indexes else []
         if not self.db.have_all(cur, wanted):
             self.db.serialise_creation(cur)
-            big = "BIGINT"
-            columns = ", ".join(f"{c} {_type(c, big)}" for c in COMPLAINT_COLUMNS[1:])
-            cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.complaints} (complaint_id TEXT PRIMARY KEY, {columns})"
-            )
-            columns = ", ".join(f"{c} {_type(c, big)}" for c in VISIT_COLUMNS)
-            cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.visits} ({columns}, PRIMARY KEY (complaint_id, seq))"
-            )
-            cur.execute(f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position {big})")
+            cur.execute(COMPLAINT_TABLE.create(self.complaints))
+            cur.execute(VISIT_TABLE.create(self.visits))
+            tracking = f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position BIGINT)"
+            cur.execute(tracking)
             if indexes:
                 self.create_indexes(cur)
         self.mark(cur, LOG_POSITION, 0, replace=False)
@@ -167,7 +162,7 @@ class ViewStore:
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {_SELECT_COMPLAINT} FROM {self.complaints} WHERE complaint_id IN ({marks})"
+            sql = f"SELECT {COMPLAINT_TABLE.select()} FROM {self.complaints} WHERE complaint_id IN ({marks})"
             for row in self.db.query(sql, chunk):
                 tracked = tracked_from_row(row)
                 found[tracked.complaint.id] = tracked
@@ -212,164 +207,69 @@ class ViewStore:
             cur.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _type(column: str, big: str) -> str:
-    if column in _INT:
-        return "INTEGER"
-    return big if column.endswith("_us") else "TEXT"
-
-
-def _insert(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
-def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    )
-
-
-def complaint_row(t: Tracked) -> tuple[Any, ...]:
-    c, visit, deadline = t.complaint, t.visit, t.deadline
-    desk = c.desk
-    target_us = micros_or_none(visit.target) if visit else None
-    limit_us = micros_or_none(visit.limit) if visit else None
-    due_us = micros(deadline.due) if deadline else None
-    return (
-        c.id.hex,
-        c.version,
-        c.reporter_id,
-        c.reporter.name,
-        c.reporter.contact,
-        c.title,
-        int(c.anonymous),
-        int(c.confidential),
-        micros(c.submitted_at),
-        micros(c.last_event_at),
-        desk.key if desk else None,
-        desk.kind.value if desk else None,
-        desk.institution if desk else None,
-        desk.unit if desk else None,
-        micros(c.on_desk_since),
-        int(c.national_verified),
-        int(c.admin_verified),
-        micros_or_none(c.responded_at),
-        micros_or_none(c.replied_at),
-        c.outcome.value if c.outcome else None,
-        visit.seq if visit else None,
-        target_us,
-        limit_us,
-        deadline.clock.value if deadline else None,
-        due_us,
-        public_label(c),
-        # The queue's order: the desk's limit, or on the reporter's turn the auto-close instant.
-        limit_us if limit_us is not None else due_us,
-    )
-
-
-def tracked_from_row(row: Sequence[Any]) -> Tracked:
-    (
-        cid,
-        version,
-        reporter_id,
-        reporter_name,
-        reporter_contact,
-        title,
-        anonymous,
-        confidential,
-        submitted_us,
-        last_event_us,
-        desk_key,
-        desk_kind,
-        institution,
-        unit,
-        on_desk_us,
-        national_verified,
-        admin_verified,
-        responded_us,
-        replied_us,
-        outcome,
-        visit_seq,
-        target_us,
-        limit_us,
-        clock,
-        clock_due_us,
-        _label,
-        _urgency,
-    ) = row
-    desk = (
-        Desk.model_construct(kind=DeskKind(desk_kind), institution=institution, unit=unit)
-        if desk_key
-        else None
-    )
+def _tracked(
+    complaint_id: UUID,
+    version: int,
+    reporter_id: str,
+    reporter_name: str,
+    reporter_contact: str,
+    title: str,
+    anonymous: bool,
+    confidential: bool,
+    submitted_at: datetime,
+    last_event_at: datetime,
+    desk_key: str | None,
+    desk_kind: str | None,
+    institution: str | None,
+    unit: str | None,
+    on_desk_since: datetime,
+    national_verified: bool,
+    admin_verified: bool,
+    responded_at: datetime | None,
+    replied_at: datetime | None,
+    outcome: str | None,
+    visit_seq: int | None,
+    target: datetime | None,
+    limit: datetime | None,
+    clock: str | None,
+    clock_due: datetime | None,
+) -> Tracked:
+    """A complaint's stored state from its decoded columns (the row reader's ``assemble``)."""
+    desk = None
+    if desk_key and desk_kind:
+        desk = Desk.model_construct(kind=DeskKind(desk_kind), institution=institution, unit=unit)
     complaint = Complaint(
-        id=UUID(cid),
+        id=complaint_id,
         version=version,
         reporter_id=reporter_id,
         reporter=Reporter.model_construct(name=reporter_name, contact=reporter_contact),
         title=title,
-        anonymous=bool(anonymous),
-        confidential=bool(confidential),
-        submitted_at=instant(submitted_us),
-        last_event_at=instant(last_event_us),
+        anonymous=anonymous,
+        confidential=confidential,
+        submitted_at=submitted_at,
+        last_event_at=last_event_at,
         desk=desk,
-        on_desk_since=instant(on_desk_us),
-        national_verified=bool(national_verified),
-        admin_verified=bool(admin_verified),
-        responded_at=instant_or_none(responded_us),
-        replied_at=instant_or_none(replied_us),
+        on_desk_since=on_desk_since,
+        national_verified=national_verified,
+        admin_verified=admin_verified,
+        responded_at=responded_at,
+        replied_at=replied_at,
         outcome=Outcome(outcome) if outcome else None,
     )
     visit = None
-    if desk is not None and visit_seq is not None:
+    if desk_key and desk_kind and visit_seq is not None:
         visit = Visit(
-            complaint.id,
-            visit_seq,
-            desk_key,
-            desk_kind,
-            institution,
-            unit,
-            complaint.on_desk_since,
-            instant_or_none(target_us),
-            instant_or_none(limit_us),
+            complaint_id, visit_seq, desk_key, desk_kind, institution, unit, on_desk_since, target, limit
         )
-    deadline = Deadline(Clock(clock), instant(clock_due_us)) if clock else None
+    deadline = Deadline(Clock(clock), clock_due) if clock and clock_due is not None else None
     return Tracked(complaint, visit, deadline)
 
 
-def visit_row(v: Visit) -> tuple[Any, ...]:
-    cid, seq, desk, desk_kind, institution, unit, arrived, target, limit, left, left_by = v
-    return (
-        cid.hex,
-        seq,
-        desk,
-        desk_kind,
-        institution,
-        unit,
-        (arrived - _EPOCH) // _US,
-        None if target is None else (target - _EPOCH) // _US,
-        None if limit is None else (limit - _EPOCH) // _US,
-        None if left is None else (left - _EPOCH) // _US,
-        left_by,
-    )
-
-
-def visit_from_row(row: Sequence[Any]) -> Visit:
-    cid, seq, desk, desk_kind, institution, unit, arrived, target, limit, left, left_by = row
-    return Visit(
-        UUID(cid),
-        seq,
-        desk,
-        desk_kind,
-        institution,
-        unit,
-        instant(arrived),
-        instant_or_none(target),
-        instant_or_none(limit),
-        instant_or_none(left),
-        left_by,
-    )
+# The hot paths, generated from the descriptions above (see table.py).
+complaint_row: Callable[[Tracked], tuple[Any, ...]] = COMPLAINT_TABLE.row_builder(public_label=public_label)
+tracked_from_row: Callable[[Row], Tracked] = COMPLAINT_TABLE.row_reader(_tracked)
+visit_row: Callable[[Visit], tuple[Any, ...]] = VISIT_TABLE.row_builder()
+visit_from_row: Callable[[Row], Visit] = VISIT_TABLE.row_reader(Visit)
 
 
 def differences(live: ViewStore, fresh: ViewStore, *, limit: int = 20) -> list[str]:

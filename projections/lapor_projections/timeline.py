@@ -12,13 +12,23 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import Complaint, ComplaintEvent, ComplaintNotFound, LaporApp, Role, Submitted
+from lapor_domain import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintNotFound,
+    LaporApp,
+    Role,
+    Submitted,
+    can_see_identity,
+    desk_deadlines,
+    evolve,
+    fold,
+    pending_deadline,
+)
 from lapor_domain.model import decisions
-from lapor_domain.model.complaint import evolve, fold
-from lapor_domain.model.deadlines import desk_deadlines, pending_deadline
 
+from .fold import event_label
 from .models import TimelineEntry
-from .queries import can_see_identity
 
 HIDDEN = "(dirahasiakan)"
 _BASE_FIELDS = {"originator_id", "originator_version", "at", "recorded_at", "actor"}
@@ -62,7 +72,7 @@ def _entry(
     person = actor.person if show_identity or actor.role is not Role.REPORTER else HIDDEN
     return TimelineEntry(
         version=event.originator_version,
-        event=event.name.removeprefix("lapor."),
+        event=event_label(type(event)),
         role=actor.role.value,
         institution=actor.institution,
         unit=actor.unit,

@@ -3,6 +3,7 @@
 The embedding API is ``LaporApp``; the rest are the values it takes and returns.
 """
 
+from .adapters.storage import StoreTarget, parse_target
 from .application import FiredDeadline, LaporApp
 from .errors import (
     ComplaintExists,
@@ -19,8 +20,8 @@ from .errors import (
 )
 from .model.actors import Actor, Role
 from .model.calendar import WorkingCalendar
-from .model.complaint import Complaint, Outcome
-from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState
+from .model.complaint import Complaint, Outcome, evolve, fold
+from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, desk_deadlines, judge, pending_deadline
 from .model.desks import Desk, DeskKind, SlaLevel
 from .model.entry import Stamp
 from .model.events import (
@@ -36,11 +37,26 @@ from .model.events import (
     Returned,
     Submitted,
     Verified,
+    event_class,
+)
+from .model.ids import id_prefix, parse_complaint_id
+from .model.instants import (
+    EPOCH,
+    MICROSECOND,
+    from_micros,
+    from_micros_or_none,
+    require_aware,
+    to_micros,
+    to_micros_or_none,
 )
 from .model.policy import DeskSla, SlaPolicy
-from .organisation import Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
+from .model.privacy import can_see_identity
+from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 
 __all__ = [
+    "EPOCH",
+    "KOTA_CIREBON",
+    "MICROSECOND",
     "Actor",
     "ArchiveReason",
     "Archived",
@@ -77,6 +93,7 @@ __all__ = [
     "SlaPolicy",
     "SlaState",
     "Stamp",
+    "StoreTarget",
     "StoreUnavailable",
     "Submitted",
     "TooLate",
@@ -85,5 +102,20 @@ __all__ = [
     "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
+    "can_see_identity",
+    "desk_deadlines",
+    "event_class",
+    "evolve",
+    "fold",
+    "from_micros",
+    "from_micros_or_none",
+    "id_prefix",
+    "judge",
     "kota_cirebon",
+    "parse_complaint_id",
+    "parse_target",
+    "pending_deadline",
+    "require_aware",
+    "to_micros",
+    "to_micros_or_none",
 ]

@@ -29,6 +29,7 @@ from math import log
 from typing import Any, TypeVar
 
 from lapor_domain import (
+    Actor,
     ArchiveReason,
     Complaint,
     ComplaintEvent,
@@ -36,11 +37,10 @@ from lapor_domain import (
     LaporApp,
     SlaLevel,
     Stamp,
+    evolve,
+    pending_deadline,
 )
 from lapor_domain.model import decisions
-from lapor_domain.model.actors import Actor
-from lapor_domain.model.complaint import evolve
-from lapor_domain.model.deadlines import pending_deadline
 
 from . import texts
 from .arrivals import Arrivals

@@ -16,8 +16,14 @@ from collections import deque
 from collections.abc import Callable
 from itertools import accumulate
 
-from lapor_domain import Actor, InvalidInput, OrganisationDirectory, Reporter, UnitKind
-from lapor_domain.organisation import KOTA_CIREBON
+from lapor_domain import (
+    KOTA_CIREBON,
+    Actor,
+    InvalidInput,
+    OrganisationDirectory,
+    Reporter,
+    UnitKind,
+)
 
 from .texts import FIRST_NAMES, LAST_NAMES
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .complaint import Complaint
 from .desks import DeskKind
@@ -45,11 +45,22 @@ class DeskDeadlines(NamedTuple):
 
     def state_at(self, at: datetime) -> SlaState:
         """A deadline is missed at and after its instant (rule 7)."""
-        if at >= self.limit:
-            return SlaState.BREACHED
-        if at >= self.target:
-            return SlaState.LATE
-        return SlaState.ON_TRACK
+        return judge(self.target, self.limit, at)
+
+
+_Instant = TypeVar("_Instant", datetime, int)
+
+
+def judge(target: _Instant, limit: _Instant, at: _Instant) -> SlaState:
+    """The SLA state at ``at`` of a stay with these desk deadlines (rule 7: missed at and after).
+
+    The same for instants and for their stored form (UTC microseconds), which keeps order.
+    """
+    if at >= limit:
+        return SlaState.BREACHED
+    if at >= target:
+        return SlaState.LATE
+    return SlaState.ON_TRACK
 
 
 def pending_deadline(complaint: Complaint, policy: SlaPolicy) -> Deadline | None:

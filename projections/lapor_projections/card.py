@@ -1,0 +1,85 @@
+"""One complaint at a glance: where it is, who holds it, its deadlines and flags, judged at an instant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from lapor_domain import (
+    Complaint,
+    Role,
+    SlaPolicy,
+    SlaState,
+    can_see_identity,
+    desk_deadlines,
+    pending_deadline,
+)
+
+from .fold import public_label
+
+
+class ComplaintCard(BaseModel):
+    """A complaint's state at an instant, with its desk's SLA judged then."""
+
+    model_config = ConfigDict(frozen=True)
+
+    complaint_id: str
+    title: str
+    as_of: datetime
+    status: str  # "open", or how it finished
+    label: str  # the public label (LAPOR!'s words)
+    desk: str | None  # the desk holding it, e.g. unit:kota-cirebon/dinkes; none when finished
+    on_desk_since: datetime | None
+    working_days_on_desk: int | None
+    target: datetime | None
+    limit: datetime | None
+    sla: SlaState | None
+    clock: str | None  # the finishing clock running: escalation or auto-close
+    clock_due: datetime | None
+    anonymous: bool
+    confidential: bool
+    national_verified: bool
+    admin_verified: bool
+    reporter: str | None  # shown only to roles that may see it
+    submitted: datetime
+    last_event: datetime
+    responded: datetime | None
+    replied: datetime | None
+    outcome: str | None
+    version: int
+
+
+def complaint_card(c: Complaint, policy: SlaPolicy, at: datetime, viewer: Role | None) -> ComplaintCard:
+    """The card of ``c`` at ``at``, as ``viewer`` may see it (rule 10: the reporter only if allowed)."""
+    sla = desk_deadlines(c, policy)
+    clock = pending_deadline(c, policy)
+    show = can_see_identity(viewer, c.anonymous)
+    contact = f" <{c.reporter.contact}>" if c.reporter.contact else ""
+    calendar = policy.calendar
+    return ComplaintCard(
+        complaint_id=str(c.id),
+        title=c.title,
+        as_of=at,
+        status=c.outcome.value if c.outcome else "open",
+        label=public_label(c),
+        desk=c.desk.key if c.desk else None,
+        on_desk_since=c.on_desk_since if c.desk else None,
+        working_days_on_desk=(max(0, calendar.working_days_between(c.on_desk_since, at)) if c.desk else None),
+        target=sla.target if sla else None,
+        limit=sla.limit if sla else None,
+        sla=sla.state_at(at) if sla else None,
+        clock=clock.clock.value if clock else None,
+        clock_due=clock.due if clock else None,
+        anonymous=c.anonymous,
+        confidential=c.confidential,
+        national_verified=c.national_verified,
+        admin_verified=c.admin_verified,
+        reporter=f"{c.reporter.name}{contact} ({c.reporter_id})" if show else None,
+        submitted=c.submitted_at,
+        last_event=c.last_event_at,
+        responded=c.responded_at,
+        replied=c.replied_at,
+        outcome=c.outcome.value if c.outcome else None,
+        version=c.version,
+    )
