@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from uuid import UUID
 
-from lapor_domain import ComplaintEvent, LaporApp
+import pytest
 
+from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
+
+from conftest import StepClock
 from sop import wib
 from walk import random_walk
 
@@ -44,3 +48,15 @@ def test_complaints_come_in_key_order(app: LaporApp) -> None:
     random_walk(app, 4, complaints=6)
     ids = [g[0].originator_id for g in app.log.read_by_complaint(until=10**9, batch=5)]
     assert ids == sorted(ids) and len(ids) == 6
+
+
+def test_each_store_constructor_takes_only_its_own_kind_of_target(tmp_path: Path) -> None:
+    """``LaporApp.postgres("x.db")`` once opened a SQLite file: a trap for an embedding service."""
+    with pytest.raises(InvalidInput, match="postgresql://"):
+        LaporApp.postgres(str(tmp_path / "x.db"), clock=StepClock())
+    with pytest.raises(InvalidInput, match="SQLite file"):
+        LaporApp.sqlite("postgresql://postgres@127.0.0.1/test", clock=StepClock())
+    with pytest.raises(InvalidInput, match="SQLite file"):
+        LaporApp.sqlite("memory", clock=StepClock())
+    assert not (tmp_path / "x.db").exists()
+    LaporApp.sqlite(tmp_path / "y.db", clock=StepClock()).close()  # a Path is a path

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from lapor_projections import ReadModels, ViewReader
-from lapor_projections.fold import Visit
+from lapor_domain import FINISHING_EVENTS
+from lapor_projections import ReadModels, ViewReader, Visit, labelled_event
 
 from .charts import BANDS, Flow, UnitRate, draw
 from .common import check_writable, json_option, pass_session, period_options
@@ -19,7 +19,6 @@ from .output import Column
 from .session import Session
 from .timeparse import local_text
 
-FINISHING = {"AutoClosed", "EscalatedToOmbudsman", "Archived"}
 MOST_SAMPLES = 400
 REPORT_FIELDS = [
     Column("out", "written to"),
@@ -110,7 +109,7 @@ def _flow(stays: list[Visit], start: datetime, end: datetime) -> Flow:
         arrived[stay.desk_kind].append(stay.arrived)
         if stay.left is not None:
             left[stay.desk_kind].append(stay.left)
-            if stay.left_by in FINISHING:
+            if labelled_event(stay.left_by) in FINISHING_EVENTS:
                 arrived["finished"].append(stay.left)
     for moments in (*arrived.values(), *left.values()):
         moments.sort()

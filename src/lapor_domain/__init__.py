@@ -25,6 +25,8 @@ from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, desk_dead
 from .model.desks import Desk, DeskKind, SlaLevel
 from .model.entry import Stamp
 from .model.events import (
+    DEADLINE_EVENTS,
+    FINISHING_EVENTS,
     Archived,
     ArchiveReason,
     AutoClosed,
@@ -54,7 +56,9 @@ from .model.privacy import can_see_identity
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 
 __all__ = [
+    "DEADLINE_EVENTS",
     "EPOCH",
+    "FINISHING_EVENTS",
     "KOTA_CIREBON",
     "MICROSECOND",
     "Actor",

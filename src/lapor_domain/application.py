@@ -9,10 +9,11 @@ command is refused, nothing is recorded, not even those deadlines.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from threading import Lock
 from typing import Any
 from uuid import UUID, uuid4
@@ -49,6 +50,8 @@ from .model.events import (
     Submitted,
     Verified,
 )
+from .model.ids import parse_complaint_id
+from .model.instants import require_aware, to_micros
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
 
@@ -97,12 +100,14 @@ class LaporApp:
         return cls("memory", **kwargs)
 
     @classmethod
-    def sqlite(cls, path: str, **kwargs: Any) -> LaporApp:
-        return cls(str(path), **kwargs)
+    def sqlite(cls, path: str | os.PathLike[str], **kwargs: Any) -> LaporApp:
+        """The embedded store: one SQLite file (a path, never a URL or ``memory``)."""
+        return cls(_target_of_kind(os.fspath(path), "sqlite", "a SQLite file path"), **kwargs)
 
     @classmethod
     def postgres(cls, url: str, **kwargs: Any) -> LaporApp:
-        return cls(url, **kwargs)
+        """PostgreSQL: ``postgresql://user@host:port/db?schema=NAME`` (never a file path)."""
+        return cls(_target_of_kind(url, "postgres", "a postgresql:// URL"), **kwargs)
 
     def close(self) -> None:
         self.log.close()
@@ -246,7 +251,7 @@ class LaporApp:
         entry.check_entered_in_time(Stamp(Actor.system(), until, recorded_at), self.policy)
         final = min(until, recorded_at) - self.policy.late_entry_grace
         fired: list[FiredDeadline] = []
-        while rows := self.log.deadline_index.select_due(_micros(final), batch):
+        while rows := self.log.deadline_index.select_due(to_micros(final), batch):
             fired += [_fired(e) for e in self._fire_batch([cid for cid, _ in rows], final)]
             if len(rows) < batch:
                 break
@@ -266,7 +271,7 @@ class LaporApp:
 
     def history(self, complaint_id: UUID | str, *, as_of: datetime | None = None) -> list[ComplaintEvent]:
         """Every recorded event of the complaint in order (up to ``as_of`` if given)."""
-        events = self.log.events_of(_uuid(complaint_id))
+        events = self.log.events_of(parse_complaint_id(complaint_id))
         if not events:
             raise ComplaintNotFound(f"no complaint {complaint_id}")
         if as_of is not None:
@@ -319,7 +324,7 @@ class LaporApp:
 
     def _instant(self, instant: object, what: str) -> datetime:
         """A business instant: aware, and inside the years the policy's calendar covers."""
-        aware = _aware(instant, what)
+        aware = require_aware(instant, what)
         policy = self.policy
         try:
             year = aware.astimezone(policy.calendar.timezone).year
@@ -355,7 +360,7 @@ class LaporApp:
         refusal decided on a cached state is asked again of the fresh state, so a stale
         cache never refuses wrongly.
         """
-        cid = _uuid(complaint_id)
+        cid = parse_complaint_id(complaint_id)
         for attempt in range(self._retries + 2):
             cached = self._cached(cid) if attempt == 0 else None
             before = cached if cached is not None else self._load(cid)
@@ -447,7 +452,7 @@ class LaporApp:
         self._notify()
 
     def _load(self, complaint_id: UUID | str) -> Complaint:
-        complaint_id = _uuid(complaint_id)
+        complaint_id = parse_complaint_id(complaint_id)
         with self._cache_lock:
             cached = self._cache.get(complaint_id)
         state = self.log.load(complaint_id, cached)
@@ -473,37 +478,16 @@ class LaporApp:
             self._cache.pop(complaint_id, None)
 
 
-def _aware(instant: object, what: str) -> datetime:
-    if not isinstance(instant, datetime):
-        raise InvalidInput(f"{what} must be a datetime, not {type(instant).__name__}")
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise InvalidInput(f"{what} must be timezone aware (rule 1), got {instant.isoformat()}")
-    return instant
-
-
-def _uuid(value: UUID | str) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidInput(f"not a complaint id: {value!r}") from None
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _micros(instant: datetime) -> int:
-    return (instant - _EPOCH) // _MICROSECOND
-
-
-_MICROSECOND = datetime.resolution
+def _target_of_kind(target: str, kind: str, wanted: str) -> str:
+    if not isinstance(target, str) or parse_target(target).kind != kind:
+        raise InvalidInput(f"expected {wanted}, got {target!r}")
+    return target
 
 
 def _deadline_row(complaint_id: UUID, deadline: Deadline | None) -> DeadlineRow:
     if deadline is None:
         return DeadlineRow(complaint_id, None, None)
-    return DeadlineRow(complaint_id, _micros(deadline.due), deadline.clock.value)
+    return DeadlineRow(complaint_id, to_micros(deadline.due), deadline.clock.value)
 
 
 def _fired(event: ComplaintEvent) -> FiredDeadline:
