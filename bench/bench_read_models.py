@@ -50,7 +50,7 @@ def clock() -> datetime:
 def ensure_history(target: str, complaints: int, seed: int) -> int:
     app = LaporApp(target, clock=clock)
     try:
-        head = app.log.recorder.max_notification_id() or 0
+        head = app.feed.head()
         if head:
             print(f"  reusing {target}: {head:,} events")
             return head
@@ -85,9 +85,9 @@ def decode_rate(target: str, limit: int | None) -> tuple[int, float]:
 def complaint_order_rate(target: str) -> tuple[int, float]:
     """What a rebuild reads: the same log grouped by complaint (the key order), decoded by the same mapper."""
     app = LaporApp(target, clock=clock)
-    head = app.log.recorder.max_notification_id() or 0
+    head = app.feed.head()
     count, started = 0, time.perf_counter()
-    for events in app.log.read_by_complaint(until=head):
+    for events in app.feed.by_complaint(until=head):
         count += len(events)
     took = time.perf_counter() - started
     app.close()
@@ -162,7 +162,7 @@ def queue_latency(target: str, open_complaints: int) -> tuple[float, float, int,
 
 def timeline_latency(target: str, samples: int) -> tuple[float, float]:
     app = LaporApp(target, clock=clock)
-    head = app.log.recorder.max_notification_id() or 0
+    head = app.feed.head()
     rng = random.Random(2)
     ids = []
     for position in rng.sample(range(1, head + 1), min(samples, head)):

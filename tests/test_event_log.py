@@ -17,7 +17,7 @@ from walk import random_walk
 
 def by_complaint_up_to(app: LaporApp, until: int) -> dict[UUID, list[ComplaintEvent]]:
     expected: dict[UUID, list[ComplaintEvent]] = defaultdict(list)
-    for position, event in app.log.read_all():
+    for position, event in app.feed.since():
         if position <= until:
             expected[event.originator_id].append(event)
     return expected
@@ -25,10 +25,10 @@ def by_complaint_up_to(app: LaporApp, until: int) -> dict[UUID, list[ComplaintEv
 
 def test_each_complaint_comes_once_with_its_events_in_order_whatever_the_page_size(app: LaporApp) -> None:
     random_walk(app, 3, complaints=6)
-    head = app.log.recorder.max_notification_id() or 0
+    head = app.feed.head()
     expected = by_complaint_up_to(app, head)
     for batch in (1, 2, 3, 7, 1000):
-        groups = list(app.log.read_by_complaint(until=head, batch=batch))
+        groups = list(app.feed.by_complaint(until=head, batch=batch))
         assert {g[0].originator_id: g for g in groups} == expected
         assert len(groups) == len(expected)  # no complaint split or repeated across pages
         assert all(len({e.originator_id for e in g}) == 1 for g in groups)
@@ -36,17 +36,17 @@ def test_each_complaint_comes_once_with_its_events_in_order_whatever_the_page_si
 
 def test_only_positions_up_to_until_are_read(app: LaporApp) -> None:
     random_walk(app, 8, complaints=4)
-    middle = app.log.recorder.max_notification_id() or 0
+    middle = app.feed.head()
     random_walk(app, 9, complaints=4, start=wib(2025, 9, 1, 8))
-    groups = list(app.log.read_by_complaint(until=middle, batch=4))
+    groups = list(app.feed.by_complaint(until=middle, batch=4))
     assert {g[0].originator_id: g for g in groups} == by_complaint_up_to(app, middle)
-    assert list(app.log.read_by_complaint(until=0)) == []
+    assert list(app.feed.by_complaint(until=0)) == []
 
 
 def test_complaints_come_in_key_order(app: LaporApp) -> None:
     """Rows then land in the views' primary-key order (appends, not scattered inserts)."""
     random_walk(app, 4, complaints=6)
-    ids = [g[0].originator_id for g in app.log.read_by_complaint(until=10**9, batch=5)]
+    ids = [g[0].originator_id for g in app.feed.by_complaint(until=10**9, batch=5)]
     assert ids == sorted(ids) and len(ids) == 6
 
 

@@ -83,7 +83,7 @@ def test_a_catch_up_killed_inside_a_transaction_resumes_to_the_uninterrupted_vie
     assert child.returncode == -signal.SIGKILL
     resumed = ReadModels(app, batch=4)
     assert 0 < resumed.position() < resumed.head()  # two batches committed, the third rolled back
-    assert resumed.position() == sorted(n for n, _ in app.log.read_all())[7]
+    assert resumed.position() == sorted(n for n, _ in app.feed.since())[7]
     resumed.catch_up()
     assert stored(resumed) == as_rows(reference(app))
     resumed.close()

@@ -71,7 +71,7 @@ def as_rows(views: Views) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 def reference(app: LaporApp, as_of: datetime | None = None) -> Views:
     """A pure fold over the log (up to ``as_of``, with the deadlines due by then fired)."""
-    events = [e for _, e in app.log.read_all() if as_of is None or e.at <= as_of]
+    events = [e for _, e in app.feed.since() if as_of is None or e.at <= as_of]
     views = fold_views(events, app.policy)
     if as_of is not None:
         for tracked in list(views.complaints.values()):
@@ -112,7 +112,7 @@ def test_every_open_complaint_is_on_exactly_one_desk_and_finished_on_none(
     at = wib(2030, 1, 1)
     on_desks = [q.complaint_id for d in reader.desks(at) for q in reader.queue(d.desk, at)]
     assert len(on_desks) == len(set(on_desks))
-    ids = {e.originator_id for _, e in app.log.read_all()}
+    ids = {e.originator_id for _, e in app.feed.since()}
     open_ids = {str(cid) for cid in ids if not app.complaint(cid).is_finished}
     assert set(on_desks) == open_ids
 
@@ -265,7 +265,7 @@ def test_as_of_replay_equals_the_views_built_from_the_events_up_to_then(
         assert stored(replay) == as_rows(reference(app, as_of))
         assert stored(live) == before  # the live views are untouched
         reader = ViewReader(replay.db, app.policy)
-        for cid in {e.originator_id for _, e in app.log.read_all()}:
+        for cid in {e.originator_id for _, e in app.feed.since()}:
             status = reader.public_status(cid)
             if app.history(cid)[0].at > as_of:
                 assert status is None  # not yet submitted then
@@ -308,7 +308,7 @@ def test_two_catch_ups_racing_apply_each_event_once(tmp_path: Path) -> None:
 def test_states_in_the_views_equal_the_domain_fold(side: tuple[LaporApp, ReadModels]) -> None:
     app, rm = side
     random_walk(app, 11, complaints=6)
-    for cid in {e.originator_id for _, e in app.log.read_all()}:
+    for cid in {e.originator_id for _, e in app.feed.since()}:
         assert rm.store.load([cid])[cid].complaint == fold(app.history(cid)) == app.complaint(cid)
 
 
@@ -317,7 +317,7 @@ def test_a_rebuild_equals_the_incremental_views_and_the_pure_fold(side: tuple[La
     random_walk(app, 23, complaints=7)
     incremental = stored(rm)
     assert incremental == as_rows(reference(app))
-    assert rm.rebuild() == len(list(app.log.read_all()))
+    assert rm.rebuild() == len(list(app.feed.since()))
     assert stored(rm) == incremental and rm.position() == rm.head()
 
 
@@ -336,7 +336,7 @@ def test_a_first_catch_up_of_a_long_log_builds_and_gives_the_same_views(
             fresh.store.drop(cur)
             fresh.store.create(cur)
     expected = as_rows(reference(app))
-    assert fresh.catch_up() == len(list(app.log.read_all())) and len(built) == 1
+    assert fresh.catch_up() == len(list(app.feed.since())) and len(built) == 1
     assert stored(fresh) == expected and fresh.position() == fresh.head()
     assert fresh.catch_up() == 0 and len(built) == 1  # caught up: nothing more, no second build
     fresh.close()
@@ -355,8 +355,8 @@ def test_a_build_up_to_a_position_then_caught_up_equals_the_live_views(
         beside.create(cur)
     applied = build_views(app, beside, until=middle)
     assert beside.position(LOG_POSITION) == middle
-    assert applied == sum(1 for position, _ in app.log.read_all() if position <= middle)
-    assert rm._catch_up(beside, OrderedDict()) == sum(1 for position, _ in app.log.read_all(after=middle))
+    assert applied == sum(1 for position, _ in app.feed.since() if position <= middle)
+    assert rm._catch_up(beside, OrderedDict()) == sum(1 for position, _ in app.feed.since(middle))
     assert differences(rm.store, beside) == []
 
 
@@ -378,7 +378,7 @@ def test_a_build_in_several_processes_equals_one_in_a_single_process(
     monkeypatch.setattr(build, "_build_in_processes", lambda *a: split.append(a) or in_processes(*a))
     try:
         random_walk(app, 31, complaints=12)
-        head = app.log.recorder.max_notification_id() or 0
+        head = app.feed.head()
         views = target if kind == "postgres" else str(tmp_path / "views.db")
         single, parallel = (
             ViewStore(open_database(views), "single_"),
@@ -426,7 +426,7 @@ def test_a_failing_worker_s_error_reaches_the_caller_of_a_parallel_build(tmp_pat
     app = OfficeApp(str(tmp_path / "lapor.db"))
     try:
         random_walk(app, 5, complaints=4)
-        head = app.log.recorder.max_notification_id() or 0
+        head = app.feed.head()
         store = ViewStore(open_database(str(tmp_path / "views.db")))
         with store.db.transaction() as cur:
             store.create(cur, indexes=False)
@@ -444,7 +444,7 @@ def test_check_finds_nothing_on_healthy_views_and_names_a_tampered_row(
     app, rm = side
     random_walk(app, 4, complaints=5)
     assert rm.check() == []
-    victim = next(iter({e.originator_id for _, e in app.log.read_all()}))
+    victim = next(iter({e.originator_id for _, e in app.feed.since()}))
     with rm.db.transaction() as cur:
         cur.execute(
             f"UPDATE {rm.store.complaints} SET label = ? WHERE complaint_id = ?", ("Palsu", victim.hex)

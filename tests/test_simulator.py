@@ -48,7 +48,7 @@ REPLAYED = 200
 def city() -> Iterator[tuple[SimulationSummary, list[ComplaintEvent], LaporApp]]:
     app = OfficeApp()
     summary = simulate(app, CITY, batch=5_000)
-    yield summary, [event for _, event in app.log.read_all()], app
+    yield summary, [event for _, event in app.feed.since()], app
     app.close()
 
 
@@ -202,7 +202,7 @@ def test_a_sample_replayed_through_the_commands_records_the_same_events(city: An
 def simulated(workload: Workload, **kwargs: Any) -> tuple[SimulationSummary, list[ComplaintEvent]]:
     app = OfficeApp()
     summary = simulate(app, workload, **kwargs)
-    events = [event for _, event in app.log.read_all()]
+    events = [event for _, event in app.feed.since()]
     app.close()
     return summary, events
 
@@ -245,7 +245,7 @@ def test_national_scale_on_sqlite_quiet_holidays_and_the_lebaran_peak(tmp_path: 
     workload = Workload(complaints=4_500, start=date(2026, 3, 16), seed=5, scale="national")
     app = OfficeApp(str(tmp_path / "national.db"))
     summary = simulate(app, workload)
-    events = [event for _, event in app.log.read_all()]
+    events = [event for _, event in app.feed.since()]
     app.close()
     assert summary.events == len(events) and sum(summary.by_outcome.values()) == workload.complaints
     assert 0.30 <= summary.by_outcome["archived"] / workload.complaints <= 0.45

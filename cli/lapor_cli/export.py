@@ -147,7 +147,7 @@ def events(session: Session, complaint: str | None, redact: bool, fmt: str, out:
         cid = session.resolve_id(complaint)
         rows: Iterable[dict[str, Any]] = (event_row(None, e, redact=redact) for e in app.history(cid))
     else:
-        rows = (event_row(p, e, redact=redact) for p, e in app.log.read_all())
+        rows = (event_row(p, e, redact=redact) for p, e in app.feed.since())
     write_rows(rows, fmt, out, session.zone)
 
 
@@ -215,7 +215,7 @@ def export_timeline(
 
 def _all_ids(session: Session) -> list[Any]:
     seen: dict[Any, None] = {}
-    for _, event in session.app().log.read_all():
+    for _, event in session.app().feed.since():
         seen.setdefault(event.originator_id, None)
     return list(seen)
 

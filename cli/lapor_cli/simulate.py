@@ -87,7 +87,7 @@ def simulate_command(session: Session, count: int, seed: int, start: date, scale
 def _simulate_into_empty(session: Session, workload: Workload) -> dict[str, Any]:
     app = session.app(create=True)
     session.require_events("simulate")
-    recorded = app.log.recorder.max_notification_id() or 0
+    recorded = app.feed.head()
     if recorded:
         raise CliError(f"{session.target} already holds {recorded} events: simulate into a new database")
     with session.out.progress("simulating complaints") as progress:

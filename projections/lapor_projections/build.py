@@ -123,7 +123,7 @@ def _build_share(
     visits: list[tuple[Any, ...]] = []
     total = pending = 0
     with _without_cycle_collection():
-        for events in app.log.read_by_complaint(until=until, start=share.start, before=share.before):
+        for events in app.feed.by_complaint(until=until, start=share.start, before=share.before):
             if as_of is not None:
                 events = [e for e in events if e.at <= as_of]
                 if not events:

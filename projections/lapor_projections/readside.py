@@ -89,7 +89,7 @@ class ReadModels:
         return from_micros(us) if us else None
 
     def head(self) -> int:
-        return self.app.log.recorder.max_notification_id() or 0
+        return self.app.feed.head()
 
     def catch_up(self, *, progress: Progress | None = None, max_batches: int | None = None) -> int:
         """Apply every event recorded since the stored position; returns how many.
@@ -114,10 +114,16 @@ class ReadModels:
     def follow(
         self, stop: threading.Event, *, poll_seconds: float = 0.5, progress: Progress | None = None
     ) -> None:
-        """A long-running follower: catch up, then wait for more, until ``stop`` is set."""
+        """A long-running follower: catch up, then wait for more, until ``stop`` is set.
+
+        On PostgreSQL (and the in-memory store) the wait is woken by the store as soon as
+        events are recorded; on SQLite, which has no notifications, it polls every
+        ``poll_seconds``. Either way at most ``poll_seconds`` pass between two catch-ups.
+        """
+        feed = self.app.feed
         while not stop.is_set():
             if self.catch_up(progress=progress) == 0:
-                stop.wait(poll_seconds)
+                feed.wait(poll_seconds, stop)
 
     def _catch_up(
         self,
@@ -131,14 +137,12 @@ class ReadModels:
         position = store.position(LOG_POSITION)
         head = self.head() if progress else 0
         while max_batches is None or batches < max_batches:
-            page = self.app.log.recorder.select_notifications(
-                start=position, limit=self.batch, inclusive_of_start=False
-            )
+            page = self.app.feed.after(position, limit=self.batch)
             if not page:
                 break
-            events = [self.app.log.decode(n) for n in page]
+            events = [recorded.event for recorded in page]
             try:
-                self._apply(store, cache, events, position, page[-1].id)
+                self._apply(store, cache, events, position, page[-1].position)
             except PositionMoved:
                 cache.clear()
                 position = store.position(LOG_POSITION)
@@ -146,7 +150,7 @@ class ReadModels:
             except BaseException:
                 cache.clear()  # it may hold states of a batch that did not commit
                 raise
-            position = page[-1].id
+            position = page[-1].position
             applied += len(page)
             batches += 1
             if progress:

@@ -18,6 +18,7 @@ from .errors import (
     TooLate,
     UnknownOrganisation,
 )
+from .feed import EventFeed, RecordedEvent
 from .model.actors import Actor, Role
 from .model.calendar import WorkingCalendar
 from .model.complaint import Complaint, Outcome, evolve, fold
@@ -79,6 +80,7 @@ __all__ = [
     "DeskSla",
     "Disposed",
     "EscalatedToOmbudsman",
+    "EventFeed",
     "FiredDeadline",
     "Institution",
     "InvalidInput",
@@ -88,6 +90,7 @@ __all__ = [
     "NotPossibleInState",
     "OrganisationDirectory",
     "Outcome",
+    "RecordedEvent",
     "Reporter",
     "ReporterReplied",
     "Responded",

@@ -31,6 +31,7 @@ from .errors import (
     LaporError,
     StoreUnavailable,
 )
+from .feed import EventFeed
 from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
@@ -108,6 +109,11 @@ class LaporApp:
     def postgres(cls, url: str, **kwargs: Any) -> LaporApp:
         """PostgreSQL: ``postgresql://user@host:port/db?schema=NAME`` (never a file path)."""
         return cls(_target_of_kind(url, "postgres", "a postgresql:// URL"), **kwargs)
+
+    @property
+    def feed(self) -> EventFeed:
+        """The public, typed event feed: the log's head, events after a position, by complaint."""
+        return EventFeed(self.log)
 
     def close(self) -> None:
         self.log.close()
@@ -309,9 +315,8 @@ class LaporApp:
 
     def rebuild_deadline_index(self) -> int:
         """Recompute the deadline index from the event log; returns the rows written."""
-        head = self.log.recorder.max_notification_id() or 0
         live: list[DeadlineRow] = []
-        for events in self.log.read_by_complaint(until=head):  # one complaint in memory at a time
+        for events in self.feed.by_complaint(until=self.feed.head()):  # one complaint in memory at a time
             state = fold(events)
             assert state is not None
             row = _deadline_row(state.id, pending_deadline(state, self.policy))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -13,7 +14,7 @@ from eventsourcing.utils import Environment, EnvType
 from ..model.complaint import Complaint, fold
 from ..model.events import ComplaintEvent
 from .mapper import PydanticMapper
-from .recorders import ComplaintOrder, DeadlineIndex, MemoryRecorder
+from .recorders import AppendListener, ComplaintOrder, DeadlineIndex, MemoryRecorder
 
 if TYPE_CHECKING:
     from .postgres_recorder import PostgresRecorder
@@ -101,12 +102,37 @@ class ComplaintLog(Application[UUID]):
     def decode(self, stored: StoredEvent) -> ComplaintEvent:
         return cast(ComplaintEvent, self.mapper.to_domain_event(stored))
 
+    def head(self) -> int:
+        """The position of the latest recorded event (0 for none)."""
+        return self.recorder.max_notification_id() or 0
+
+    def page_after(self, position: int, limit: int) -> list[tuple[int, ComplaintEvent]]:
+        """Up to ``limit`` events recorded after ``position``, with their positions."""
+        page = self.recorder.select_notifications(start=position, limit=limit, inclusive_of_start=False)
+        return [(notification.id, self.decode(notification)) for notification in page]
+
     def read_all(self, *, after: int = 0, batch: int = 1000) -> Iterator[tuple[int, ComplaintEvent]]:
         """Every event in the order recorded, with its position in the application's log."""
-        while page := self.recorder.select_notifications(start=after, limit=batch, inclusive_of_start=False):
-            for notification in page:
-                yield notification.id, self.decode(notification)
-            after = page[-1].id
+        while page := self.page_after(after, batch):
+            yield from page
+            after = page[-1][0]
+
+    @property
+    def notifies(self) -> bool:
+        """Whether the store wakes a waiting reader when events are recorded."""
+        return isinstance(self.recorder, AppendListener)
+
+    def wait_for_append(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Until the store says events were recorded (True), ``stop`` is set or the timeout passes."""
+        if isinstance(self.recorder, AppendListener):
+            return self.recorder.wait_for_append(timeout, stop)
+        (stop or threading.Event()).wait(timeout)  # no notifications here: a reader polls
+        return False
+
+    def close(self) -> None:
+        if isinstance(self.recorder, AppendListener):
+            self.recorder.stop_listening()
+        super().close()
 
     def read_by_complaint(
         self, *, until: int, batch: int = 5000, start: UUID | None = None, before: UUID | None = None

@@ -11,8 +11,10 @@ comes out as ``ConcurrentUpdate``, never as a store that is unavailable.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
@@ -25,7 +27,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
 from ..errors import ConcurrentUpdate
-from .recorders import TABLE, DeadlineRow, EventRow, deadline_rows
+from .recorders import TABLE, WAKE_SLICE, DeadlineRow, EventRow, deadline_rows
 
 DDL_LOCK = 0x1A9_0D_DD1
 """The advisory lock key every creator of lapor tables holds while it creates them."""
@@ -49,6 +51,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        self._listener: tuple[ExitStack, Any] | None = None
         schema, table = Identifier(datastore.schema), Identifier(TABLE)
         self.sql_create_statements += [
             SQL(
@@ -77,6 +80,30 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._by_complaint = SQL(by_complaint).format(schema, events, SQL(""))
         self._by_complaint_before = SQL(by_complaint).format(schema, events, SQL("AND originator_id < %s "))
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)
+
+    def wait_for_append(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """LISTEN on the log's channel (every append NOTIFYs it, in its transaction) and wait
+        for a notification; one connection held open while a reader waits."""
+        if self._listener is None:
+            stack = ExitStack()
+            connection = stack.enter_context(self.datastore.get_connection())
+            connection.execute(SQL("LISTEN {0}").format(Identifier(self.channel_name)))
+            self._listener = (stack, connection)
+        connection = self._listener[1]
+        deadline = time.monotonic() + timeout
+        while not (stop is not None and stop.is_set()):
+            left = deadline - time.monotonic()
+            for _ in connection.notifies(timeout=max(0.0, min(WAKE_SLICE, left)), stop_after=1):
+                return True
+            if left <= WAKE_SLICE:
+                break
+        return False
+
+    def stop_listening(self) -> None:
+        if self._listener is not None:
+            stack, _ = self._listener
+            self._listener = None
+            stack.close()
 
     def create_table(self) -> None:
         """Create what is missing, under ``DDL_LOCK``; nothing (and no lock) if all is there."""

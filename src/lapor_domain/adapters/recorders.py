@@ -12,6 +12,8 @@ Rows travel as the ``deadlines`` keyword of ``insert_events``: a sequence of
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 from uuid import UUID
@@ -58,6 +60,21 @@ class ComplaintOrder(Protocol):
         """
 
 
+@runtime_checkable
+class AppendListener(Protocol):
+    """A store that tells a waiting reader when events were recorded."""
+
+    def wait_for_append(self, timeout: float, stop: threading.Event | None) -> bool:
+        """True once events were recorded since the last call; False when ``stop`` is set or
+        ``timeout`` seconds pass first."""
+
+    def stop_listening(self) -> None: ...
+
+
+WAKE_SLICE = 0.1
+"""How often a waiting reader looks at its stop event, in seconds."""
+
+
 def deadline_rows(kwargs: dict[str, Any]) -> Sequence[DeadlineRow]:
     rows: Sequence[DeadlineRow] = kwargs.get("deadlines", ())
     return rows
@@ -69,6 +86,25 @@ class MemoryRecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._deadlines: dict[UUID, int] = {}
+        self._appended: threading.Event | None = None
+
+    def wait_for_append(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        if self._appended is None:
+            self._appended = threading.Event()
+            self.listen(self._appended)  # the library sets it after every insert
+        deadline = time.monotonic() + timeout
+        while not (stop is not None and stop.is_set()):
+            if self._appended.wait(max(0.0, min(WAKE_SLICE, deadline - time.monotonic()))):
+                self._appended.clear()
+                return True
+            if time.monotonic() >= deadline:
+                break
+        return False
+
+    def stop_listening(self) -> None:
+        if self._appended is not None:
+            self.unlisten(self._appended)
+            self._appended = None
 
     def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._update_table(stored_events, **kwargs)
