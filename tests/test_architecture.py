@@ -74,3 +74,28 @@ def test_the_domain_reads_no_clock_and_prints_nothing() -> None:
 
 def test_the_package_ships_its_type_marker() -> None:
     assert (PACKAGES["lapor_domain"] / "py.typed").exists()
+
+
+def public_surface_breaches(path: Path) -> list[str]:
+    """Imports of lapor_domain's modules by path: the read side and the CLI use its exports."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+        found += [f"{where} imports {name}" for name in names if name.startswith("lapor_domain.")]
+    return found
+
+
+@pytest.mark.parametrize("package", ["lapor_projections", "lapor_cli"])
+def test_the_read_side_and_the_cli_use_only_the_domains_public_exports(package: str) -> None:
+    breaches = [breach for path in sources(package) for breach in public_surface_breaches(path)]
+    assert breaches == []
+
+
+def test_every_public_export_is_there() -> None:
+    import lapor_domain
+
+    missing = [name for name in lapor_domain.__all__ if not hasattr(lapor_domain, name)]
+    assert missing == []

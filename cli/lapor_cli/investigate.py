@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from lapor_domain.adapters.storage import parse_target
+from lapor_domain import parse_target
 from lapor_projections import ReadModels, ViewReader
 from lapor_projections.db import open_database
 from lapor_projections.store import TRACKING

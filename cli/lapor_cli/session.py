@@ -24,8 +24,8 @@ from lapor_domain import (
     id_prefix,
     kota_cirebon,
     parse_complaint_id,
+    parse_target,
 )
-from lapor_domain.adapters.storage import parse_target
 from lapor_projections import ReadModels, ViewReader
 
 from .errors import CliError, DatabaseMissing

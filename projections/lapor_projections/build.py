@@ -33,9 +33,9 @@ from lapor_domain import (
     LaporError,
     OrganisationDirectory,
     SlaPolicy,
+    decisions,
     parse_target,
 )
-from lapor_domain.model import decisions
 
 from .db import open_database
 from .fold import Tracked, Visit, step
@@ -130,7 +130,7 @@ def _build_share(
                     continue
             tracked, opened = _fold(events, policy)
             if as_of is not None and tracked.deadline is not None and tracked.deadline.due <= as_of:
-                fired = decisions.fire_due(tracked.complaint, rules, as_of, as_of)
+                fired = decisions.fire_final(tracked.complaint, rules, as_of, as_of)
                 tracked, more = _fold(fired, policy, tracked)
                 opened.update(more)
             complaints.append(complaint_row(tracked))

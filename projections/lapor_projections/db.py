@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from lapor_domain import (
+    DDL_LOCK,
     StoreUnavailable,
     parse_target,
 )
@@ -187,8 +188,6 @@ class PostgresDatabase(Database):
 
     def serialise_creation(self, cur: Cursor) -> None:
         # The same key as the event store's: both create in one schema (CREATE SCHEMA included).
-        from lapor_domain.adapters.postgres_recorder import DDL_LOCK
-
         cur.execute("SELECT pg_advisory_xact_lock(?)", (DDL_LOCK,))
 
     def close(self) -> None:

@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from pathlib import Path
 from typing import Any
 
-from lapor_domain.adapters.storage import parse_target
+from lapor_domain import parse_target
 
 from .db import Database
 from .store import TABLES, ViewStore

@@ -20,12 +20,12 @@ from lapor_domain import (
     Role,
     Submitted,
     can_see_identity,
+    decisions,
     desk_deadlines,
     evolve,
     fold,
     pending_deadline,
 )
-from lapor_domain.model import decisions
 
 from .fold import event_label
 from .models import TimelineEntry
@@ -44,7 +44,7 @@ def timeline(
         raise ComplaintNotFound(f"complaint {complaint_id} was not yet submitted at {as_of}")
     pending: list[ComplaintEvent] = []
     if as_of is not None:
-        pending = decisions.fire_due(final, app.rules, as_of, as_of)
+        pending = decisions.fire_final(final, app.rules, as_of, as_of)
         final = fold(pending, final) or final
     show_identity = can_see_identity(viewer, final.anonymous)
     recorded = len(events)

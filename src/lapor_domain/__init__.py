@@ -3,7 +3,7 @@
 The embedding API is ``LaporApp``; the rest are the values it takes and returns.
 """
 
-from .adapters.storage import StoreTarget, parse_target
+from .adapters.storage import DDL_LOCK, StoreTarget, parse_target
 from .application import FiredDeadline, LaporApp
 from .errors import (
     ComplaintExists,
@@ -19,6 +19,7 @@ from .errors import (
     UnknownOrganisation,
 )
 from .feed import EventFeed, RecordedEvent
+from .model import decisions
 from .model.actors import Actor, Role
 from .model.calendar import WorkingCalendar
 from .model.complaint import Complaint, Outcome, evolve, fold
@@ -57,6 +58,7 @@ from .model.privacy import can_see_identity
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 
 __all__ = [
+    "DDL_LOCK",
     "DEADLINE_EVENTS",
     "EPOCH",
     "FINISHING_EVENTS",
@@ -110,6 +112,7 @@ __all__ = [
     "Verified",
     "WorkingCalendar",
     "can_see_identity",
+    "decisions",
     "desk_deadlines",
     "event_class",
     "evolve",

@@ -37,10 +37,10 @@ from lapor_domain import (
     LaporApp,
     SlaLevel,
     Stamp,
+    decisions,
     evolve,
     pending_deadline,
 )
-from lapor_domain.model import decisions
 
 from . import texts
 from .arrivals import Arrivals

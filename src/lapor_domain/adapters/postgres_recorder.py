@@ -28,8 +28,8 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from ..errors import ConcurrentUpdate
 from .recorders import TABLE, WAKE_SLICE, DeadlineRow, EventRow, deadline_rows
+from .storage import DDL_LOCK
 
-DDL_LOCK = 0x1A9_0D_DD1
 """The advisory lock key every creator of lapor tables holds while it creates them."""
 LOCK_DDL = SQL("SELECT pg_advisory_xact_lock({})").format(Literal(DDL_LOCK))
 WRITE_ATTEMPTS = 10

@@ -15,6 +15,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..errors import InvalidInput
 
 MEMORY = "memory"
+DDL_LOCK = 0x1A9_0D_DD1
+"""The PostgreSQL advisory lock under which the event store and the read side create their
+tables, so many processes may open one schema at once."""
 
 
 @dataclass(frozen=True, slots=True)
