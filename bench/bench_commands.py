@@ -49,6 +49,20 @@ from corpus import DESCRIPTIONS, TITLES
 
 WIB = ZoneInfo("Asia/Jakarta")
 RECORDED_AT = datetime(2026, 11, 27, 9, 0, tzinfo=WIB)
+
+
+class Office:
+    """The recording clock of an office entering each command as it happens (rule 13):
+    it reads the business instant of the command being entered."""
+
+    def __init__(self) -> None:
+        self.now = RECORDED_AT
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+OFFICE = Office()
 START = datetime(2026, 3, 2, 8, 0, tzinfo=WIB)  # a Monday; instants only ever increase
 STEP = timedelta(seconds=37)
 IN_FLIGHT = 64
@@ -160,6 +174,7 @@ def run_app(app: LaporApp, workload: Workload, n: int, lat: dict[str, list[int]]
     for _ in range(n):
         walk, at = workload.next()
         kind = walk.steps[walk.pos]
+        OFFICE.now = at
         t0 = clock()
         walk.step(app, at)
         lat[kind].append(clock() - t0)
@@ -320,10 +335,10 @@ def quartiles(values: list[float]) -> list[float]:
 def open_app(cls: type[LaporApp], backend: str, tmp: str, tag: str) -> tuple[LaporApp, str]:
     if backend == "sqlite":
         where = os.path.join(tmp, f"app{tag}.db")
-        return cls.sqlite(where, clock=lambda: RECORDED_AT), where
+        return cls.sqlite(where, clock=OFFICE), where
     where = PG_SCHEMA_APP + tag
     pg_drop(where)
-    return cls.postgres(f"{PG_DSN}?schema={where}", clock=lambda: RECORDED_AT), where
+    return cls.postgres(f"{PG_DSN}?schema={where}", clock=OFFICE), where
 
 
 def bench_backend(
@@ -410,7 +425,7 @@ def bench_backend(
 def measure_event_sizes(tmp: str, seed: int) -> tuple[int, list[str]]:
     """Warm up and measure: encoded sizes of the app's own events (one walk-through, 64 x 7 commands)."""
     path = os.path.join(tmp, "sizes.db")
-    app = LaporApp.sqlite(path, clock=lambda: RECORDED_AT)
+    app = LaporApp.sqlite(path, clock=OFFICE)
     try:
         run_app(app, Workload(seed + 10_000), 64 * 7 * 2, defaultdict(list))
     finally:

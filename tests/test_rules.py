@@ -159,6 +159,29 @@ def test_invalid_payloads_are_invalid_input(memory_app: LaporApp) -> None:
         memory_app.submit(by=REPORTER, at=T0, reporter=Reporter(name="x"), title="", description="d")
 
 
+@pytest.mark.parametrize("blank", [" ", "\t\n  ", "\u3000"])
+def test_a_blank_title_message_or_reason_is_invalid_input(memory_app: LaporApp, blank: str) -> None:
+    with pytest.raises(InvalidInput, match="blank"):
+        memory_app.submit(by=REPORTER, at=T0, reporter=Reporter(name="x"), title=blank, description="d")
+    c = file_complaint(memory_app, T0)
+    to_unit(memory_app, c.id, T0)
+    refused(memory_app, c.id, InvalidInput, memory_app.respond, message=blank, by=DINKES, at=T0)
+    refused(memory_app, c.id, InvalidInput, memory_app.return_up, reason=blank, by=DINKES, at=T0)
+
+
+@pytest.mark.parametrize("to", [None, 7, "", "kota-atlantis"])
+def test_disposing_to_nothing_or_nowhere_is_invalid_input(on_admin_desk, to: object) -> None:  # type: ignore[no-untyped-def]
+    app, cid = on_admin_desk
+    app.verify(cid, by=ADMIN, at=T0)
+    refused(app, cid, InvalidInput, app.dispose, to=to, by=ADMIN, at=T0)
+
+
+@pytest.mark.parametrize("batch", [0, -1, 2.5, True, "500"])
+def test_a_sweep_in_batches_of_nothing_is_invalid_input(memory_app: LaporApp, batch: object) -> None:
+    with pytest.raises(InvalidInput, match="batch"):
+        memory_app.fire_due(T0, batch=batch)  # type: ignore[arg-type]
+
+
 def test_actors_must_fit_their_role() -> None:
     with pytest.raises(ValueError, match="needs an institution"):
         Actor(role="tim-admin", person="x")  # type: ignore[arg-type]
