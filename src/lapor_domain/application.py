@@ -331,6 +331,8 @@ class LaporApp:
         """A business instant: aware, and inside the years the policy's calendar covers."""
         aware = require_aware(instant, what)
         policy = self.policy
+        if policy.first_year < aware.year < policy.last_year:  # a zone moves it by a day at most
+            return aware
         try:
             year = aware.astimezone(policy.calendar.timezone).year
         except OverflowError:
@@ -385,12 +387,16 @@ class LaporApp:
         """Rule 13, rule 1, rule 8 (with rule 7: a deadline due by the command's instant has
         finished the complaint), then the command's own rules."""
         policy = self.policy
-        standing = before if stamp.at >= before.last_event_at else self._as_it_stood(before.id, stamp.at)
-        entry.check_not_too_late(standing, stamp, policy)
+        running = pending_deadline(before, policy)  # the finishing clock after the last event
+        if stamp.at >= before.last_event_at:
+            entry.check_clock_not_final(before.id, running, stamp, policy)
+        else:
+            entry.check_not_too_late(self._as_it_stood(before.id, stamp.at), stamp, policy)
         entry.check_in_order(before, stamp.at, policy)
         entry.check_open(before, policy)
-        due = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
-        entry.check_open(fold(due, before) or before, policy)
+        if running is not None and running.due <= stamp.at:  # it finished the complaint first
+            due = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
+            entry.check_open(fold(due, before) or before, policy)
         event = decide(before, stamp)
         return evolve(before, event), event
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from ..errors import DatedBeforeLastEvent, InvalidInput, NotPossibleInState, TooLate
 from .actors import Actor
 from .complaint import Complaint, Outcome
-from .deadlines import Clock, pending_deadline
+from .deadlines import Clock, Deadline, pending_deadline
 from .policy import SlaPolicy
 
 
@@ -47,21 +48,28 @@ def check_not_too_late(standing: Complaint | None, stamp: Stamp, policy: SlaPoli
     ``standing`` is the complaint as it stood at the command's business instant, so the
     answer is the same whether or not a sweep has recorded the deadline.
     """
-    deadline = pending_deadline(standing, policy) if standing is not None else None
-    if standing is None or deadline is None or deadline.due <= stamp.at:
+    if standing is not None:
+        check_clock_not_final(standing.id, pending_deadline(standing, policy), stamp, policy)
+
+
+def check_clock_not_final(
+    complaint_id: UUID, clock: Deadline | None, stamp: Stamp, policy: SlaPolicy
+) -> None:
+    """Rule 13 for the finishing clock running at the command's business instant."""
+    if clock is None or clock.due <= stamp.at:
         return  # nothing was running, or it fell due by then: rule 8 answers
-    final_at = deadline.due + policy.late_entry_grace
+    final_at = clock.due + policy.late_entry_grace
     if stamp.recorded_at < final_at:
         return
-    what = _CLOCK_NAMES[deadline.clock]
-    grace = f" and became final at {_when(final_at, policy)}" if final_at != deadline.due else ""
+    what = _CLOCK_NAMES[clock.clock]
+    grace = f" and became final at {_when(final_at, policy)}" if final_at != clock.due else ""
     raise TooLate(
-        f"too late for complaint {standing.id}: its {what} fell due at {_when(deadline.due, policy)}{grace}, "
+        f"too late for complaint {complaint_id}: its {what} fell due at {_when(clock.due, policy)}{grace}, "
         f"before this command dated {_when(stamp.at, policy)} was entered at "
         f"{_when(stamp.recorded_at, policy)} (rule 13)",
         at=stamp.at,
         recorded_at=stamp.recorded_at,
-        due=deadline.due,
+        due=clock.due,
         final_at=final_at,
     )
 

@@ -7,6 +7,7 @@ format cannot disagree.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import TypeVar
 
@@ -29,6 +30,7 @@ def text(value: object, what: str, *, max_length: int, required: bool = True) ->
     return value
 
 
+@functools.cache
 def max_length(event: type[ComplaintEvent], field: str) -> int:
     """The longest text an event's field takes, from the event's own definition."""
     for rule in event.model_fields[field].metadata:
