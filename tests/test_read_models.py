@@ -70,13 +70,18 @@ def as_rows(views: Views) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
 def reference(app: LaporApp, as_of: datetime | None = None) -> Views:
-    """A pure fold over the log (up to ``as_of``, with the deadlines due by then fired)."""
+    """A pure fold over the log (up to ``as_of``, with the deadlines due by then fired, and the
+    privacy flags as they stand now: rule 10 in every past view)."""
     events = [e for _, e in app.feed.since() if as_of is None or e.at <= as_of]
     views = fold_views(events, app.policy)
     if as_of is not None:
         for tracked in list(views.complaints.values()):
             for event in decisions.fire_due(tracked.complaint, app.rules, as_of, as_of):
                 views.apply(event, app.policy)
+        for cid, tracked in list(views.complaints.items()):
+            now = app.complaint(cid)
+            flags = {"anonymous": now.anonymous, "confidential": now.confidential}
+            views.complaints[cid] = tracked._replace(complaint=tracked.complaint.changed(**flags))
     return views
 
 

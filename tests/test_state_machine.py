@@ -350,13 +350,15 @@ def expect_verify(c: Expected, actor: Actor, at: datetime, anonymous: bool | Non
         return NotAllowed
     if c.verified_here:
         return NotPossibleInState
+    if (c.anonymous and anonymous is False) or (c.confidential and confidential is False):
+        return NotPossibleInState  # rule 10: a flag once set is never cleared
     at_national = c.desk.kind == NATIONAL
     return c.then(
         "Verified", at,
         national_verified=c.national_verified or at_national,
         admin_verified=c.admin_verified or not at_national,
-        anonymous=c.anonymous if anonymous is None else anonymous,
-        confidential=c.confidential if confidential is None else confidential,
+        anonymous=c.anonymous or bool(anonymous),
+        confidential=c.confidential or bool(confidential),
     )
 
 

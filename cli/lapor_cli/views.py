@@ -145,13 +145,14 @@ def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) 
         if as_of is not None:
             session.require_events("show --as-of")
         state, at = _from_snapshot(session, cid), snapshot
+        now = state  # a replay stores the flags as they stood when it was built (rule 10)
     else:
         app = session.app()
         at = as_of or session.now()
-        state = app.complaint(cid)
+        state = now = app.complaint(cid)
         if as_of is not None or state.last_event_at <= at:
             state = app.complaint(cid, as_of=at)
-    card = complaint_card(state, session.policy, at, viewer_role(viewer))
+    card = complaint_card(state, session.policy, at, viewer_role(viewer), now=now)
     session.out.record(card, CARD_FIELDS, title=card_title(card, live=snapshot is None and as_of is None))
 
 

@@ -136,8 +136,15 @@ def submit(
 @click.argument("complaint")
 @_actor_option("lapor-sp4n:sp4n-ayu or tim-admin:kota-cirebon:dodi")
 @at_option(AT_HELP)
-@click.option("--anonymous/--no-anonymous", default=None, help="Set or clear the anonymous flag (audited).")
-@click.option("--confidential/--no-confidential", default=None, help="Set or clear the confidential flag.")
+@click.option(
+    "--anonymous",
+    is_flag=True,
+    default=None,
+    help="Hide the reporter's identity from units (audited; never cleared).",
+)
+@click.option(
+    "--confidential", is_flag=True, default=None, help="Keep it out of public views (audited; never cleared)."
+)
 @click.option("--note", default="", help="A note for the record.")
 @json_option
 @pass_session

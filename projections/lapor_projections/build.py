@@ -34,6 +34,7 @@ from lapor_domain import (
     OrganisationDirectory,
     SlaPolicy,
     decisions,
+    flags_now,
     parse_target,
 )
 
@@ -124,11 +125,18 @@ def _build_share(
     total = pending = 0
     with _without_cycle_collection():
         for events in app.feed.by_complaint(until=until, start=share.start, before=share.before):
+            flags = None
             if as_of is not None:
+                flags = flags_now(events)  # rule 10: as they stand now, in every past view
                 events = [e for e in events if e.at <= as_of]
                 if not events:
                     continue
             tracked, opened = _fold(events, policy)
+            if flags is not None and flags != (tracked.complaint.anonymous, tracked.complaint.confidential):
+                anonymous, confidential = flags
+                tracked = tracked._replace(
+                    complaint=tracked.complaint.changed(anonymous=anonymous, confidential=confidential)
+                )
             if as_of is not None and tracked.deadline is not None and tracked.deadline.due <= as_of:
                 fired = decisions.fire_final(tracked.complaint, rules, as_of, as_of)
                 tracked, more = _fold(fired, policy, tracked)

@@ -8,9 +8,11 @@ from pydantic import BaseModel, ConfigDict
 
 from lapor_domain import (
     Complaint,
+    ComplaintNotFound,
     Role,
     SlaPolicy,
     SlaState,
+    can_see_complaint,
     can_see_identity,
     desk_deadlines,
     pending_deadline,
@@ -50,11 +52,21 @@ class ComplaintCard(BaseModel):
     version: int
 
 
-def complaint_card(c: Complaint, policy: SlaPolicy, at: datetime, viewer: Role | None) -> ComplaintCard:
-    """The card of ``c`` at ``at``, as ``viewer`` may see it (rule 10: the reporter only if allowed)."""
+def complaint_card(
+    c: Complaint, policy: SlaPolicy, at: datetime, viewer: Role | None, *, now: Complaint | None = None
+) -> ComplaintCard:
+    """The card of ``c`` at ``at``, as ``viewer`` may see it.
+
+    Rule 10 is judged by the flags as they stand ``now`` (the complaint's current state;
+    ``c`` itself when it is current): the reporter only where that allows, and a
+    confidential complaint not at all for a public viewer (ComplaintNotFound).
+    """
+    flags = now if now is not None else c
+    if not can_see_complaint(viewer, flags.confidential):
+        raise ComplaintNotFound(f"no complaint {c.id}")
     sla = desk_deadlines(c, policy)
     clock = pending_deadline(c, policy)
-    show = can_see_identity(viewer, c.anonymous)
+    show = can_see_identity(viewer, flags.anonymous)
     contact = f" <{c.reporter.contact}>" if c.reporter.contact else ""
     calendar = policy.calendar
     return ComplaintCard(
@@ -71,8 +83,8 @@ def complaint_card(c: Complaint, policy: SlaPolicy, at: datetime, viewer: Role |
         sla=sla.state_at(at) if sla else None,
         clock=clock.clock.value if clock else None,
         clock_due=clock.due if clock else None,
-        anonymous=c.anonymous,
-        confidential=c.confidential,
+        anonymous=flags.anonymous,
+        confidential=flags.confidential,
         national_verified=c.national_verified,
         admin_verified=c.admin_verified,
         reporter=f"{c.reporter.name}{contact} ({c.reporter_id})" if show else None,

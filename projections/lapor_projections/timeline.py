@@ -19,6 +19,7 @@ from lapor_domain import (
     LaporApp,
     Role,
     Submitted,
+    can_see_complaint,
     can_see_identity,
     decisions,
     desk_deadlines,
@@ -37,7 +38,15 @@ _BASE_FIELDS = {"originator_id", "originator_version", "at", "recorded_at", "act
 def timeline(
     app: LaporApp, complaint_id: UUID | str, *, as_of: datetime | None = None, viewer: Role | None = None
 ) -> list[TimelineEntry]:
-    """Every event of the complaint in order: who, when, from which desk to which, and the clock."""
+    """Every event of the complaint in order: who, when, from which desk to which, and the clock.
+
+    Rule 10 is judged by the privacy flags as they stand now, whatever ``as_of``: a
+    complaint made anonymous later hides its reporter in every past view too, and a
+    confidential one is not found by a public viewer.
+    """
+    now = app.complaint(complaint_id)
+    if not can_see_complaint(viewer, now.confidential):
+        raise ComplaintNotFound(f"no complaint {complaint_id}")  # its existence is not public either
     events = app.history(complaint_id, as_of=as_of)
     final = fold(events)
     if final is None:
@@ -46,7 +55,7 @@ def timeline(
     if as_of is not None:
         pending = decisions.fire_final(final, app.rules, as_of, as_of)
         final = fold(pending, final) or final
-    show_identity = can_see_identity(viewer, final.anonymous)
+    show_identity = can_see_identity(viewer, now.anonymous)
     recorded = len(events)
     entries: list[TimelineEntry] = []
     state: Complaint | None = None

@@ -54,7 +54,7 @@ from .model.instants import (
     to_micros_or_none,
 )
 from .model.policy import DeskSla, SlaPolicy
-from .model.privacy import can_see_identity
+from .model.privacy import can_see_complaint, can_see_identity, flags_now
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 
 __all__ = [
@@ -111,11 +111,13 @@ __all__ = [
     "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
+    "can_see_complaint",
     "can_see_identity",
     "decisions",
     "desk_deadlines",
     "event_class",
     "evolve",
+    "flags_now",
     "fold",
     "from_micros",
     "from_micros_or_none",

@@ -113,8 +113,9 @@ def _verified(c: Complaint, e: Verified) -> Complaint:
         last_event_at=e.at,
         national_verified=c.national_verified or e.level is SlaLevel.NATIONAL,
         admin_verified=c.admin_verified or e.level is SlaLevel.ADMIN,
-        anonymous=c.anonymous if e.anonymous is None else e.anonymous,
-        confidential=c.confidential if e.confidential is None else e.confidential,
+        # Rule 10: a flag once set is never cleared (an old event that cleared one is read so).
+        anonymous=c.anonymous or bool(e.anonymous),
+        confidential=c.confidential or bool(e.confidential),
     )
 
 

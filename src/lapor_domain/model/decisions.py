@@ -142,6 +142,12 @@ def verify(
         raise NotAllowed(f"{stamp.actor} may not verify: only the national and admin desks verify")
     if c.is_verified_here:
         raise NotPossibleInState(f"complaint {c.id} is already verified at desk {desk.key}")
+    cleared = [name for name, now, asked in (("anonymous", c.anonymous, anonymous),
+               ("confidential", c.confidential, confidential)) if now and asked is False]  # fmt: skip
+    if cleared:
+        raise NotPossibleInState(
+            f"complaint {c.id} is {' and '.join(cleared)}: a privacy flag once set is never cleared (rule 10)"
+        )
     level = SlaLevel.NATIONAL if desk.kind is DeskKind.NATIONAL else SlaLevel.ADMIN
     return _next(c, Verified, stamp, level=level, anonymous=anonymous, confidential=confidential, note=note)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .actors import Role
+from .events import ComplaintEvent, Submitted, Verified
 
 
 def can_see_identity(viewer: Role | None, anonymous: bool) -> bool:
@@ -13,3 +16,20 @@ def can_see_identity(viewer: Role | None, anonymous: bool) -> bool:
     if viewer is Role.LIAISON:
         return not anonymous
     return False
+
+
+def flags_now(events: Iterable[ComplaintEvent]) -> tuple[bool, bool]:
+    """(anonymous, confidential) after all these events of one complaint: set at submission or
+    at any verification, never cleared."""
+    anonymous = confidential = False
+    for event in events:
+        if isinstance(event, Submitted | Verified):
+            anonymous = anonymous or bool(event.anonymous)
+            confidential = confidential or bool(event.confidential)
+    return anonymous, confidential
+
+
+def can_see_complaint(viewer: Role | None, confidential: bool) -> bool:
+    """Rule 10: a confidential complaint is absent from every public view (viewer None); the
+    desks handling it and its own reporter see it."""
+    return not confidential or viewer is not None
