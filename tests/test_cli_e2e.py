@@ -29,6 +29,8 @@ from lapor_domain import SlaPolicy
 
 from conftest import PG_DSN, drop_schema, require_postgres
 
+pytestmark = pytest.mark.slow  # every test here starts the installed command, a second or more each
+
 WIB = ZoneInfo("Asia/Jakarta")
 
 NATIONAL = "lapor-sp4n:sp4n-ayu"
@@ -78,7 +80,6 @@ def days_ago(days: int, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=WIB)
 
 
-@pytest.mark.slow
 def test_a_whole_complaint_life_through_the_installed_command(target: str, tmp_path: Path) -> None:
     submitted = days_ago(55, 9)
     cid = step(target, "submit", "--as", REPORTER, "--title", "Jalan berlubang",

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageStat
 
@@ -18,6 +19,7 @@ def lapor(db: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.slow  # a simulation and two matplotlib pictures
 def test_report_writes_a_picture_of_the_sla_situation(tmp_path: Path) -> None:
     db, out, period = tmp_path / "lapor.db", tmp_path / "sla.png", tmp_path / "q1.png"
     assert lapor(db, "simulate", "--complaints", "60", "--seed", "11")[0] == 0

@@ -53,6 +53,8 @@ print("following", flush=True)
 read_models.follow(threading.Event(), poll_seconds=0.05)
 """
 
+pytestmark = pytest.mark.slow  # real processes, started and killed
+
 
 @pytest.fixture(params=SHARED)
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:

@@ -88,6 +88,7 @@ def failures(results: list[object]) -> list[str]:
     return [repr(r) for r in results if isinstance(r, BaseException)]
 
 
+@pytest.mark.slow  # a dozen processes
 def test_a_dozen_sweeps_started_together_on_a_fresh_schema_all_succeed(schema: str, tmp_path: Path) -> None:
     sweep = [executable(), "--db", target(schema), "tick", "--at", "2026-06-01T00:00"]
     done = together([sweep] * DOZEN, tmp_path)
@@ -141,6 +142,7 @@ def _submitted(store: str, count: int) -> list[str]:
         ]
 
 
+@pytest.mark.slow  # a dozen processes
 def test_a_dozen_commands_racing_on_the_same_complaints_succeed_or_are_refused(
     schema: str, tmp_path: Path
 ) -> None:

@@ -73,6 +73,7 @@ def opened_until_clean(app: LaporApp, seconds: float = 20) -> ReadModels:
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # a process, killed
 def test_a_killed_rebuild_leaves_no_shadow_tables_once_it_is_gone(target: str, tmp_path: Path) -> None:
     app = LaporApp(target, clock=StepClock())
     random_walk(app, seed=3, complaints=10)
@@ -118,6 +119,7 @@ def test_a_rebuild_that_fails_drops_its_shadow_at_once(target: str, monkeypatch:
     app.close()
 
 
+@pytest.mark.slow  # a process, killed
 def test_a_rebuild_after_a_killed_one_switches_cleanly(target: str) -> None:
     app = LaporApp(target, clock=StepClock())
     random_walk(app, seed=6, complaints=8)

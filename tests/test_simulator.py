@@ -239,6 +239,7 @@ def test_batches_are_single_imports_with_progress_after_each() -> None:
     app.close()
 
 
+@pytest.mark.slow  # a national-scale simulation
 def test_national_scale_on_sqlite_quiet_holidays_and_the_lebaran_peak(tmp_path: Path) -> None:
     # 2026: 18-24 March are closing days (Nyepi, Idul Fitri and cuti bersama) or a weekend;
     # offices reopen on the 25th, when the backlog of the holiday is reported.

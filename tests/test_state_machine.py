@@ -841,7 +841,8 @@ def assert_as_predicted(answer: Complaint | LaporError, predicted: Prediction, w
 
 
 ComplaintHandling.TestCase.settings = settings(stateful_step_count=STEPS)
-TestComplaintHandling = ComplaintHandling.TestCase
+# The longest run is in the slow tier; its variants below stay in the default one.
+TestComplaintHandling = pytest.mark.slow(ComplaintHandling.TestCase)
 
 
 class ComplaintHandlingWithAGrace(ComplaintHandling):
