@@ -489,13 +489,40 @@ def test_export_events_as_json_lines_and_csv(db: Path, at_unit: str, tmp_path: P
     assert [r["event"] for r in rows] == ["Submitted", "Verified", "Disposed", "Verified", "Disposed"]
     assert set(rows[0]) == {"position", "complaint_id", "version", "event", "at", "recorded_at", "actor",
                             "role", "institution", "unit", "person", "data"}  # fmt: skip
-    assert rows[0]["data"]["reporter"]["name"] == "Siti Aminah" and rows[0]["actor"] == REPORTER
-    redacted = json.loads(ok(lapor(db, "export", "events", "--redact")).stdout.splitlines()[0])
-    assert "Siti" not in json.dumps(redacted) and "warga-123" not in json.dumps(redacted)
+    assert "Siti" not in lines[0] and "warga-123" not in lines[0], "identities are left out by default"
+    shown = json.loads(
+        ok(lapor(db, "export", "events", "--viewer", "lapor-sp4n", "--identities")).stdout.split("\n")[0]
+    )
+    assert shown["data"]["reporter"]["name"] == "Siti Aminah" and shown["actor"] == REPORTER
+    refused(lapor(db, "export", "events", "--identities"), 2, "--viewer")
     out = tmp_path / "events.csv"
     ok(lapor(db, "export", "events", "--format", "csv", "--out", str(out)))
     header, *body = out.read_text().splitlines()
     assert header.startswith("position,complaint_id,version,event,at,") and len(body) == 5
+
+
+def test_exports_honour_rule_10_by_the_flags_as_they_stand_now(db: Path) -> None:
+    anonymous, confidential = submit(db), submit(db)
+    ok(lapor(db, "verify", anonymous, "--as", NATIONAL, "--anonymous", "--at", "2026-03-13T10:00"))
+    ok(lapor(db, "verify", confidential, "--as", NATIONAL, "--confidential", "--at", "2026-03-13T10:00"))
+    public = ok(lapor(db, "export", "events")).stdout
+    assert confidential not in public and anonymous in public
+    unit = ok(lapor(db, "export", "events", "--viewer", "pejabat-penghubung", "--identities")).stdout
+    rows = [json.loads(line) for line in unit.splitlines()]
+    assert {r["person"] for r in rows if r["complaint_id"] == anonymous and r["role"] == "pelapor"} == {
+        "(dirahasiakan)"
+    }
+    assert {r["person"] for r in rows if r["complaint_id"] == confidential and r["role"] == "pelapor"} == {
+        "warga-123"
+    }
+    everything = ok(lapor(db, "export", "timeline")).stdout
+    assert confidential not in everything and anonymous in everything
+    refused(lapor(db, "history", confidential), 3)  # the public viewer does not find it
+    refused(lapor(db, "show", confidential), 3)
+    as_of = ok(
+        lapor(db, "history", anonymous, "--viewer", "pejabat-penghubung", "--as-of", "2026-03-13T09:30")
+    )
+    assert "warga-123" not in as_of.stdout, "anonymous now: hidden in every past view too"
 
 
 def test_export_sla_and_timeline(db: Path, at_unit: str) -> None:

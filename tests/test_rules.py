@@ -223,3 +223,11 @@ def test_an_actor_reads_back_from_its_text(actor: Actor) -> None:
 def test_a_malformed_actor_is_invalid_input(text: str, says: str) -> None:
     with pytest.raises(InvalidInput, match=re.escape(says)):
         Actor.parse(text)
+
+
+def test_rule_10_a_privacy_flag_once_set_is_never_cleared(memory_app: LaporApp) -> None:
+    c = file_complaint(memory_app, T0, anonymous=True)
+    verify = memory_app.verify
+    message = refused(memory_app, c.id, NotPossibleInState, verify, by=NATIONAL, at=T0, anonymous=False)
+    assert "never cleared" in message
+    assert memory_app.verify(c.id, by=NATIONAL, at=T0, confidential=True).anonymous

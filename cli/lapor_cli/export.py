@@ -20,13 +20,23 @@ from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
+from uuid import UUID
 
 import click
 
-from lapor_domain import ComplaintEvent, Role, Submitted
+from lapor_domain import (
+    ComplaintEvent,
+    ComplaintNotFound,
+    LaporApp,
+    Role,
+    Submitted,
+    can_see_complaint,
+    can_see_identity,
+)
 from lapor_projections import event_label, for_spreadsheet, json_for_terminal, timeline
 
 from .common import check_writable, pass_session, period, period_options
+from .errors import CliError
 from .output import plain
 from .params import instant_option, viewer_option, viewer_role
 from .session import Session
@@ -129,25 +139,68 @@ def event_row(position: int | None, event: ComplaintEvent, *, redact: bool) -> d
     }
 
 
+class _Privacy:
+    """Rule 10 for an export: each complaint's flags as they stand now, looked up once."""
+
+    def __init__(self, app: LaporApp, viewer: Role | None, identities: bool) -> None:
+        self.app, self.viewer, self.identities = app, viewer, identities
+        self._flags: dict[UUID, tuple[bool, bool]] = {}
+
+    def _now(self, cid: UUID) -> tuple[bool, bool]:
+        if cid not in self._flags:
+            now = self.app.complaint(cid)
+            self._flags[cid] = (now.anonymous, now.confidential)
+        return self._flags[cid]
+
+    def shows(self, cid: UUID) -> bool:
+        return can_see_complaint(self.viewer, self._now(cid)[1])
+
+    def redacts(self, cid: UUID) -> bool:
+        return not (self.identities and can_see_identity(self.viewer, self._now(cid)[0]))
+
+
 @export.command()
 @click.option("--complaint", help="Only this complaint's events.")
-@click.option("--redact", is_flag=True, help="Hide reporters' names, contacts and person ids.")
+@viewer_option
+@click.option(
+    "--identities",
+    is_flag=True,
+    help="Show reporters' names, contacts and person ids where --viewer may see them (rule 10).",
+)
 @_format_options
 @pass_session
-def events(session: Session, complaint: str | None, redact: bool, fmt: str, out: Path | None) -> None:
+def events(
+    session: Session, complaint: str | None, viewer: str, identities: bool, fmt: str, out: Path | None
+) -> None:
     """Every recorded event in log order: who, when, what (the audit log itself).
 
+    Reporters' identities are left out unless --identities is given with a viewer
+    who may see them (the national desk, an admin team; a unit only where the
+    reporter is not anonymous); a public viewer gets no confidential complaint.
+
     \b
-    Example:
-      lapor export events --redact --out events.jsonl
+    Examples:
+      lapor export events --out events.jsonl
+      lapor export events --viewer lapor-sp4n --identities --complaint 1a2b3c4d
     """
     session.require_events("export events")
     app = session.app()
+    role = viewer_role(viewer)
+    if identities and role not in (Role.NATIONAL, Role.ADMIN, Role.LIAISON):
+        raise CliError("--identities needs a --viewer who may see reporters (lapor-sp4n, tim-admin)")
+    privacy = _Privacy(app, role, identities)
     if complaint is not None:
         cid = session.resolve_id(complaint)
-        rows: Iterable[dict[str, Any]] = (event_row(None, e, redact=redact) for e in app.history(cid))
+        if not privacy.shows(cid):
+            raise ComplaintNotFound(f"no complaint whose id starts with {complaint!r}")
+        recorded: Iterable[tuple[int | None, ComplaintEvent]] = ((None, e) for e in app.history(cid))
     else:
-        rows = (event_row(p, e, redact=redact) for p, e in app.feed.since())
+        recorded = app.feed.since()
+    rows = (
+        event_row(position, e, redact=privacy.redacts(e.originator_id))
+        for position, e in recorded
+        if privacy.shows(e.originator_id)
+    )
     write_rows(rows, fmt, out, session.zone)
 
 
@@ -203,10 +256,14 @@ def export_timeline(
     ids = [session.resolve_id(c) for c in complaints] or _all_ids(session)
     role = viewer_role(viewer)
 
+    privacy = _Privacy(app, role, identities=True)
+
     def rows() -> Iterator[dict[str, Any]]:
         for cid in ids:
             if as_of is not None and not app.history(cid, as_of=as_of):
                 continue  # not yet submitted then
+            if not privacy.shows(cid) and not complaints:
+                continue  # a public export of everything leaves confidential complaints out
             for entry in timeline(app, cid, as_of=as_of, viewer=role):
                 yield {"complaint_id": str(cid), **entry.model_dump()}
 

@@ -108,7 +108,7 @@ def submit(
     \b
     Example:
       lapor submit --as pelapor:warga-123 --title "Jalan berlubang" \\
-        --description "Lubang besar di Jl. Kesambi" --at 2026-03-13T09:00
+        --description "Lubang besar di Jl. Kesambi"
     """
     session.attached_views(create=True)
     try:
