@@ -1,0 +1,94 @@
+"""Rule 10 in every view, for every viewer and every as-of instant (flags as they stand now).
+
+Random histories set the flags at submission or at a later verification; every view of
+every complaint is then asked as of a random instant, by every viewer role: an identity
+whose complaint is anonymous now never reaches a unit or the public, and a complaint
+that is confidential now never reaches a public view.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lapor_domain import ComplaintNotFound, LaporApp, Role, can_see_identity
+from lapor_projections import ReadModels, ViewReader, complaint_card, timeline
+
+from conftest import OfficeApp
+from sop import wib
+from walk import random_walk
+
+START = wib(2025, 3, 3, 8)
+VIEWERS = [None, Role.NATIONAL, Role.ADMIN, Role.LIAISON, Role.REPORTER]
+
+
+def markers(app: LaporApp, cid: object) -> set[str]:
+    """What identifies the complaint's reporter: its name and account id (tests/walk.py)."""
+    first = app.history(cid)[0]  # type: ignore[arg-type]
+    return {first.actor.person, first.reporter.name}  # type: ignore[attr-defined]
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), days=st.integers(0, 200))
+def test_no_view_of_any_instant_shows_what_rule_10_hides_now(seed: int, days: int) -> None:
+    """Every viewer, as of every event's instant of every complaint and one random instant."""
+    app = OfficeApp()
+    try:
+        random_walk(app, seed, complaints=5, start=START)
+        for cid in {r.event.originator_id for r in app.feed.since()}:
+            history = app.history(cid)
+            for as_of in sorted({*(e.at for e in history), START + timedelta(days=days, hours=5)}):
+                if as_of >= history[0].at:
+                    for viewer in VIEWERS:
+                        check_views(app, cid, as_of, viewer)
+    finally:
+        app.close()
+
+
+def check_views(app: LaporApp, cid: UUID, as_of: datetime, viewer: Role | None) -> None:
+    now = app.complaint(cid)
+    then = app.complaint(cid, as_of=as_of)
+    if now.confidential and viewer is None:
+        with pytest.raises(ComplaintNotFound):
+            timeline(app, cid, as_of=as_of, viewer=viewer)
+        with pytest.raises(ComplaintNotFound):
+            complaint_card(then, app.policy, as_of, viewer, now=now)
+        return
+    entries = timeline(app, cid, as_of=as_of, viewer=viewer)
+    card = complaint_card(then, app.policy, as_of, viewer, now=now)
+    shown = json.dumps([e.model_dump(mode="json") for e in entries]) + card.model_dump_json()
+    hidden = markers(app, cid) if not can_see_identity(viewer, now.anonymous) else set()
+    leaked = {m for m in hidden if m in shown}
+    assert not leaked, f"{viewer} saw the anonymous reporter of {cid} as of {as_of}"
+    assert (card.anonymous, card.confidential) == (now.anonymous, now.confidential)
+
+
+def test_an_as_of_replay_keeps_the_flags_as_they_stand_now(tmp_path: Path) -> None:
+    app = OfficeApp(str(tmp_path / "live.db"))
+    try:
+        last = random_walk(app, 3, complaints=12, start=START)
+        live = ReadModels(app)
+        live.catch_up()
+        replayed = live.build_as_of(START + timedelta(days=1), str(tmp_path / "then.db"))
+        reader = ViewReader(replayed.db, app.policy)
+        ids = {r.event.originator_id for r in app.feed.since() if r.event.at <= START + timedelta(days=1)}
+        assert ids
+        stored = replayed.store.load(ids)
+        for cid in ids:
+            now = app.complaint(cid)
+            assert (stored[cid].complaint.anonymous, stored[cid].complaint.confidential) == (
+                now.anonymous,
+                now.confidential,
+            )
+            assert (reader.public_status(cid) is None) == now.confidential
+        assert last > START
+        replayed.close()
+        live.close()
+    finally:
+        app.close()
