@@ -14,8 +14,6 @@ from typing import Any
 
 import click
 
-from lapor_domain import LaporError, StoreUnavailable
-
 from . import calendar_cmd, deadlines, export, investigate, reference, report, simulate, views, workflow
 from .errors import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode, exit_code_of, one_line
 from .session import Session
@@ -44,14 +42,10 @@ class LaporGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except Exception as error:
+        except Exception:
             session = ctx.obj
             if isinstance(session, Session):
                 session.discard_created()  # a failed command leaves no new database behind
-                if exit_code_of(error) is ExitCode.UNAVAILABLE and not isinstance(
-                    error, LaporError | click.ClickException
-                ):
-                    raise StoreUnavailable(f"{session.target}: {one_line(error)}") from error
             raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:

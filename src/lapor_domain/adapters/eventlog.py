@@ -41,25 +41,25 @@ if TYPE_CHECKING:
     from .sqlite_recorder import SQLiteRecorder
 
 
-def typed_store_error(error: Exception, store: str) -> LaporError | None:
+def typed_store_error(error: Exception, store: str, *, opening: bool = False) -> LaporError | None:
     """The library's error for a store's failure; None for what is not a store error."""
     if isinstance(error, LaporError | IntegrityError):
         return None
     said = " ".join(str(error).split()) or type(error).__name__
     if isinstance(error, InterfaceError | OperationalError | sqlite3.OperationalError | OSError):
-        return StoreUnavailable(f"{store}: {said}")
+        return StoreUnavailable(f"{'cannot open ' if opening else ''}{store}: {said}")
     if isinstance(error, PersistenceError | sqlite3.Error):  # DatabaseError, DataError, ...
         return StoreCorrupt(f"{store} is damaged or not a lapor store: {said}")
     return None
 
 
 @contextmanager
-def store_errors(store: str) -> Iterator[None]:
+def store_errors(store: str, *, opening: bool = False) -> Iterator[None]:
     """Store errors raised in the block come out typed (``typed_store_error``)."""
     try:
         yield
     except Exception as exc:
-        typed = typed_store_error(exc, store)
+        typed = typed_store_error(exc, store, opening=opening)
         if typed is None:
             raise
         raise typed from exc
@@ -103,7 +103,7 @@ class ComplaintLog(Application[UUID]):
         ``store`` names the store in error messages."""
         self.create = create
         self.store = store
-        with store_errors(f"cannot open {store}"):
+        with store_errors(store, opening=True):
             super().__init__(env=env)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
