@@ -31,6 +31,7 @@ from lapor_domain import (
     Reporter,
     Role,
     SlaPolicy,
+    StoreCorrupt,
     parse_target,
 )
 from lapor_projections import ReadModels, ViewReader, timeline
@@ -495,3 +496,41 @@ def test_a_damaged_or_foreign_sqlite_file_is_a_typed_error(content: bytes | None
         path.write_bytes(content)
     error = returns_or_raises_typed(lambda: new_app(str(path)).rebuild_deadline_index())
     assert error is not None and type(error).__name__ == "StoreCorrupt", error
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    ("column", "value"), [("topic", "lapor.NoSuchEvent"), ("state", b'{"broken'), ("state", b"\xff\xfe")]
+)
+def test_a_stored_event_that_does_not_read_back_is_store_corrupt_naming_it(
+    backend: str, column: str, value: str | bytes, tmp_path: Path
+) -> None:
+    from conftest import drop_schema, store_target
+
+    target, schema = store_target(backend, tmp_path)
+    try:
+        with new_app(target) as app:
+            cid = prepared(app)[1]
+        if backend == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(target) as conn:
+                where = "WHERE originator_id = ? AND originator_version = 2"
+                sql = f"UPDATE stored_events SET {column} = ? {where}"
+                conn.execute(sql, (value, cid.hex))
+        else:
+            import psycopg
+
+            with psycopg.connect(target.split("?")[0], autocommit=True) as conn:
+                conn.execute(f'UPDATE "{schema}".stored_events SET {column} = %s '
+                             "WHERE originator_id = %s AND originator_version = 2", (value, cid))  # fmt: skip
+        with new_app(target) as app:
+            with pytest.raises(StoreCorrupt) as raised:
+                app.history(cid)
+            assert raised.value.complaint_id is not None and raised.value.version == 2
+            assert str(cid) in str(raised.value).replace(cid.hex, str(cid))
+            with pytest.raises(StoreCorrupt):
+                ReadModels(app).catch_up()
+    finally:
+        if schema:
+            drop_schema(schema)
