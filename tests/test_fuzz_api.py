@@ -369,6 +369,9 @@ FIRST = {"queue": "desk", "desks": "at", "visits": "complaint_id", "public_statu
     )
 )
 @example(
+    ("sla_report", {"since": START, "until": NOW, "unit": None, "institution": "\ud800"})
+)  # fuzz profile
+@example(
     (
         "sla_report",
         {
@@ -443,6 +446,7 @@ FILE_CONTENTS = st.one_of(
 @SETTINGS
 @given(kind=st.sampled_from(["policy", "directory"]), content=FILE_CONTENTS, as_text=st.booleans())
 @example(kind="policy", content=b"\xd0\xcf\x11\xe0 binary", as_text=True)
+@example(kind="policy", content="\x00", as_text=True)  # found by the fuzz profile: a NUL in the path
 def test_policy_and_directory_files_are_read_or_refused_as_invalid_input(
     kind: str, content: str | bytes, as_text: bool, tmp_path: Path
 ) -> None:
@@ -479,6 +483,7 @@ TARGETS = st.one_of(
 @given(TARGETS)
 @example("postgresql://postgres@127.0.0.1:abc/test")
 @example("postgresql://h/d?schema=")
+@example("postgresql://[")  # found by the fuzz profile: the redaction parsed the URL again
 def test_store_targets_parse_or_are_invalid_input(target: Any) -> None:
     returns_or_raises_typed(lambda: parse_target(target))
 

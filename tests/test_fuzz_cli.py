@@ -247,6 +247,7 @@ FINDINGS = [
     ["--db", "NOTADB", "history", "@0"],
     ["--bogus"],
     ["queue", "--limit"],
+    ["export", "events", "--out", "x" * 5000],  # found by the fuzz profile: a name too long to create
 ]
 
 

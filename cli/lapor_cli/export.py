@@ -27,6 +27,7 @@ from lapor_domain import ComplaintEvent, Role, Submitted
 from lapor_projections import event_label, for_spreadsheet, json_for_terminal, timeline
 
 from .common import check_writable, pass_session, period, period_options
+from .errors import CliError
 from .output import plain
 from .params import instant_option, viewer_option, viewer_role
 from .session import Session
@@ -69,7 +70,10 @@ def _sink(out: Path | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     check_writable(out)
-    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
+    except OSError as exc:  # a name too long for the file system, and the like
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream

@@ -250,8 +250,14 @@ def _page(limit: object, offset: object) -> tuple[int, int]:
 
 
 def _text(value: object, what: str, *, optional: bool = False) -> None:
-    if not (isinstance(value, str) or (optional and value is None)):
+    if optional and value is None:
+        return
+    if not isinstance(value, str):
         raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
+    try:
+        value.encode()
+    except UnicodeEncodeError:  # a lone surrogate: no database stores it
+        raise InvalidInput(f"{what} {value!r} is not valid Unicode text") from None
 
 
 def _desk_count(desk: str, held: int, breached: int, late: int) -> DeskCount:

@@ -21,6 +21,7 @@ MEMORY = "memory"
 SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 LONGEST_NAME = 63  # bytes: PostgreSQL's NAMEDATALEN - 1
 PARAMETERS = ("schema", "connect_timeout")
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +117,5 @@ def _seconds(text: str) -> str:
 
 
 def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return parts._replace(netloc=netloc).geturl()
-    return url
+    """The URL with its password hidden (textually: the URL may not even parse)."""
+    return _PASSWORD.sub(r"\1***@", url)

@@ -145,7 +145,7 @@ class SlaPolicy(BaseModel):
         """Read a policy from a TOML file (UTF-8)."""
         try:
             text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, a NUL in the path
             raise InvalidInput(f"cannot read SLA policy {str(path)!r}: {_one_line(exc)}") from exc
         return cls.from_toml(text if "\n" in text or "=" in text else text + "\n")
 
