@@ -12,6 +12,7 @@ The example count comes from the Hypothesis profile (``fuzz``: 10,000).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -102,7 +103,10 @@ INTS = st.one_of(
 def value_for(param: click.Parameter, out_dir: Path) -> st.SearchStrategy[str]:
     """The declared kind of value four times in five, hostile text otherwise."""
     valid = declared(param, out_dir)
-    return st.integers(0, 4).flatmap(lambda pick: HOSTILE if pick == 0 else valid)
+    hostile = HOSTILE
+    if param.name == "out" or isinstance(param.type, click.Path | click.File):
+        hostile = HOSTILE.filter(lambda text: not text.strip().startswith(("/", "~")))  # stay in out_dir
+    return st.integers(0, 4).flatmap(lambda pick: hostile if pick == 0 else valid)
 
 
 def declared(param: click.Parameter, out_dir: Path) -> st.SearchStrategy[str]:
@@ -157,8 +161,9 @@ STORES = st.sampled_from(["good"] * 8 + ["missing", "corrupt", "not-a-database",
 # -- the prepared database ------------------------------------------------------------------------
 
 
-def run(args: list[str]) -> Any:
-    with mock.patch.object(session_module, "wall_clock", return_value=NOW):
+def run(args: list[str], cwd: Path) -> Any:
+    """`lapor` in process, in ``cwd``: a hostile relative path lands there, not in the project."""
+    with mock.patch.object(session_module, "wall_clock", return_value=NOW), contextlib.chdir(cwd):
         return CliRunner().invoke(cli, args, catch_exceptions=True)
 
 
@@ -175,11 +180,11 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]
     ids = []
     for walked in (0, 2, 4):
         submitted = run(["--db", str(db), "submit", "--as", "pelapor:warga-1", "--title", "Jalan",
-                         "--at", "2026-03-02T09:00"])  # fmt: skip
+                         "--at", "2026-03-02T09:00"], db.parent)  # fmt: skip
         assert submitted.exit_code == 0, submitted.output
         ids.append(submitted.stdout.strip())
         for step in steps[:walked]:
-            done = run(["--db", str(db), step[0], ids[-1], *step[1:]])
+            done = run(["--db", str(db), step[0], ids[-1], *step[1:]], db.parent)
             assert done.exit_code == 0, done.output
     return db, ids
 
@@ -229,7 +234,7 @@ def test_any_argv_on_any_store_exits_with_a_documented_code_and_one_line(
     (work / "existing.db").write_bytes(b"")
     target = store_for(store, work, good)
     args = concrete(data.draw(argv(work)), ids)
-    check(run(["--db", target, *args]))
+    check(run(["--db", target, *args], work))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -268,6 +273,6 @@ def test_the_findings_exit_with_a_documented_code_and_one_line(
     argv = [files.get(arg, arg) for arg in concrete(args, ids)]
     if "--db" not in argv:
         argv = ["--db", str(tmp_path / "lapor.db"), *argv]
-    result = run(argv)
+    result = run(argv, tmp_path)
     check(result)
     assert result.exit_code != 0, result.output
