@@ -223,7 +223,6 @@ def check(result: Any) -> None:
         assert len(lines) == 1 and lines[0].startswith("lapor: error: "), result.stderr
 
 
-@pytest.mark.slow
 @SETTINGS
 @given(data=st.data(), store=STORES)
 def test_any_argv_on_any_store_exits_with_a_documented_code_and_one_line(
