@@ -149,6 +149,9 @@ def argv(draw: st.DrawFn, out_dir: Path) -> list[str]:
         else:
             count = 1 if param.nargs == 1 else draw(st.integers(0, 3))
             args += [draw(value_for(param, out_dir)) for _ in range(count)]
+    if draw(st.integers(0, 4)) == 0:  # the root's own options, before the command
+        policy = draw(st.sampled_from(["policy.toml", "binary.toml", "missing.toml", "\x00", "", "."]))
+        args = ["--policy", str(out_dir / policy) if policy not in ("\x00", "") else policy, *args]
     if draw(st.integers(0, 9)) == 0:
         args.insert(
             draw(st.integers(0, len(args))), draw(st.sampled_from(["--bogus", "-z", "extra", "--json"]))
@@ -231,6 +234,8 @@ def test_any_argv_on_any_store_exits_with_a_documented_code_and_one_line(
     good, ids = prepared
     work = tmp_path_factory.mktemp("example")
     (work / "existing.db").write_bytes(b"")
+    (work / "policy.toml").write_text('timezone = "Asia/Makassar"\nlast_year = 2030\n')
+    (work / "binary.toml").write_bytes(b"\xd0\xcf\x11\xe0\x00\xff")
     target = store_for(store, work, good)
     args = concrete(data.draw(argv(work)), ids)
     check(run(["--db", target, *args], work))
@@ -252,6 +257,8 @@ FINDINGS = [
     ["--bogus"],
     ["queue", "--limit"],
     ["export", "events", "--out", "x" * 5000],  # found by the fuzz profile: a name too long to create
+    ["export", "events", "--out", "\x00"],  # found by the fuzz profile: a NUL in a path
+    ["--policy", "\x00", "queue"],
 ]
 
 

@@ -70,5 +70,5 @@ def check_writable(path: Path) -> None:
             raise CliError(f"cannot write {path}: it is a folder")
         if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
             raise CliError(f"cannot write {path}: permission denied")
-    except OSError as exc:  # a name too long for the file system, and the like
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL in it
+        raise CliError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
