@@ -5,7 +5,8 @@ arguments from their declared parameters (choices, flags, integers, instants, ac
 ids, desks, paths), mixed with hostile text and unknown options, against a small
 prepared SQLite database copied per example, or a store that is missing, corrupt, not
 a database at all, or a PostgreSQL URL that cannot be right. A non-zero exit prints
-exactly one line, ``lapor: error: ...``, on stderr. ``simulate`` and ``report`` are
+exactly one line, ``lapor: error: ...``, on stderr (exit 5, `check` finding differences,
+is a result: its one stderr line counts them). ``simulate`` and ``report`` are
 left out: a valid size makes them run for minutes, which is their job, not a failure.
 The example count comes from the Hypothesis profile (``fuzz``: 10,000).
 """
@@ -221,8 +222,10 @@ def check(result: Any) -> None:
     )
     assert "Traceback" not in output, output
     assert result.exit_code in {0, 1, 2, 3, 4, 5}, (result.exit_code, output)
-    if result.exit_code != 0:
-        lines = result.stderr.strip().splitlines()
+    lines = result.stderr.strip().splitlines()
+    if result.exit_code == 5:  # `check` found differences: a finding, listed on stdout, counted on stderr
+        assert len(lines) == 1 and "difference(s)" in lines[0], result.stderr
+    elif result.exit_code != 0:
         assert len(lines) == 1 and lines[0].startswith("lapor: error: "), result.stderr
 
 
