@@ -225,13 +225,15 @@ def test_json_keeps_the_exact_text_but_spells_controls_as_escapes(hostile_db: tu
     result = lapor(db, "show", cid, "--json")
     assert_inert(ok(result))
     assert json.loads(result.stdout)["title"] == HOSTILE_TITLE
-    lines = lapor(db, "export", "events").stdout
+    lines = lapor(db, "export", "events", "--viewer", "lapor-sp4n", "--identities").stdout
     assert_inert(lines)
     first = json.loads(lines.splitlines()[0])
     assert first["data"]["title"] == HOSTILE_TITLE and first["person"] == HOSTILE_PERSON
 
 
-@pytest.mark.parametrize("what", [("events",), ("timeline", "--viewer", "lapor-sp4n")])
+@pytest.mark.parametrize(
+    "what", [("events", "--viewer", "lapor-sp4n", "--identities"), ("timeline", "--viewer", "lapor-sp4n")]
+)
 def test_csv_exports_hold_no_formula_and_no_control(
     hostile_db: tuple[Path, str], what: tuple[str, ...]
 ) -> None:
@@ -247,7 +249,8 @@ def test_csv_exports_hold_no_formula_and_no_control(
 
 def test_numbers_stay_numbers_in_csv(hostile_db: tuple[Path, str]) -> None:
     db, _ = hostile_db
-    rows = list(csv.DictReader(io.StringIO(ok(lapor(db, "export", "events", "--format", "csv")))))
+    exported = lapor(db, "export", "events", "--viewer", "lapor-sp4n", "--identities", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(ok(exported))))
     assert [r["version"] for r in rows] == ["1", "2"]
 
 

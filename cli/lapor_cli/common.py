@@ -63,9 +63,12 @@ def period(session: Session, since: datetime | None, until: datetime | None) -> 
 def check_writable(path: Path) -> None:
     """Refuse, before any work, an output file whose folder is missing or read-only."""
     folder = path.parent if str(path.parent) else Path()
-    if not folder.is_dir():
-        raise CliError(f"cannot write {path}: no folder {folder}")
-    if path.is_dir():
-        raise CliError(f"cannot write {path}: it is a folder")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise CliError(f"cannot write {path}: permission denied")
+    try:
+        if not folder.is_dir():
+            raise CliError(f"cannot write {path}: no folder {folder}")
+        if path.is_dir():
+            raise CliError(f"cannot write {path}: it is a folder")
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise CliError(f"cannot write {path}: permission denied")
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL in it
+        raise CliError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None

@@ -2,16 +2,16 @@
 
 The domain raises typed errors (``lapor_domain.errors``); the command line turns
 each into ``lapor: error: <message>`` and an exit code a script can branch on.
+The library already types every store failure (``StoreUnavailable``, its kind
+``StoreCorrupt``, ``ConcurrentUpdate``), so no database driver is known here.
 Anything not listed here is a bug, and keeps its traceback.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from enum import IntEnum
 
 import click
-from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from lapor_domain import (
     ComplaintNotFound,
@@ -32,7 +32,7 @@ class ExitCode(IntEnum):
     REFUSED = 1  # the rules refused the command: nothing was recorded
     USAGE = 2  # the command line or its input is malformed
     NOT_FOUND = 3  # no such complaint
-    UNAVAILABLE = 4  # the database cannot be reached or opened
+    UNAVAILABLE = 4  # the database cannot be reached or opened, or is damaged
     DIFFERENCES = 5  # `lapor check` found views that differ from the events
 
 
@@ -45,14 +45,16 @@ Exit codes:
   2  usage or invalid input (unknown option, malformed date or id, unknown
      institution or unit, bad policy file)
   3  no such complaint
-  4  database unavailable (cannot open the file, cannot reach PostgreSQL)
+  4  database unavailable (cannot open the file, cannot reach PostgreSQL) or
+     damaged (not a database, malformed pages, a stored event that cannot be
+     read: the message names the complaint and the event's version)
   5  `lapor check` found a difference between the views and the events
 """
 
 
 EXIT_CODES_BRIEF = (
     "Exit codes: 0 done, 1 refused by the rules, 2 invalid input, 3 no such complaint, "
-    "4 database unavailable, 5 differences found (check); see `lapor --help`."
+    "4 database unavailable or damaged, 5 differences found (check); see `lapor --help`."
 )
 
 
@@ -83,11 +85,7 @@ def exit_code_of(error: BaseException) -> ExitCode | None:
         return ExitCode.REFUSED
     if isinstance(error, InvalidInput):
         return ExitCode.USAGE
-    if isinstance(error, StoreUnavailable | StoreOperationalError | sqlite3.OperationalError):
-        return ExitCode.UNAVAILABLE
-    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.IntegrityError):
-        return ExitCode.UNAVAILABLE  # "file is not a database" and the like
-    if _is_psycopg_operational(error):
+    if isinstance(error, StoreUnavailable):  # StoreCorrupt too
         return ExitCode.UNAVAILABLE
     if isinstance(error, LaporError):
         return ExitCode.REFUSED
@@ -95,14 +93,6 @@ def exit_code_of(error: BaseException) -> ExitCode | None:
         known = {code.value for code in ExitCode}
         return ExitCode(error.exit_code) if error.exit_code in known else ExitCode.REFUSED
     return None
-
-
-def _is_psycopg_operational(error: BaseException) -> bool:
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        return False
-    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def one_line(error: BaseException) -> str:

@@ -38,7 +38,7 @@ from lapor_projections import event_label, for_spreadsheet, json_for_terminal, t
 from .common import check_writable, pass_session, period, period_options
 from .errors import CliError
 from .output import plain
-from .params import instant_option, viewer_option, viewer_role
+from .params import FilePath, instant_option, viewer_option, viewer_role
 from .session import Session
 from .views import unit_filter, unit_options
 
@@ -48,7 +48,7 @@ _BASE = {"originator_id", "originator_version", "at", "recorded_at", "actor"}
 
 def _format_options(command: Any) -> Any:
     command = click.option(
-        "--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write to this file."
+        "--out", type=FilePath(dir_okay=False, writable=True, path_type=Path), help="Write to this file."
     )(command)
     return click.option(
         "--format",
@@ -79,7 +79,10 @@ def _sink(out: Path | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     check_writable(out)
-    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
+    except OSError as exc:  # a name too long for the file system, and the like
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream

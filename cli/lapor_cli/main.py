@@ -14,10 +14,9 @@ from typing import Any
 
 import click
 
-from lapor_domain import LaporError, StoreUnavailable
-
 from . import calendar_cmd, deadlines, export, investigate, reference, report, simulate, views, workflow
 from .errors import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode, exit_code_of, one_line
+from .params import FilePath
 from .session import Session
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -44,14 +43,10 @@ class LaporGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except Exception as error:
+        except Exception:
             session = ctx.obj
             if isinstance(session, Session):
                 session.discard_created()  # a failed command leaves no new database behind
-                if exit_code_of(error) is ExitCode.UNAVAILABLE and not isinstance(
-                    error, LaporError | click.ClickException
-                ):
-                    raise StoreUnavailable(f"{session.target}: {one_line(error)}") from error
             raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -93,7 +88,7 @@ def _exit_code(run: Callable[[], Any]) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (every command has it too).")
 @click.option(
     "--policy",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=FilePath(exists=True, dir_okay=False, path_type=Path),
     envvar="LAPOR_POLICY",
     help="An SLA policy TOML file (default: Kota Cirebon, SOP 025/SOP-PIP/2018); also from LAPOR_POLICY.",
 )

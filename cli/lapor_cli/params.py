@@ -7,12 +7,12 @@ policy's time zone from the invocation and work alike on every click 8 release.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
 
-from lapor_domain import Actor, InvalidInput, Role
+from lapor_domain import Actor, InvalidInput, Role, SlaPolicy
 
 from .timeparse import NotAnInstant, parse_date, parse_instant
 
@@ -36,14 +36,22 @@ def _optional(parse: Callable[[click.Context, str], T]) -> Callback[T]:
     return callback
 
 
-def _zone(ctx: click.Context) -> Any:
-    return ctx.find_root().obj.zone
+def _policy(ctx: click.Context) -> SlaPolicy:
+    policy: SlaPolicy = ctx.find_root().obj.policy
+    return policy
 
 
-instant = _optional(lambda ctx, text: parse_instant(text, _zone(ctx)))
+def _instant(ctx: click.Context, text: str, *, end_of_day: bool = False) -> datetime:
+    """An instant typed on the command line, in the years the policy's calendar covers."""
+    policy = _policy(ctx)
+    parsed = parse_instant(text, policy.calendar.timezone, end_of_day=end_of_day)
+    return policy.business_instant(parsed, "the instant")
+
+
+instant = _optional(lambda ctx, text: _instant(ctx, text))
 """ISO-8601; a bare date is the start of that day in the policy's zone."""
 
-end_instant = _optional(lambda ctx, text: parse_instant(text, _zone(ctx), end_of_day=True))
+end_instant = _optional(lambda ctx, text: _instant(ctx, text, end_of_day=True))
 """ISO-8601; a bare date is the end of that day (a period's end includes it)."""
 
 day: Callback[date] = _optional(lambda _, text: parse_date(text))
@@ -51,6 +59,15 @@ day: Callback[date] = _optional(lambda _, text: parse_date(text))
 actor: Callback[Actor] = _optional(lambda _, text: Actor.parse(text))
 """``lapor-sp4n:PERSON``, ``tim-admin:INSTITUTION:PERSON``,
 ``pejabat-penghubung:INSTITUTION/UNIT:PERSON``, ``pelapor:PERSON``."""
+
+class FilePath(click.Path):
+    """A file path as click checks it, refusing first what no file system takes (a NUL character)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if "\x00" in str(value):
+            self.fail(f"{str(value)!r}: a path cannot hold a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
 
 INSTANT_METAVAR = "DATE|INSTANT"
 ACTOR_METAVAR = "ROLE:[SCOPE:]PERSON"

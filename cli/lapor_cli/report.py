@@ -16,6 +16,7 @@ from .charts import BANDS, Flow, UnitRate, draw
 from .common import check_writable, json_option, pass_session, period_options
 from .errors import CliError
 from .output import Column
+from .params import FilePath
 from .session import Session
 from .timeparse import local_text
 
@@ -33,7 +34,7 @@ REPORT_FIELDS = [
 
 @click.command()
 @click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The PNG file to write."
+    "--out", required=True, type=FilePath(dir_okay=False, path_type=Path), help="The PNG file to write."
 )
 @period_options
 @click.option("--top", default=25, show_default=True, help="Show the units that received the most.")

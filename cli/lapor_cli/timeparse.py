@@ -37,9 +37,10 @@ def parse_instant(text: str, zone: tzinfo, *, end_of_day: bool = False) -> datet
     cleaned = text.strip()
     if is_bare_date(cleaned):
         day = parse_date(cleaned)
-        if end_of_day:
-            day += timedelta(days=1)
-        return datetime.combine(day, time(0), tzinfo=zone)
+        try:
+            return datetime.combine(day + timedelta(days=1 if end_of_day else 0), time(0), tzinfo=zone)
+        except OverflowError:  # the day after 9999-12-31
+            raise NotAnInstant(f"{text!r}: the end of that day lies past the year 9999") from None
     try:
         parsed = datetime.fromisoformat(cleaned)
     except ValueError:

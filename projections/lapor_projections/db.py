@@ -3,22 +3,60 @@
 The views are plain tables; the SQL is written once with ``?`` placeholders and
 ``ON CONFLICT`` upserts, which both databases speak. The target text is the same
 as the domain's store target: a file path or ``postgresql://.../db?schema=NAME``.
+
+Driver errors leave this module typed, as the event store's do (``store_errors``):
+``StoreUnavailable`` when the database cannot be opened or reached, ``StoreCorrupt``
+when it is damaged or not a view database, ``ConcurrentUpdate`` for a lost race.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from lapor_domain import (
     DDL_LOCK,
+    ConcurrentUpdate,
+    LaporError,
+    StoreCorrupt,
     StoreUnavailable,
     parse_target,
 )
 
 Row = Sequence[Any]
+
+
+def _typed(error: Exception, store: str, *, opening: bool) -> LaporError | None:
+    """The library's error for a database driver's; None for anything else."""
+    said = " ".join(str(error).split()) or type(error).__name__
+    unavailable = f"{'cannot open ' if opening else ''}{store}: {said}"
+    if isinstance(error, sqlite3.OperationalError):
+        return StoreUnavailable(unavailable)
+    if isinstance(error, sqlite3.Error):
+        return StoreCorrupt(f"{store} is damaged or not a lapor database: {said}")
+    psycopg = sys.modules.get("psycopg")  # imported only by a PostgreSQL database
+    if psycopg is None or not isinstance(error, psycopg.Error):
+        return None
+    if isinstance(error, psycopg.errors.TransactionRollback | psycopg.errors.LockNotAvailable):
+        return ConcurrentUpdate(f"{store}: another writer got there first ({said}); try again")
+    if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+        return StoreUnavailable(unavailable)
+    return StoreCorrupt(f"{store} is damaged or not a lapor database: {said}")
+
+
+@contextmanager
+def store_errors(store: str, *, opening: bool = False) -> Iterator[None]:
+    """A driver error raised in the block comes out as the library's (``_typed``)."""
+    try:
+        yield
+    except Exception as exc:
+        typed = _typed(exc, store, opening=opening)
+        if typed is None:
+            raise
+        raise typed from exc
 
 
 class Cursor(Protocol):
@@ -75,32 +113,33 @@ class SQLiteDatabase(Database):
 
     def __init__(self, path: str) -> None:
         self.description = f"SQLite file {path}"
-        try:
+        with store_errors(self.description, opening=True):
             self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open {self.description}: {exc}") from exc
 
     def table(self, name: str) -> str:
         return _bare(name)
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
-        cur = self._conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            yield cur
-        except BaseException:
-            self._conn.rollback()
-            raise
-        self._conn.commit()
+        with store_errors(self.description):
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                self._conn.rollback()
+                raise
+            self._conn.commit()
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return self._conn.execute(sql, params).fetchall()
+        with store_errors(self.description):
+            return self._conn.execute(sql, params).fetchall()
 
     def table_exists(self, name: str) -> bool:
-        found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
-        return found.fetchone() is not None
+        with store_errors(self.description):
+            found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
+            return found.fetchone() is not None
 
     def have_all(self, cur: Cursor, names: Sequence[str]) -> bool:
         cur.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
@@ -146,7 +185,7 @@ class PostgresDatabase(Database):
 
         self.description = description
         self.schema = env["POSTGRES_SCHEMA"]
-        try:
+        with store_errors(description, opening=True):
             self._conn = psycopg.connect(
                 dbname=env["POSTGRES_DBNAME"],
                 host=env["POSTGRES_HOST"],
@@ -160,15 +199,13 @@ class PostgresDatabase(Database):
                 if cur.fetchone() is None:
                     self.serialise_creation(cur)
                     cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-        except psycopg.Error as exc:
-            raise StoreUnavailable(f"cannot open {description}: {str(exc).strip()}") from exc
 
     def table(self, name: str) -> str:
         return f'"{self.schema}"."{name}"'
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
-        with self._conn.transaction(), self._conn.cursor() as cur:
+        with store_errors(self.description), self._conn.transaction(), self._conn.cursor() as cur:
             yield _PgCursor(cur)
 
     def table_exists(self, name: str) -> bool:

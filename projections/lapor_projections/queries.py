@@ -24,7 +24,6 @@ from lapor_domain import (
     id_prefix,
     judge,
     parse_complaint_id,
-    require_aware,
     to_micros,
 )
 
@@ -68,14 +67,14 @@ class ViewReader:
         ``limit`` and ``offset`` page through a long queue in that order, straight from the
         queue index: the first page of a desk holding 10,000 costs what a short queue does.
         """
-        require_aware(at)
-        if (limit is not None and limit < 0) or offset < 0:
-            raise InvalidInput("a queue page needs a limit and an offset of zero or more")
+        at = self.policy.business_instant(at, "at")
+        _text(desk, "desk")
+        limit, offset = _page(limit, offset)
         rows = self.db.query(
             f"SELECT complaint_id, title, desk, label, on_desk_us, target_us, limit_us, clock, "
             f"clock_due_us, confidential FROM {self._complaints} WHERE desk = ? "
             "ORDER BY urgency_us, on_desk_us, complaint_id LIMIT ? OFFSET ?",
-            (desk, 2**62 if limit is None else limit, offset),
+            (desk, limit, offset),
         )
         now = to_micros(at)
         local = self._local_or_none
@@ -102,7 +101,7 @@ class ViewReader:
 
     def desks(self, at: datetime) -> list[DeskCount]:
         """How many complaints each desk holds, and how many of them are late or breached."""
-        now = to_micros(require_aware(at))
+        now = to_micros(self.policy.business_instant(at, "at"))
         rows = self.db.query(
             f"SELECT desk, COUNT(*), SUM(CASE WHEN limit_us <= ? THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN target_us <= ? AND limit_us > ? THEN 1 ELSE 0 END) "
@@ -113,11 +112,11 @@ class ViewReader:
 
     def visits(self, complaint_id: UUID | str, at: datetime) -> list[VisitView]:
         """Every stay of one complaint on a desk, in order, judged at ``at`` if still open."""
+        now = to_micros(self.policy.business_instant(at, "at"))
         rows = self.db.query(
             f"SELECT {', '.join(VISIT_COLUMNS)} FROM {self._visits} WHERE complaint_id = ? ORDER BY seq",
             (parse_complaint_id(complaint_id).hex,),
         )
-        now = to_micros(require_aware(at))
         return [self._visit_view(row, now) for row in rows]
 
     def _visit_view(self, row: Sequence[Any], now: int) -> VisitView:
@@ -147,7 +146,9 @@ class ViewReader:
         self, *, since: datetime, until: datetime, unit: str | None = None, institution: str | None = None
     ) -> list[DeskReport]:
         """Per desk over [since, until): received, finished, working days, breaches, on-time rate."""
-        lo, hi = to_micros(require_aware(since, "since")), to_micros(require_aware(until, "until"))
+        lo, hi = self._period(since, until)
+        _text(unit, "unit", optional=True)
+        _text(institution, "institution", optional=True)
         if hi <= lo:
             raise InvalidInput("the report's period ends before it starts")
         sql = (
@@ -165,6 +166,11 @@ class ViewReader:
             by_desk[view.desk].append(view)
         return [_desk_report(desk, views, lo, hi) for desk, views in sorted(by_desk.items())]
 
+    def _period(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """A period's ends as stored (UTC microseconds), each in the policy's years."""
+        business = self.policy.business_instant
+        return to_micros(business(since, "since")), to_micros(business(until, "until"))
+
     def count(self) -> int:
         """How many complaints the views hold."""
         return int(self.db.query(f"SELECT COUNT(*) FROM {self._complaints}")[0][0])
@@ -172,6 +178,7 @@ class ViewReader:
     def ids_starting(self, prefix: str, *, limit: int = 4) -> list[UUID]:
         """Complaint ids whose hex form starts with ``prefix`` (as tables abbreviate them)."""
         clean = id_prefix(prefix)
+        limit, _ = _page(limit, 0)
         rows = self.db.query(
             f"SELECT complaint_id FROM {self._complaints} WHERE complaint_id LIKE ? "
             "ORDER BY complaint_id LIMIT ?",
@@ -181,10 +188,11 @@ class ViewReader:
 
     def stays(self, *, since: datetime, until: datetime) -> list[Visit]:
         """Every stay on any desk that overlaps [since, until), for charts and exports."""
+        lo, hi = self._period(since, until)
         rows = self.db.query(
             f"SELECT {', '.join(VISIT_COLUMNS)} FROM {self._visits} "
             "WHERE arrived_us < ? AND (left_us IS NULL OR left_us >= ?) ORDER BY arrived_us",
-            (to_micros(require_aware(until, "until")), to_micros(require_aware(since, "since"))),
+            (hi, lo),
         )
         return [visit_from_row(row) for row in rows]
 
@@ -207,6 +215,7 @@ class ViewReader:
         return self._public(rows[0]) if rows else None
 
     def public_statuses(self, *, limit: int = 100, offset: int = 0) -> list[PublicStatus]:
+        limit, offset = _page(limit, offset)
         rows = self.db.query(
             f"SELECT complaint_id, title, label, institution, submitted_us, last_event_us "
             f"FROM {self._complaints} WHERE confidential = 0 ORDER BY submitted_us, complaint_id "
@@ -225,6 +234,30 @@ class ViewReader:
             submitted=self._local(submitted),
             updated=self._local(updated),
         )
+
+
+LONGEST_PAGE = 2**62  # "no limit": below every database's largest integer
+
+
+def _page(limit: object, offset: object) -> tuple[int, int]:
+    """A page's size (None: all) and its offset: whole numbers from 0 to ``LONGEST_PAGE``."""
+    limit = LONGEST_PAGE if limit is None else limit
+    for value, what in ((limit, "limit"), (offset, "offset")):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= LONGEST_PAGE:
+            raise InvalidInput(f"a page's {what} is a whole number from 0 to {LONGEST_PAGE}, not {value!r}")
+    assert isinstance(limit, int) and isinstance(offset, int)
+    return limit, offset
+
+
+def _text(value: object, what: str, *, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
+    try:
+        value.encode()
+    except UnicodeEncodeError:  # a lone surrogate: no database stores it
+        raise InvalidInput(f"{what} {value!r} is not valid Unicode text") from None
 
 
 def _desk_count(desk: str, held: int, breached: int, late: int) -> DeskCount:

@@ -18,7 +18,7 @@ from threading import Lock
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError
+from eventsourcing.persistence import IntegrityError
 
 from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
@@ -29,7 +29,6 @@ from .errors import (
     ConcurrentUpdate,
     InvalidInput,
     LaporError,
-    StoreUnavailable,
 )
 from .feed import EventFeed
 from .model import decisions, entry, inputs
@@ -52,7 +51,7 @@ from .model.events import (
     Verified,
 )
 from .model.ids import parse_complaint_id
-from .model.instants import require_aware, to_micros
+from .model.instants import to_micros
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
 
@@ -91,10 +90,7 @@ class LaporApp:
         self._cache_size = cache_size
         self._cache_lock = Lock()
         self._listeners: list[Callable[[], object]] = []
-        try:
-            self.log = ComplaintLog(env=self.target.env, create=create)
-        except (PersistenceError, OSError) as exc:
-            raise StoreUnavailable(f"cannot open {self.target.description}: {exc}") from exc
+        self.log = ComplaintLog(env=self.target.env, create=create, store=self.target.description)
 
     @classmethod
     def in_memory(cls, **kwargs: Any) -> LaporApp:
@@ -329,20 +325,7 @@ class LaporApp:
 
     def _instant(self, instant: object, what: str) -> datetime:
         """A business instant: aware, and inside the years the policy's calendar covers."""
-        aware = require_aware(instant, what)
-        policy = self.policy
-        if policy.first_year < aware.year < policy.last_year:  # a zone moves it by a day at most
-            return aware
-        try:
-            year = aware.astimezone(policy.calendar.timezone).year
-        except OverflowError:
-            year = None
-        if year is None or not policy.first_year <= year <= policy.last_year:
-            raise InvalidInput(
-                f"{what} {aware.isoformat()} lies outside the years {policy.first_year}..{policy.last_year} "
-                "that the policy's calendar covers"
-            )
-        return aware
+        return self.policy.business_instant(instant, what)
 
     def _recording_instant(self) -> datetime:
         return self._instant(self._clock(), "the clock's instant")
@@ -426,8 +409,6 @@ class LaporApp:
             for cid in after:
                 self._forget(cid)
             return [event for cid in after for event in self._fire_one(cid, until)]
-        except OperationalError as exc:
-            raise StoreUnavailable(f"{self.target.description}: {exc}") from exc
         for state in after.values():
             self._remember(state)
         self._notify()
@@ -455,10 +436,7 @@ class LaporApp:
         old = pending_deadline(before, self.policy) if before is not None else None
         new = pending_deadline(after, self.policy)
         rows = [] if old == new else [_deadline_row(after.id, new)]
-        try:
-            self.log.append(events, deadlines=rows)
-        except OperationalError as exc:
-            raise StoreUnavailable(f"{self.target.description}: {exc}") from exc
+        self.log.append(events, deadlines=rows)
         self._remember(after)
         self._notify()
 

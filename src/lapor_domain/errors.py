@@ -85,4 +85,18 @@ class ConcurrentUpdate(LaporError):
 
 
 class StoreUnavailable(LaporError):
-    """The store could not be reached or opened."""
+    """The store could not be reached or opened, or failed while in use."""
+
+
+class StoreCorrupt(StoreUnavailable):
+    """The store is damaged: the file is not a database, its pages are malformed, or a
+    stored event cannot be read back (an unknown stored name, a state that does not decode).
+
+    A kind of unavailable store: nothing can be done on it until it is repaired.
+    ``complaint_id`` and ``version`` name the unreadable event when there is one.
+    """
+
+    def __init__(self, message: str, *, complaint_id: str | None = None, version: int | None = None) -> None:
+        super().__init__(message)
+        self.complaint_id = complaint_id
+        self.version = version

@@ -1,16 +1,37 @@
-"""The eventsourcing application underneath: the complaint log and its recorder."""
+"""The eventsourcing application underneath: the complaint log and its recorder.
+
+Every store error leaves here typed (``store_errors``): the drivers' and the library's
+errors become ``StoreUnavailable`` (cannot open or reach the store, or it failed while
+in use) or ``StoreCorrupt`` (not a database, malformed pages, an event that does not
+read back); a lost race is already ``ConcurrentUpdate`` (the PostgreSQL recorder). The
+library's ``IntegrityError`` passes: it is how a write learns that its version is taken,
+which the application turns into a retry or ``ComplaintExists``.
+"""
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, Mapper, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InfrastructureFactory,
+    IntegrityError,
+    InterfaceError,
+    Mapper,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 from eventsourcing.utils import Environment, EnvType
 
+from ..errors import LaporError, StoreCorrupt, StoreUnavailable
 from ..model.complaint import Complaint, fold
 from ..model.events import ComplaintEvent
 from .mapper import PydanticMapper
@@ -21,16 +42,70 @@ if TYPE_CHECKING:
     from .sqlite_recorder import SQLiteRecorder
 
 
+def typed_store_error(error: Exception, store: str, *, opening: bool = False) -> LaporError | None:
+    """The library's error for a store's failure; None for what is not a store error."""
+    if isinstance(error, LaporError | IntegrityError):
+        return None
+    said = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, InterfaceError | OperationalError | sqlite3.OperationalError | OSError):
+        return StoreUnavailable(f"{'cannot open ' if opening else ''}{store}: {said}")
+    if isinstance(error, PersistenceError | sqlite3.Error):  # DatabaseError, DataError, ...
+        return StoreCorrupt(f"{store} is damaged or not a lapor store: {said}")
+    return None
+
+
+@contextmanager
+def store_errors(store: str, *, opening: bool = False) -> Iterator[None]:
+    """Store errors raised in the block come out typed (``typed_store_error``)."""
+    try:
+        yield
+    except Exception as exc:
+        typed = typed_store_error(exc, store, opening=opening)
+        if typed is None:
+            raise
+        raise typed from exc
+
+
+class _Guarded:
+    """A recorder whose every method raises store errors typed (``typed_store_error``)."""
+
+    def __init__(self, recorder: ApplicationRecorder, store: str) -> None:
+        self._recorder = recorder
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._recorder, name)
+        if not callable(found):
+            return found
+        store = self._store
+
+        @functools.wraps(found)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return found(*args, **kwargs)
+            except Exception as exc:
+                typed = typed_store_error(exc, store)
+                if typed is None:
+                    raise
+                raise typed from exc
+
+        setattr(self, name, guarded)  # looked up once per method
+        return guarded
+
+
 class ComplaintLog(Application[UUID]):
     """Stores complaint events; configured only by the env it is given."""
 
     name = "lapor"
 
-    def __init__(self, env: EnvType | None = None, *, create: bool = True) -> None:
+    def __init__(self, env: EnvType | None = None, *, create: bool = True, store: str = "the store") -> None:
         """``create=False`` opens a store known to exist (a build worker): no table creation,
-        only a read that fails, as the store being unavailable, if the log is not there."""
+        only a read that fails, as the store being unavailable, if the log is not there.
+        ``store`` names the store in error messages."""
         self.create = create
-        super().__init__(env=env)
+        self.store = store
+        with store_errors(store, opening=True):
+            super().__init__(env=env)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # The store target alone decides: the process environment is not consulted.
@@ -68,19 +143,15 @@ class ComplaintLog(Application[UUID]):
             recorder.create_table()  # safe with many processes at once; a no-op when all is there
         else:
             recorder.max_notification_id()  # the log is there (raises a PersistenceError if not)
-        return recorder
+        return cast(ApplicationRecorder, _Guarded(recorder, self.store))
 
     @property
     def deadline_index(self) -> DeadlineIndex:
-        recorder = self.recorder
-        assert isinstance(recorder, DeadlineIndex)
-        return recorder
+        return cast(DeadlineIndex, self.recorder)  # every recorder here is one (a guarded one, too)
 
     @property
     def complaint_order(self) -> ComplaintOrder:
-        recorder = self.recorder
-        assert isinstance(recorder, ComplaintOrder)
-        return recorder
+        return cast(ComplaintOrder, self.recorder)
 
     def events_of(self, complaint_id: UUID, *, after_version: int | None = None) -> list[ComplaintEvent]:
         events: list[ComplaintEvent] = list(self.events.get(complaint_id, gt=after_version))  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ Stored topic: the event's stable ``stored_name``, not its Python path.
 Stored state: the event's JSON without ``originator_id``/``originator_version``
 (the row holds those), with ``"class_version": N`` first when N > 1. Reading an
 older version runs the class's ``upcast_vN_vN+1`` static methods in turn.
+A stored event that does not read back (an unknown name, a state that does not
+decode or validate) is a damaged store: ``StoreCorrupt`` naming the complaint and version.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from pydantic import ValidationError
 
+from ..errors import StoreCorrupt
 from ..model.events import ComplaintEvent, event_class
 
 _IDS = {"originator_id", "originator_version"}
@@ -58,14 +62,34 @@ class PydanticMapper(Mapper[UUID]):
 
     def decode(self, topic: str, originator_id: UUID | str, version: int, state: bytes) -> ComplaintEvent:
         """The event stored as these column values (a rebuild reads rows without StoredEvents)."""
-        cls = event_class(topic)
-        state = bytes(state)
-        if state.startswith(_VERSION_PREFIX) or cls.class_version > 1:
-            return _upcast(cls, json.loads(state), originator_id, version)
-        # A text id (SQLite's hex) goes to the validator as it is: it parses UUIDs itself.
-        key = originator_id.encode() if isinstance(originator_id, str) else str(originator_id).encode()
-        ids = b'{"originator_id":"%s","originator_version":%d,' % (key, version)
-        return cls.model_validate_json(ids + state[1:] if len(state) > 2 else ids[:-1] + b"}")
+        try:
+            return _decode(topic, originator_id, version, state)
+        except (LookupError, ValueError, TypeError, AttributeError) as exc:  # ValueError: JSON, pydantic
+            raise StoreCorrupt(
+                f"the stored event {version} of complaint {originator_id} cannot be read "
+                f"(stored name {topic!r}): {_first_line(exc)}",
+                complaint_id=str(originator_id),
+                version=version,
+            ) from exc
+
+
+def _first_line(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        return f"{'.'.join(str(part) for part in first['loc']) or 'the event'}: {first['msg']}"
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _decode(topic: str, originator_id: UUID | str, version: int, state: bytes) -> ComplaintEvent:
+    cls = event_class(topic)
+    state = bytes(state)
+    if state.startswith(_VERSION_PREFIX) or cls.class_version > 1:
+        return _upcast(cls, json.loads(state), originator_id, version)
+    # A text id (SQLite's hex) goes to the validator as it is: it parses UUIDs itself.
+    key = originator_id.encode() if isinstance(originator_id, str) else str(originator_id).encode()
+    ids = b'{"originator_id":"%s","originator_version":%d,' % (key, version)
+    return cls.model_validate_json(ids + state[1:] if len(state) > 2 else ids[:-1] + b"}")
 
 
 def _upcast(

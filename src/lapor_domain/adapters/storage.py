@@ -4,11 +4,14 @@ A *store target* is text an operator can type: ``memory``, a file path (SQLite,
 the embedded default), or ``postgresql://user[:password]@host[:port]/dbname
 [?schema=NAME]``. It becomes the eventsourcing environment here, so callers never
 touch the library's environment variables, and the process environment is never
-read: the target alone decides.
+read: the target alone decides. A URL's only parameters are ``schema`` (a name of
+letters, digits, ``_`` and ``-``, at most 63 bytes: PostgreSQL would cut a longer one
+short) and ``connect_timeout`` (whole seconds); anything else is refused, not ignored.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -18,6 +21,10 @@ MEMORY = "memory"
 DDL_LOCK = 0x1A9_0D_DD1
 """The PostgreSQL advisory lock under which the event store and the read side create their
 tables, so many processes may open one schema at once."""
+SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+LONGEST_NAME = 63  # bytes: PostgreSQL's NAMEDATALEN - 1
+PARAMETERS = ("schema", "connect_timeout")
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +41,11 @@ class StoreTarget:
 
 def parse_target(target: str) -> StoreTarget:
     """Turn an operator's store target into eventsourcing settings."""
+    if not isinstance(target, str):
+        raise InvalidInput(f"a store target is text, not {type(target).__name__}")
     text = target.strip()
+    if "\x00" in text:
+        raise InvalidInput(f"a store target cannot hold a NUL character: {target!r}")
     if not text:
         raise InvalidInput("empty store target: give a SQLite file path, 'memory' or a postgresql:// URL")
     if text in (MEMORY, ":memory:"):
@@ -54,20 +65,30 @@ def parse_target(target: str) -> StoreTarget:
 
 
 def _postgres(url: str) -> StoreTarget:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # a port that is not a number, or out of range
+        raise InvalidInput(f"PostgreSQL URL {_redact(url)}: {exc}") from None
     dbname = parts.path.lstrip("/")
     if not dbname or not parts.hostname:
         raise InvalidInput(f"PostgreSQL URL needs a host and a database name: {_redact(url)}")
-    query = parse_qs(parts.query)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(query) - set(PARAMETERS))
+    if unknown:
+        raise InvalidInput(
+            f"PostgreSQL URL {_redact(url)}: unknown parameter {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(PARAMETERS)}"
+        )
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": unquote(dbname),
         "POSTGRES_HOST": parts.hostname,
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_PORT": str(port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
-        "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", ["5"])[0],
+        "POSTGRES_SCHEMA": _schema(_one(query, "schema", "public", url)),
+        "POSTGRES_CONNECT_TIMEOUT": _seconds(_one(query, "connect_timeout", "5", url)),
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "10",
         "POSTGRES_LOCK_TIMEOUT": "10",
@@ -75,9 +96,29 @@ def _postgres(url: str) -> StoreTarget:
     return StoreTarget("postgres", env, f"PostgreSQL {_redact(url)}", url)
 
 
+def _one(query: dict[str, list[str]], name: str, default: str, url: str) -> str:
+    values = query.get(name, [default])
+    if len(values) != 1:
+        raise InvalidInput(f"PostgreSQL URL {_redact(url)} gives {name} {len(values)} times")
+    return values[0]
+
+
+def _schema(name: str) -> str:
+    if not SCHEMA.fullmatch(name):
+        raise InvalidInput(f"a schema name is letters, digits, '_' and '-', not {name!r}")
+    if len(name.encode()) > LONGEST_NAME:
+        raise InvalidInput(f"the schema name {name!r} is longer than PostgreSQL's {LONGEST_NAME} bytes")
+    if name.lower().startswith("pg_"):
+        raise InvalidInput(f"the schema name {name!r} starts with pg_, which PostgreSQL reserves")
+    return name
+
+
+def _seconds(text: str) -> str:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 3600:
+        raise InvalidInput(f"connect_timeout is whole seconds from 1 to 3600, not {text!r}")
+    return str(int(text))
+
+
 def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return parts._replace(netloc=netloc).geturl()
-    return url
+    """The URL with its password hidden (textually: the URL may not even parse)."""
+    return _PASSWORD.sub(r"\1***@", url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -19,8 +20,15 @@ class Role(StrEnum):
     SYSTEM = "system"  # fires deadlines, nothing else
 
 
+def invalid_value(error: ValidationError, what: str) -> InvalidInput:
+    """A caller's value that pydantic refused, as the library's InvalidInput (the first complaint)."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return InvalidInput(f"{what}: {where + ': ' if where else ''}{first['msg']}")
+
+
 class Actor(BaseModel):
-    """The acting person and the desk they speak for."""
+    """The acting person and the desk they speak for; an invalid one is InvalidInput."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -28,6 +36,12 @@ class Actor(BaseModel):
     person: str = Field(min_length=1, max_length=200)
     institution: str | None = Field(default=None, pattern=SLUG)
     unit: str | None = Field(default=None, pattern=SLUG)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise invalid_value(exc, "invalid actor") from None
 
     @model_validator(mode="after")
     def _scope_fits_role(self) -> Actor:
@@ -65,6 +79,8 @@ class Actor(BaseModel):
     def parse(cls, text: str) -> Actor:
         """The inverse of ``str(actor)``: ``lapor-sp4n:PERSON``, ``tim-admin:INSTITUTION:PERSON``,
         ``pejabat-penghubung:INSTITUTION/UNIT:PERSON``, ``pelapor:PERSON``, ``system``."""
+        if not isinstance(text, str):
+            raise InvalidInput(f"an actor is text such as lapor-sp4n:PERSON, not {type(text).__name__}")
         role_text, _, rest = text.strip().partition(":")
         try:
             role = Role(role_text)
@@ -81,15 +97,15 @@ class Actor(BaseModel):
                 return cls(role=role, institution=scope, person=person)
             institution, _, unit = scope.partition("/")
             return cls(role=role, institution=institution, unit=unit, person=person)
-        except ValidationError as exc:
+        except InvalidInput as exc:
             hint = {
                 Role.NATIONAL: "lapor-sp4n:PERSON",
                 Role.REPORTER: "pelapor:PERSON",
                 Role.ADMIN: "tim-admin:INSTITUTION:PERSON",
                 Role.LIAISON: "pejabat-penghubung:INSTITUTION/UNIT:PERSON",
             }[role]
-            first = exc.errors()[0]
-            raise InvalidInput(f"actor {text!r}: {first['msg']} (expected {hint})") from None
+            said = str(exc).removeprefix("invalid actor: ")
+            raise InvalidInput(f"actor {text!r}: {said} (expected {hint})") from None
 
     def __str__(self) -> str:
         scope = "/".join(part for part in (self.institution, self.unit) if part)

@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from .actors import Actor
+from .actors import Actor, invalid_value
 from .desks import Desk, SlaLevel
 
 _REGISTRY: dict[str, type[ComplaintEvent]] = {}
@@ -76,6 +76,12 @@ class Reporter(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     contact: str | None = Field(default=None, max_length=200)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise invalid_value(exc, "invalid reporter") from None
 
 
 class ArchiveReason(StrEnum):

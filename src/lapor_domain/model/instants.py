@@ -8,7 +8,7 @@ functions everywhere else.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from ..errors import InvalidInput
 
@@ -26,6 +26,30 @@ def require_aware(value: object, what: str = "the instant") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"{what} must be timezone aware (rule 1), got {value.isoformat()}")
     return value
+
+
+def require_within_years(
+    value: object, what: str, *, zone: tzinfo, first_year: int, last_year: int
+) -> datetime:
+    """An aware instant whose year in ``zone`` lies in first_year..last_year; InvalidInput otherwise.
+
+    A policy's calendar covers those years and nothing else: an instant outside them
+    has no working days to count, and near year 1 or 9999 may not even convert.
+    """
+    aware = require_aware(value, what)
+    if first_year < aware.year < last_year:  # a zone moves it by a day at most: no conversion
+        return aware
+    try:
+        year: int | None = aware.astimezone(zone).year
+        aware.astimezone(UTC)
+    except (OverflowError, ValueError):
+        year = None
+    if year is None or not first_year <= year <= last_year:
+        raise InvalidInput(
+            f"{what} {aware.isoformat()} lies outside the years {first_year}..{last_year} "
+            "that the policy's calendar covers"
+        )
+    return aware
 
 
 def to_micros(instant: datetime) -> int:

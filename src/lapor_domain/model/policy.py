@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +26,7 @@ from pydantic import (
 from ..errors import InvalidInput
 from .calendar import WorkingCalendar
 from .desks import SlaLevel
+from .instants import require_within_years
 
 
 class DeskSla(BaseModel):
@@ -110,6 +111,12 @@ class SlaPolicy(BaseModel):
             day_ends_at=self.day_ends_at,
         )
 
+    def business_instant(self, value: object, what: str = "the instant") -> datetime:
+        """``value`` if aware and in the years the calendar covers; InvalidInput if not."""
+        return require_within_years(
+            value, what, zone=self.calendar.timezone, first_year=self.first_year, last_year=self.last_year
+        )
+
     @classmethod
     def cirebon(cls) -> SlaPolicy:
         return _CIREBON
@@ -138,7 +145,7 @@ class SlaPolicy(BaseModel):
         """Read a policy from a TOML file (UTF-8)."""
         try:
             text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8, a NUL in the path
             raise InvalidInput(f"cannot read SLA policy {str(path)!r}: {_one_line(exc)}") from exc
         return cls.from_toml(text if "\n" in text or "=" in text else text + "\n")
 

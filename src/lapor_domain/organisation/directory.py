@@ -176,7 +176,7 @@ class OrganisationDirectory(_Record):
             path = Path(source)
             try:
                 text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+            except (OSError, ValueError) as exc:  # ValueError: not UTF-8, a NUL in the path
                 raise InvalidInput(
                     f"cannot read organisation directory {str(path)!r}: {exc}"
                 ) from exc
