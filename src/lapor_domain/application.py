@@ -163,7 +163,7 @@ class LaporApp:
         )
         complaint = evolve(None, event)
         try:
-            self._record(None, complaint, [event])
+            self._record(complaint, [event], old=None)
         except IntegrityError:
             raise ComplaintExists(f"a complaint with id {complaint.id} already exists") from None
         return complaint
@@ -357,18 +357,21 @@ class LaporApp:
             stamp = self._stamp(actor, at)
             check()
             try:
-                after, event = self._decide(before, stamp, decide)
+                after, event, running = self._decide(before, stamp, decide)
             except LaporError:
                 if cached is None:
                     raise
                 continue  # refused on a cached state: ask the fresh one
-            if self._try_record(before, after, [event]):
+            if self._try_record(after, [event], old=running):
                 return after
         raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under this command; try again")
 
-    def _decide(self, before: Complaint, stamp: Stamp, decide: Decide) -> tuple[Complaint, ComplaintEvent]:
+    def _decide(
+        self, before: Complaint, stamp: Stamp, decide: Decide
+    ) -> tuple[Complaint, ComplaintEvent, Deadline | None]:
         """Rule 13, rule 1, rule 8 (with rule 7: a deadline due by the command's instant has
-        finished the complaint), then the command's own rules."""
+        finished the complaint), then the command's own rules; with the finishing clock that
+        ran before it (the deadline index's row)."""
         policy = self.policy
         running = pending_deadline(before, policy)  # the finishing clock after the last event
         if stamp.at >= before.last_event_at:
@@ -381,7 +384,7 @@ class LaporApp:
             due = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
             entry.check_open(fold(due, before) or before, policy)
         event = decide(before, stamp)
-        return evolve(before, event), event
+        return evolve(before, event), event, running
 
     def _as_it_stood(self, complaint_id: UUID, at: datetime) -> Complaint | None:
         """The complaint folded from its events dated at or before ``at`` (None before it existed)."""
@@ -420,20 +423,21 @@ class LaporApp:
             fired = decisions.fire_due(before, self.rules, until, self._recording_instant())
             if not fired:
                 return []
-            if self._try_record(before, fold(fired, before) or before, fired):
+            old = pending_deadline(before, self.policy)
+            if self._try_record(fold(fired, before) or before, fired, old=old):
                 return fired
         raise ConcurrentUpdate(f"complaint {complaint_id} kept changing during the sweep")
 
-    def _try_record(self, before: Complaint | None, after: Complaint, events: list[ComplaintEvent]) -> bool:
+    def _try_record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> bool:
         try:
-            self._record(before, after, events)
+            self._record(after, events, old=old)
         except IntegrityError:
             self._forget(after.id)
             return False
         return True
 
-    def _record(self, before: Complaint | None, after: Complaint, events: list[ComplaintEvent]) -> None:
-        old = pending_deadline(before, self.policy) if before is not None else None
+    def _record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> None:
+        """Append the events, and the deadline index's row if the running clock changed from ``old``."""
         new = pending_deadline(after, self.policy)
         rows = [] if old == new else [_deadline_row(after.id, new)]
         self.log.append(events, deadlines=rows)

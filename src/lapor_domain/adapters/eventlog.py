@@ -35,7 +35,14 @@ from ..errors import LaporError, StoreCorrupt, StoreUnavailable
 from ..model.complaint import Complaint, fold
 from ..model.events import ComplaintEvent
 from .mapper import PydanticMapper
-from .recorders import AppendListener, ComplaintOrder, DeadlineIndex, MemoryRecorder
+from .recorders import (
+    AppendListener,
+    ComplaintOrder,
+    DeadlineIndex,
+    DirectAppend,
+    MemoryRecorder,
+    deadline_rows,
+)
 
 if TYPE_CHECKING:
     from .postgres_recorder import PostgresRecorder
@@ -104,6 +111,7 @@ class ComplaintLog(Application[UUID]):
         ``store`` names the store in error messages."""
         self.create = create
         self.store = store
+        self.direct_append = False  # set when the recorder is opened
         with store_errors(store, opening=True):
             super().__init__(env=env)
 
@@ -143,6 +151,11 @@ class ComplaintLog(Application[UUID]):
             recorder.create_table()  # safe with many processes at once; a no-op when all is there
         else:
             recorder.max_notification_id()  # the log is there (raises a PersistenceError if not)
+        # A second connection to an in-memory SQLite database would open another database.
+        pool = getattr(recorder.datastore, "pool", None)
+        self.direct_append = isinstance(recorder, DirectAppend) and not getattr(
+            pool, "is_sqlite_memory_mode", True
+        )
         return cast(ApplicationRecorder, _Guarded(recorder, self.store))
 
     @property
@@ -166,9 +179,16 @@ class ComplaintLog(Application[UUID]):
         """Record the events (and the deadline rows in ``kwargs``) in one transaction.
 
         Straight to the event store: ``Application.save`` would add a runtime protocol
-        check per event and snapshot and notification hooks this application does not use.
+        check per event and snapshot and notification hooks this application does not use;
+        a store that writes its rows itself (SQLite) skips the library's write path too.
         """
-        self.events.put(events, **kwargs)
+        recorder = self.recorder
+        if self.direct_append:
+            cast(DirectAppend, recorder).append_rows(
+                [self.mapper.to_stored_event(e) for e in events], deadline_rows(kwargs)
+            )
+        else:
+            self.events.put(events, **kwargs)
 
     def decode(self, stored: StoredEvent) -> ComplaintEvent:
         return cast(ComplaintEvent, self.mapper.to_domain_event(stored))
@@ -203,6 +223,8 @@ class ComplaintLog(Application[UUID]):
     def close(self) -> None:
         if isinstance(self.recorder, AppendListener):
             self.recorder.stop_listening()
+        if self.direct_append:
+            cast(DirectAppend, self.recorder).close_writer()
         super().close()
 
     def read_by_complaint(

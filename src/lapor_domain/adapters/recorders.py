@@ -71,6 +71,17 @@ class AppendListener(Protocol):
     def stop_listening(self) -> None: ...
 
 
+@runtime_checkable
+class DirectAppend(Protocol):
+    """A store that writes one command's rows itself, without the library's write path."""
+
+    def append_rows(self, stored_events: Sequence[StoredEvent], deadlines: Sequence[DeadlineRow]) -> None:
+        """The events and the deadline rows, in one durable transaction; the library's
+        IntegrityError when an event's (complaint, version) is taken."""
+
+    def close_writer(self) -> None: ...
+
+
 WAKE_SLICE = 0.1
 """How often a waiting reader looks at its stop event, in seconds."""
 

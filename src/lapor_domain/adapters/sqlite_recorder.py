@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, StoredEvent
 from eventsourcing.sqlite import (
     SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteApplicationRecorder,
@@ -54,10 +55,58 @@ def cache_statements(factory: InfrastructureFactory) -> None:
 
 
 class SQLiteRecorder(SQLiteApplicationRecorder):
-    """The embedded default: one SQLite file in WAL mode."""
+    """The embedded default: one SQLite file in WAL mode.
+
+    A command's write goes through ``append_rows`` on a writer connection of the
+    recorder's own, in a ``BEGIN IMMEDIATE`` transaction: the library's write path (a
+    pooled connection, a transaction object and three context managers per write, the
+    new positions read back) cost as much again as the rest of a command, and a command
+    needs none of it (bench/README.md). Readers keep the library's pool; WAL lets them
+    read beside the writer, and other processes wait on SQLite's own lock (30 s).
+    """
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
+        self._writer: sqlite3.Connection | None = None
+        self._writing = threading.Lock()
+        self._insert_sql = (
+            f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)"
+        )
+
+    def append_rows(self, stored_events: Sequence[StoredEvent], deadlines: Sequence[DeadlineRow]) -> None:
+        rows = [(_hex(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events]
+        with self._writing:
+            writer = self._writer or self._open_writer()
+            writer.execute("BEGIN IMMEDIATE")
+            try:
+                writer.executemany(self._insert_sql, rows)
+                self._write(writer, deadlines)
+                writer.execute("COMMIT")
+            except BaseException as exc:
+                if writer.in_transaction:
+                    writer.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise IntegrityError(str(exc)) from exc
+                raise
+
+    def _open_writer(self) -> sqlite3.Connection:
+        pool = self.datastore.pool
+        self._writer = sqlite3.connect(
+            pool.db_name,
+            uri=True,
+            check_same_thread=False,
+            isolation_level=None,
+            cached_statements=STATEMENT_CACHE,
+            timeout=pool.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+        )
+        return self._writer
+
+    def close_writer(self) -> None:
+        with self._writing:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -75,7 +124,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         return ids
 
     @staticmethod
-    def _write(c: SQLiteCursor, rows: Iterable[DeadlineRow]) -> None:
+    def _write(c: SQLiteCursor | sqlite3.Connection, rows: Iterable[DeadlineRow]) -> None:
         for row in rows:
             if row.due_us is None:
                 c.execute(f"DELETE FROM {TABLE} WHERE complaint_id = ?", (row.complaint_id.hex,))
