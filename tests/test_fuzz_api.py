@@ -534,8 +534,8 @@ def test_a_stored_event_that_does_not_read_back_is_store_corrupt_naming_it(
                 app.history(cid)
             assert raised.value.complaint_id is not None and raised.value.version == 2
             assert str(cid) in str(raised.value).replace(cid.hex, str(cid))
-            with pytest.raises(StoreCorrupt):
-                ReadModels(app).catch_up()
+            with ReadModels(app) as views, pytest.raises(StoreCorrupt):
+                views.catch_up()
     finally:
         if schema:
             drop_schema(schema)

@@ -194,11 +194,15 @@ class PostgresDatabase(Database):
                 password=env["POSTGRES_PASSWORD"] or None,
                 connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
             )
-            with self.transaction() as cur:
-                cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?", (self.schema,))
-                if cur.fetchone() is None:
-                    self.serialise_creation(cur)
-                    cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            try:
+                with self.transaction() as cur:
+                    cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?", (self.schema,))
+                    if cur.fetchone() is None:
+                        self.serialise_creation(cur)
+                        cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            except BaseException:
+                self._conn.close()  # a failed opening leaves no connection behind
+                raise
 
     def table(self, name: str) -> str:
         return f'"{self.schema}"."{name}"'
