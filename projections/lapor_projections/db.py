@@ -4,7 +4,7 @@ The views are plain tables; the SQL is written once with ``?`` placeholders and
 ``ON CONFLICT`` upserts, which both databases speak. The target text is the same
 as the domain's store target: a file path or ``postgresql://.../db?schema=NAME``.
 
-Driver errors leave this module typed, as the event store's do (``store_errors``):
+Driver errors leave this module typed by the domain's ``store_errors``, as the event store's do:
 ``StoreUnavailable`` when the database cannot be opened or reached, ``StoreCorrupt``
 when it is damaged or not a view database, ``ConcurrentUpdate`` for a lost race.
 """
@@ -12,51 +12,17 @@ when it is damaged or not a view database, ``ConcurrentUpdate`` for a lost race.
 from __future__ import annotations
 
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from lapor_domain import (
     DDL_LOCK,
-    ConcurrentUpdate,
-    LaporError,
-    StoreCorrupt,
-    StoreUnavailable,
     parse_target,
+    store_errors,
 )
 
 Row = Sequence[Any]
-
-
-def _typed(error: Exception, store: str, *, opening: bool) -> LaporError | None:
-    """The library's error for a database driver's; None for anything else."""
-    said = " ".join(str(error).split()) or type(error).__name__
-    unavailable = f"{'cannot open ' if opening else ''}{store}: {said}"
-    if isinstance(error, sqlite3.OperationalError):
-        return StoreUnavailable(unavailable)
-    if isinstance(error, sqlite3.Error):
-        return StoreCorrupt(f"{store} is damaged or not a lapor database: {said}")
-    psycopg = sys.modules.get("psycopg")  # imported only by a PostgreSQL database
-    if psycopg is None or not isinstance(error, psycopg.Error):
-        return None
-    if isinstance(error, psycopg.errors.TransactionRollback | psycopg.errors.LockNotAvailable):
-        return ConcurrentUpdate(f"{store}: another writer got there first ({said}); try again")
-    if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
-        return StoreUnavailable(unavailable)
-    return StoreCorrupt(f"{store} is damaged or not a lapor database: {said}")
-
-
-@contextmanager
-def store_errors(store: str, *, opening: bool = False) -> Iterator[None]:
-    """A driver error raised in the block comes out as the library's (``_typed``)."""
-    try:
-        yield
-    except Exception as exc:
-        typed = _typed(exc, store, opening=opening)
-        if typed is None:
-            raise
-        raise typed from exc
 
 
 class Cursor(Protocol):

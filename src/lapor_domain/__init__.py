@@ -4,6 +4,7 @@ The embedding API is ``LaporApp``; the rest are the values it takes and returns.
 """
 
 from .adapters.storage import DDL_LOCK, StoreTarget, parse_target
+from .adapters.store_errors import store_errors
 from .application import FiredDeadline, LaporApp
 from .errors import (
     ComplaintExists,
@@ -130,6 +131,7 @@ __all__ = [
     "parse_target",
     "pending_deadline",
     "require_aware",
+    "store_errors",
     "to_micros",
     "to_micros_or_none",
 ]

@@ -11,10 +11,8 @@ which the application turns into a retry or ``ComplaintExists``.
 from __future__ import annotations
 
 import functools
-import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -22,16 +20,11 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import (
     ApplicationRecorder,
     InfrastructureFactory,
-    IntegrityError,
-    InterfaceError,
     Mapper,
-    OperationalError,
-    PersistenceError,
     StoredEvent,
 )
 from eventsourcing.utils import Environment, EnvType
 
-from ..errors import LaporError, StoreCorrupt, StoreUnavailable
 from ..model.complaint import Complaint, fold
 from ..model.events import ComplaintEvent
 from .mapper import PydanticMapper
@@ -43,34 +36,11 @@ from .recorders import (
     MemoryRecorder,
     deadline_rows,
 )
+from .store_errors import store_errors, typed_store_error
 
 if TYPE_CHECKING:
     from .postgres_recorder import PostgresRecorder
     from .sqlite_recorder import SQLiteRecorder
-
-
-def typed_store_error(error: Exception, store: str, *, opening: bool = False) -> LaporError | None:
-    """The library's error for a store's failure; None for what is not a store error."""
-    if isinstance(error, LaporError | IntegrityError):
-        return None
-    said = " ".join(str(error).split()) or type(error).__name__
-    if isinstance(error, InterfaceError | OperationalError | sqlite3.OperationalError | OSError):
-        return StoreUnavailable(f"{'cannot open ' if opening else ''}{store}: {said}")
-    if isinstance(error, PersistenceError | sqlite3.Error):  # DatabaseError, DataError, ...
-        return StoreCorrupt(f"{store} is damaged or not a lapor store: {said}")
-    return None
-
-
-@contextmanager
-def store_errors(store: str, *, opening: bool = False) -> Iterator[None]:
-    """Store errors raised in the block come out typed (``typed_store_error``)."""
-    try:
-        yield
-    except Exception as exc:
-        typed = typed_store_error(exc, store, opening=opening)
-        if typed is None:
-            raise
-        raise typed from exc
 
 
 class _Guarded:
