@@ -10,6 +10,7 @@ comes out as ``ConcurrentUpdate``, never as a store that is unavailable.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
@@ -51,6 +52,8 @@ class PostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        # NOTIFY channels are database-wide: one per schema, so a follower wakes for its own log.
+        self.channel_name = "lapor_" + hashlib.sha256(datastore.schema.encode()).hexdigest()[:24]
         self._listener: tuple[ExitStack, Any] | None = None
         schema, table = Identifier(datastore.schema), Identifier(TABLE)
         self.sql_create_statements += [
