@@ -42,8 +42,8 @@ Exit codes:
   1  refused by the rules (not allowed for this actor, not possible in this
      state, dated before the complaint's last event, entered too late after
      a deadline became final, concurrent update); nothing was recorded
-  2  usage or invalid input (unknown option, malformed date or id, unknown
-     institution or unit, bad policy file)
+  2  usage or invalid input (unknown option, malformed date or id, a date
+     in the future, unknown institution or unit, bad policy file)
   3  no such complaint
   4  database unavailable (cannot open the file, cannot reach PostgreSQL) or
      damaged (not a database, malformed pages, a stored event that cannot be
