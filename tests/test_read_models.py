@@ -33,6 +33,8 @@ from lapor_projections.store import (
     COMPLAINT_COLUMNS,
     LOG_POSITION,
     VISIT_COLUMNS,
+    WITHHELD,
+    WITHHELD_ID,
     ViewStore,
     complaint_row,
     differences,
@@ -314,7 +316,9 @@ def test_states_in_the_views_equal_the_domain_fold(side: tuple[LaporApp, ReadMod
     app, rm = side
     random_walk(app, 11, complaints=6)
     for cid in {e.originator_id for _, e in app.feed.since()}:
-        assert rm.store.load([cid])[cid].complaint == fold(app.history(cid)) == app.complaint(cid)
+        assert fold(app.history(cid)) == app.complaint(cid)
+        withheld = {"reporter_id": WITHHELD_ID, "reporter": WITHHELD}  # the views keep no identity
+        assert rm.store.load([cid])[cid].complaint == app.complaint(cid).changed(**withheld)
 
 
 def test_a_rebuild_equals_the_incremental_views_and_the_pure_fold(side: tuple[LaporApp, ReadModels]) -> None:

@@ -87,7 +87,8 @@ def complaint_card(
         confidential=flags.confidential,
         national_verified=c.national_verified,
         admin_verified=c.admin_verified,
-        reporter=f"{c.reporter.name}{contact} ({c.reporter_id})" if show else None,
+        # A state read back from the views has no identity to show (they keep none).
+        reporter=f"{c.reporter.name}{contact} ({c.reporter_id})" if show and c.reporter_id else None,
         submitted=c.submitted_at,
         last_event=c.last_event_at,
         responded=c.responded_at,

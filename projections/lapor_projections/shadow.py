@@ -1,8 +1,8 @@
 """A rebuild's shadow tables, and the lock that tells a running rebuild from an abandoned one.
 
 A rebuild builds ``rebuild_*`` tables beside the live views and renames them into place
-when done. They hold what the views hold (reporters' names and contacts), so none may
-outlive the rebuild that made them, even one killed with SIGKILL. The rebuilding process
+when done. None may outlive the rebuild that made them, even one killed with SIGKILL:
+half-built views would be mistaken for views. The rebuilding process
 therefore holds, for the rebuild's whole duration, a lock that is released however the
 process ends:
 

@@ -1,5 +1,9 @@
 """The stored read models: one row per complaint, one per desk visit, and the position read.
 
+No row holds a reporter's identity (name, contact, account id): nothing the views answer
+needs it, and so a copy of the views, a replay database or the tables of a killed rebuild
+hold no personal data. Views written before this held them; ``lapor rebuild`` drops them.
+
 ``complaints`` is the queue, the public status and the read side's own fold state
 at once; ``visits`` is the SLA view. Both are written with the tracking position in
 one transaction, so a crash anywhere leaves them exactly at a batch boundary.
@@ -39,9 +43,6 @@ COMPLAINT_TABLE = Table(
     [
         Column("complaint_id", ID, "c.id", "complaint_id"),
         Column("version", NUMBER, "c.version", "version"),
-        Column("reporter_id", TEXT, "c.reporter_id", "reporter_id"),
-        Column("reporter_name", TEXT, "c.reporter.name", "reporter_name"),
-        Column("reporter_contact", TEXT, "c.reporter.contact", "reporter_contact"),
         Column("title", TEXT, "c.title", "title"),
         Column("anonymous", FLAG, "c.anonymous", "anonymous"),
         Column("confidential", FLAG, "c.confidential", "confidential"),
@@ -93,6 +94,11 @@ COMPLAINT_COLUMNS = COMPLAINT_TABLE.names
 VISIT_COLUMNS = VISIT_TABLE.names
 
 Row = Sequence[Any]
+
+WITHHELD_ID = ""
+WITHHELD = Reporter.model_construct(name="", contact=None)
+"""The views keep no reporter's identity (rule 14: personal data stays in the log, where it
+can be sealed and erased): a state read back from them carries these instead."""
 
 
 class PositionMoved(Exception):
@@ -210,9 +216,6 @@ class ViewStore:
 def _tracked(
     complaint_id: UUID,
     version: int,
-    reporter_id: str,
-    reporter_name: str,
-    reporter_contact: str,
     title: str,
     anonymous: bool,
     confidential: bool,
@@ -241,8 +244,8 @@ def _tracked(
     complaint = Complaint(
         id=complaint_id,
         version=version,
-        reporter_id=reporter_id,
-        reporter=Reporter.model_construct(name=reporter_name, contact=reporter_contact),
+        reporter_id=WITHHELD_ID,
+        reporter=WITHHELD,
         title=title,
         anonymous=anonymous,
         confidential=confidential,
