@@ -5,7 +5,7 @@ The embedding API is ``LaporApp``; the rest are the values it takes and returns.
 
 from .adapters.storage import DDL_LOCK, StoreTarget, parse_target
 from .adapters.store_errors import store_errors
-from .application import FiredDeadline, LaporApp
+from .application import LaporApp
 from .errors import (
     ComplaintExists,
     ComplaintNotFound,
@@ -58,6 +58,7 @@ from .model.instants import (
 from .model.policy import DeskSla, SlaPolicy
 from .model.privacy import can_see_complaint, can_see_identity, flags_now
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
+from .sweep import FiredDeadline
 
 __all__ = [
     "DDL_LOCK",

@@ -10,11 +10,8 @@ command is refused, nothing is recorded, not even those deadlines.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from threading import Lock
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -34,7 +31,7 @@ from .feed import EventFeed
 from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
-from .model.deadlines import Clock, Deadline, DeskDeadlines, desk_deadlines, pending_deadline
+from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline
 from .model.decisions import Rules
 from .model.entry import Stamp
 from .model.events import (
@@ -42,7 +39,6 @@ from .model.events import (
     ArchiveReason,
     ComplaintEvent,
     Disposed,
-    EscalatedToOmbudsman,
     Reporter,
     ReporterReplied,
     Responded,
@@ -51,19 +47,13 @@ from .model.events import (
     Verified,
 )
 from .model.ids import parse_complaint_id
-from .model.instants import to_micros
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
+from .states import ComplaintStates, deadline_row
+from .sweep import FiredDeadline, Sweep
 
 Decide = Callable[[Complaint, Stamp], ComplaintEvent]
 Check = Callable[[], object]
-
-
-@dataclass(frozen=True, slots=True)
-class FiredDeadline:
-    complaint_id: UUID
-    clock: Clock
-    due: datetime
 
 
 class LaporApp:
@@ -86,11 +76,10 @@ class LaporApp:
         self.rules = Rules(self.policy, self.directory)
         self._clock = clock
         self._retries = retries
-        self._cache: OrderedDict[UUID, Complaint] = OrderedDict()
-        self._cache_size = cache_size
-        self._cache_lock = Lock()
         self._listeners: list[Callable[[], object]] = []
         self.log = ComplaintLog(env=self.target.env, create=create, store=self.target.description)
+        self.states = ComplaintStates(self.log, self.policy, cache_size=cache_size, recorded=self._notify)
+        self._sweep = Sweep(self.log, self.states, self.rules, clock=self._recording_instant, retries=retries)
 
     @classmethod
     def in_memory(cls, **kwargs: Any) -> LaporApp:
@@ -163,7 +152,7 @@ class LaporApp:
         )
         complaint = evolve(None, event)
         try:
-            self._record(complaint, [event], old=None)
+            self.states.record(complaint, [event], old=None)
         except IntegrityError:
             raise ComplaintExists(f"a complaint with id {complaint.id} already exists") from None
         return complaint
@@ -252,19 +241,14 @@ class LaporApp:
         recorded_at = self._recording_instant()
         entry.check_entered_in_time(Stamp(Actor.system(), until, recorded_at), self.policy)
         final = min(until, recorded_at) - self.policy.late_entry_grace
-        fired: list[FiredDeadline] = []
-        while rows := self.log.deadline_index.select_due(to_micros(final), batch):
-            fired += [_fired(e) for e in self._fire_batch([cid for cid, _ in rows], final)]
-            if len(rows) < batch:
-                break
-        return fired
+        return self._sweep.fire(final, batch)
 
     # -- queries --------------------------------------------------------------------
 
     def complaint(self, complaint_id: UUID | str, *, as_of: datetime | None = None) -> Complaint:
         """The recorded state now or, with ``as_of``, as it stood then (deadlines due by then applied)."""
         if as_of is None:
-            return self._load(complaint_id)
+            return self.states.load(complaint_id)
         until = self._instant(as_of, "as_of")
         state = fold(self.history(complaint_id, as_of=until))
         if state is None:
@@ -282,10 +266,10 @@ class LaporApp:
         return events
 
     def pending_deadline(self, complaint_id: UUID | str) -> Deadline | None:
-        return pending_deadline(self._load(complaint_id), self.policy)
+        return pending_deadline(self.states.load(complaint_id), self.policy)
 
     def desk_deadlines(self, complaint_id: UUID | str) -> DeskDeadlines | None:
-        return desk_deadlines(self._load(complaint_id), self.policy)
+        return desk_deadlines(self.states.load(complaint_id), self.policy)
 
     def import_events(self, events: Sequence[ComplaintEvent], states: Mapping[UUID, Complaint]) -> None:
         """Store already-decided events in one transaction: bulk import and simulation.
@@ -300,13 +284,13 @@ class LaporApp:
         if not all(isinstance(c, Complaint) for c in states.values()):
             raise InvalidInput("import_events takes each touched complaint's state as a Complaint")
         events = [e if e.imported else e.model_copy(update={"imported": True}) for e in events]
-        rows = [_deadline_row(cid, pending_deadline(state, self.policy)) for cid, state in states.items()]
+        rows = [deadline_row(cid, pending_deadline(state, self.policy)) for cid, state in states.items()]
         try:
             self.log.append(list(events), deadlines=rows)
         except IntegrityError as exc:
             raise ConcurrentUpdate(f"imported events collide with recorded ones: {exc}") from None
         for state in states.values():
-            self._forget(state.id)
+            self.states.forget(state.id)
         self._notify()
 
     def rebuild_deadline_index(self) -> int:
@@ -315,7 +299,7 @@ class LaporApp:
         for events in self.feed.by_complaint(until=self.feed.head()):  # one complaint in memory at a time
             state = fold(events)
             assert state is not None
-            row = _deadline_row(state.id, pending_deadline(state, self.policy))
+            row = deadline_row(state.id, pending_deadline(state, self.policy))
             if row.due_us is not None:
                 live.append(row)
         self.log.deadline_index.replace_deadlines(live)
@@ -352,8 +336,8 @@ class LaporApp:
         """
         cid = parse_complaint_id(complaint_id)
         for attempt in range(self._retries + 2):
-            cached = self._cached(cid) if attempt == 0 else None
-            before = cached if cached is not None else self._load(cid)
+            cached = self.states.cached(cid) if attempt == 0 else None
+            before = cached if cached is not None else self.states.load(cid)
             stamp = self._stamp(actor, at)
             check()
             try:
@@ -362,7 +346,7 @@ class LaporApp:
                 if cached is None:
                     raise
                 continue  # refused on a cached state: ask the fresh one
-            if self._try_record(after, [event], old=running):
+            if self.states.try_record(after, [event], old=running):
                 return after
         raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under this command; try again")
 
@@ -390,99 +374,8 @@ class LaporApp:
         """The complaint folded from its events dated at or before ``at`` (None before it existed)."""
         return fold(e for e in self.log.events_of(complaint_id) if e.at <= at)
 
-    def _fire_batch(self, ids: list[UUID], until: datetime) -> list[ComplaintEvent]:
-        recorded_at = self._recording_instant()
-        events: list[ComplaintEvent] = []
-        after: dict[UUID, Complaint] = {}
-        rows: list[DeadlineRow] = []
-        for cid in ids:
-            try:
-                before = self._load(cid)
-            except ComplaintNotFound:
-                rows.append(DeadlineRow(cid, None, None))  # an index row without a complaint
-                continue
-            due = decisions.fire_due(before, self.rules, until, recorded_at)
-            after[cid] = fold(due, before) or before
-            events += due
-            # Fired or not (an index row out of step with its complaint), the row is rewritten.
-            rows.append(_deadline_row(cid, pending_deadline(after[cid], self.policy)))
-        try:
-            self.log.append(events, deadlines=rows)
-        except IntegrityError:
-            for cid in after:
-                self._forget(cid)
-            return [event for cid in after for event in self._fire_one(cid, until)]
-        for state in after.values():
-            self._remember(state)
-        self._notify()
-        return events
-
-    def _fire_one(self, complaint_id: UUID, until: datetime) -> list[ComplaintEvent]:
-        for _ in range(self._retries + 1):
-            before = self._load(complaint_id)
-            fired = decisions.fire_due(before, self.rules, until, self._recording_instant())
-            if not fired:
-                return []
-            old = pending_deadline(before, self.policy)
-            if self._try_record(fold(fired, before) or before, fired, old=old):
-                return fired
-        raise ConcurrentUpdate(f"complaint {complaint_id} kept changing during the sweep")
-
-    def _try_record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> bool:
-        try:
-            self._record(after, events, old=old)
-        except IntegrityError:
-            self._forget(after.id)
-            return False
-        return True
-
-    def _record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> None:
-        """Append the events, and the deadline index's row if the running clock changed from ``old``."""
-        new = pending_deadline(after, self.policy)
-        rows = [] if old == new else [_deadline_row(after.id, new)]
-        self.log.append(events, deadlines=rows)
-        self._remember(after)
-        self._notify()
-
-    def _load(self, complaint_id: UUID | str) -> Complaint:
-        complaint_id = parse_complaint_id(complaint_id)
-        with self._cache_lock:
-            cached = self._cache.get(complaint_id)
-        state = self.log.load(complaint_id, cached)
-        if state is None:
-            raise ComplaintNotFound(f"no complaint {complaint_id}")
-        if state is not cached:
-            self._remember(state)
-        return state
-
-    def _cached(self, complaint_id: UUID) -> Complaint | None:
-        with self._cache_lock:
-            return self._cache.get(complaint_id)
-
-    def _remember(self, complaint: Complaint) -> None:
-        with self._cache_lock:
-            self._cache[complaint.id] = complaint
-            self._cache.move_to_end(complaint.id)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-
-    def _forget(self, complaint_id: UUID) -> None:
-        with self._cache_lock:
-            self._cache.pop(complaint_id, None)
-
 
 def _target_of_kind(target: str, kind: str, wanted: str) -> str:
     if not isinstance(target, str) or parse_target(target).kind != kind:
         raise InvalidInput(f"expected {wanted}, got {target!r}")
     return target
-
-
-def _deadline_row(complaint_id: UUID, deadline: Deadline | None) -> DeadlineRow:
-    if deadline is None:
-        return DeadlineRow(complaint_id, None, None)
-    return DeadlineRow(complaint_id, to_micros(deadline.due), deadline.clock.value)
-
-
-def _fired(event: ComplaintEvent) -> FiredDeadline:
-    clock = Clock.ESCALATION if isinstance(event, EscalatedToOmbudsman) else Clock.AUTO_CLOSE
-    return FiredDeadline(event.originator_id, clock, event.at)

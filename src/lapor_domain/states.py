@@ -1,0 +1,108 @@
+"""The complaints' current states over one log: folded on demand, cached, recorded in step.
+
+A command decides on a complaint's state and records its events; the deadline index's row
+(the finishing clock that runs after them) goes into the same transaction whenever the
+clock changed. States are kept in a bounded least-recently-used cache so that a command
+need not read its complaint back first; a stale state is caught by the store's key
+(complaint, version) as the library's ``IntegrityError``, after which the state is
+forgotten and read again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from threading import Lock
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from .adapters.eventlog import ComplaintLog
+from .adapters.recorders import DeadlineRow
+from .errors import ComplaintNotFound
+from .model.complaint import Complaint
+from .model.deadlines import Deadline, pending_deadline
+from .model.events import ComplaintEvent
+from .model.ids import parse_complaint_id
+from .model.instants import to_micros
+from .model.policy import SlaPolicy
+
+
+class ComplaintStates:
+    """The states of one log's complaints, and how they are recorded."""
+
+    def __init__(
+        self, log: ComplaintLog, policy: SlaPolicy, *, cache_size: int, recorded: Callable[[], None]
+    ) -> None:
+        self._log = log
+        self._policy = policy
+        self._recorded = recorded  # after every write: the embedded read models catch up
+        self._cache: OrderedDict[UUID, Complaint] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = Lock()
+
+    def load(self, complaint_id: UUID | str) -> Complaint:
+        """The complaint's state now: the cached one fast-forwarded by any newer events."""
+        complaint_id = parse_complaint_id(complaint_id)
+        cached = self.cached(complaint_id)
+        state = self._log.load(complaint_id, cached)
+        if state is None:
+            raise ComplaintNotFound(f"no complaint {complaint_id}")
+        if state is not cached:
+            self.remember(state)
+        return state
+
+    def cached(self, complaint_id: UUID) -> Complaint | None:
+        with self._lock:
+            return self._cache.get(complaint_id)
+
+    def remember(self, complaint: Complaint) -> None:
+        with self._lock:
+            self._cache[complaint.id] = complaint
+            self._cache.move_to_end(complaint.id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def forget(self, complaint_id: UUID) -> None:
+        with self._lock:
+            self._cache.pop(complaint_id, None)
+
+    def record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> None:
+        """Append the events, with the deadline index's row if the running clock changed from ``old``."""
+        new = pending_deadline(after, self._policy)
+        self._log.append(events, deadlines=[] if old == new else [deadline_row(after.id, new)])
+        self.remember(after)
+        self._recorded()
+
+    def try_record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> bool:
+        """``record``, or False (the state forgotten) if another writer changed the complaint first."""
+        try:
+            self.record(after, events, old=old)
+        except IntegrityError:
+            self.forget(after.id)
+            return False
+        return True
+
+    def try_record_batch(
+        self, states: Iterable[Complaint], events: Sequence[ComplaintEvent], rows: Sequence[DeadlineRow]
+    ) -> bool:
+        """Several complaints' events and index rows in one transaction, or False (their states
+        forgotten) if another writer changed one of them first."""
+        states = list(states)
+        try:
+            self._log.append(list(events), deadlines=rows)
+        except IntegrityError:
+            for state in states:
+                self.forget(state.id)
+            return False
+        for state in states:
+            self.remember(state)
+        self._recorded()
+        return True
+
+
+def deadline_row(complaint_id: UUID, deadline: Deadline | None) -> DeadlineRow:
+    """The deadline index's row for a complaint's running finishing clock (None removes it)."""
+    if deadline is None:
+        return DeadlineRow(complaint_id, None, None)
+    return DeadlineRow(complaint_id, to_micros(deadline.due), deadline.clock.value)
