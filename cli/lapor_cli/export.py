@@ -190,7 +190,10 @@ def events(
     app = session.app()
     role = viewer_role(viewer)
     if identities and role not in (Role.NATIONAL, Role.ADMIN, Role.LIAISON):
-        raise CliError("--identities needs a --viewer who may see reporters (lapor-sp4n, tim-admin)")
+        raise CliError(
+            "--identities needs a --viewer who may see reporters "
+            "(lapor-sp4n, tim-admin; pejabat-penghubung for complaints that are not anonymous)"
+        )
     privacy = _Privacy(app, role, identities)
     if complaint is not None:
         cid = session.resolve_id(complaint)

@@ -53,7 +53,13 @@ class ComplaintCard(BaseModel):
 
 
 def complaint_card(
-    c: Complaint, policy: SlaPolicy, at: datetime, viewer: Role | None, *, now: Complaint | None = None
+    c: Complaint,
+    policy: SlaPolicy,
+    at: datetime,
+    viewer: Role | None,
+    *,
+    now: Complaint | None = None,
+    own: bool = False,
 ) -> ComplaintCard:
     """The card of ``c`` at ``at``, as ``viewer`` may see it.
 
@@ -62,7 +68,7 @@ def complaint_card(
     confidential complaint not at all for a public viewer (ComplaintNotFound).
     """
     flags = now if now is not None else c
-    if not can_see_complaint(viewer, flags.confidential):
+    if not can_see_complaint(viewer, flags.confidential, own=own):
         raise ComplaintNotFound(f"no complaint {c.id}")
     sla = desk_deadlines(c, policy)
     clock = pending_deadline(c, policy)

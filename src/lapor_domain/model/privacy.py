@@ -29,7 +29,9 @@ def flags_now(events: Iterable[ComplaintEvent]) -> tuple[bool, bool]:
     return anonymous, confidential
 
 
-def can_see_complaint(viewer: Role | None, confidential: bool) -> bool:
-    """Rule 10: a confidential complaint is absent from every public view (viewer None); the
-    desks handling it and its own reporter see it."""
-    return not confidential or viewer is not None
+def can_see_complaint(viewer: Role | None, confidential: bool, *, own: bool = False) -> bool:
+    """Rule 10: a confidential complaint is absent from every public view. The desks that
+    handle complaints see it, and its own reporter (``own``: the caller has established that
+    the viewer is the reporter, e.g. the one who just filed it); any other role, the
+    reporter's role claimed by anyone included, is the public."""
+    return not confidential or own or viewer in (Role.NATIONAL, Role.ADMIN, Role.LIAISON)
