@@ -8,10 +8,10 @@ from uuid import UUID
 
 import pytest
 
-from lapor_domain import ComplaintEvent, InvalidInput, LaporApp
+from lapor_domain import ComplaintEvent, InvalidInput, LaporApp, StoreUnavailable
 
-from conftest import StepClock
-from sop import wib
+from conftest import OfficeApp, StepClock
+from sop import NATIONAL, file_complaint, wib
 from walk import random_walk
 
 
@@ -60,3 +60,15 @@ def test_each_store_constructor_takes_only_its_own_kind_of_target(tmp_path: Path
         LaporApp.sqlite("memory", clock=StepClock())
     assert not (tmp_path / "x.db").exists()
     LaporApp.sqlite(tmp_path / "y.db", clock=StepClock()).close()  # a Path is a path
+
+
+def test_a_closed_application_refuses_reads_and_writes_as_unavailable(tmp_path: Path) -> None:
+    """A write after close once reopened a connection (and leaked it); a read raised the library's
+    untyped ConnectionPoolClosedError."""
+    app = OfficeApp(str(tmp_path / "closed.db"))
+    c = file_complaint(app, wib(2026, 1, 5, 9))
+    app.close()
+    with pytest.raises(StoreUnavailable):
+        app.history(c.id)
+    with pytest.raises(StoreUnavailable):
+        app.verify(c.id, by=NATIONAL, at=wib(2026, 1, 5, 10))

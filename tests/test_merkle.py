@@ -96,3 +96,8 @@ def test_a_prefix_is_proven_consistent_and_a_rewritten_history_is_not(
 def test_a_frontier_of_the_wrong_shape_is_refused(size: int) -> None:
     with pytest.raises(ValueError, match="peaks"):
         Frontier.from_bytes(size.to_bytes(8, "big") + b"\x00" * (32 * (bin(size).count("1") + 1)))
+
+
+def test_a_truncated_frontier_is_refused() -> None:
+    with pytest.raises(ValueError, match="peaks"):
+        Frontier.from_bytes(b"\x00" * 7)

@@ -12,7 +12,8 @@ largest power of two below n (RFC 9162, 2.1.1). The empty tree's hash is SHA-256
   of one of size n (2.1.4), so a kept checkpoint covers what it covered, whatever came after.
 
 Proofs are computed from the leaf hashes (the log's stored digests); verifying needs only
-the proof, the sizes and the roots.
+the proof, the sizes and the roots. (The log does not keep a tree head yet: this module is
+the first step of rule 15.)
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Frontier:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Frontier:
+        if len(data) < 8:
+            raise ValueError(f"a frontier is its size in 8 bytes and its peaks, got {len(data)} bytes")
         size = int.from_bytes(data[:8], "big")
         hashes = data[8:]
         peaks = tuple(hashes[i : i + HASH_SIZE] for i in range(0, len(hashes), HASH_SIZE))

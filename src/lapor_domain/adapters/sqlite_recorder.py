@@ -18,6 +18,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
+from ..errors import StoreUnavailable
 from .recorders import TABLE, DeadlineRow, EventRow, deadline_rows
 
 STATEMENT_CACHE = 128
@@ -69,6 +70,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
         self._writer: sqlite3.Connection | None = None
         self._writing = threading.Lock()
+        self._closed = False
         self._insert_sql = (
             f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) "
             "VALUES (?, ?, ?, ?)"
@@ -77,6 +79,8 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
     def append_rows(self, stored_events: Sequence[StoredEvent], deadlines: Sequence[DeadlineRow]) -> None:
         rows = [(_hex(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events]
         with self._writing:
+            if self._closed:
+                raise StoreUnavailable(f"SQLite file {self.datastore.pool.db_name} was closed")
             writer = self._writer or self._open_writer()
             writer.execute("BEGIN IMMEDIATE")
             try:
@@ -104,6 +108,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
 
     def close_writer(self) -> None:
         with self._writing:
+            self._closed = True
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None

@@ -16,7 +16,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, PersistenceError
+from eventsourcing.persistence import (
+    ConnectionPoolClosedError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+)
 
 from ..errors import ConcurrentUpdate, LaporError, StoreCorrupt, StoreUnavailable
 
@@ -28,6 +34,8 @@ def typed_store_error(error: Exception, store: str, *, opening: bool = False) ->
     said = " ".join(str(error).split()) or type(error).__name__
     unavailable = StoreUnavailable(f"{'cannot open ' if opening else ''}{store}: {said}")
     corrupt = StoreCorrupt(f"{store} is damaged or not a lapor store: {said}")
+    if isinstance(error, ConnectionPoolClosedError):  # the application was closed
+        return StoreUnavailable(f"{store} was closed")
     if isinstance(error, InterfaceError | OperationalError | sqlite3.OperationalError | OSError):
         return unavailable
     if isinstance(error, PersistenceError | sqlite3.Error):  # DatabaseError, DataError, ...
