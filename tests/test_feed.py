@@ -125,3 +125,20 @@ def test_a_follower_on_postgresql_is_woken_at_once_not_at_its_poll(tmp_path: Pat
         writer.close()
         drop_schema(schema)
 
+
+
+def test_an_append_between_listening_and_waiting_is_not_missed(
+    two_writers: tuple[LaporApp, LaporApp], backend: str
+) -> None:
+    """A follower listens before it reads: what is recorded after its read, before its wait,
+    wakes that wait at once instead of after the poll."""
+    reader, writer = two_writers
+    reader.feed.listen()
+    assert reader.feed.after(reader.feed.head()) == []
+    file_complaint(writer, T0)  # between the read and the wait
+    started = time.monotonic()
+    woken = reader.feed.wait(3)
+    if backend == "sqlite":
+        assert woken is False  # no notifications there: it polls
+    else:
+        assert woken is True and time.monotonic() - started < 1.5

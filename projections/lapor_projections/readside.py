@@ -121,6 +121,7 @@ class ReadModels:
         ``poll_seconds``. Either way at most ``poll_seconds`` pass between two catch-ups.
         """
         feed = self.app.feed
+        feed.listen()  # before the first read: an append in between still wakes the wait
         while not stop.is_set():
             if self.catch_up(progress=progress) == 0:
                 feed.wait(poll_seconds, stop)

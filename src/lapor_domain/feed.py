@@ -66,9 +66,15 @@ class EventFeed:
         """Whether ``wait`` is woken by the store when an event is recorded (else it polls)."""
         return self._log.notifies
 
+    def listen(self) -> None:
+        """Start noticing appends now, so that one recorded between a read and the next
+        ``wait`` wakes that wait (a follower calls this before its first read)."""
+        self._log.start_listening()
+
     def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
         """Block until an event may have been recorded, ``stop`` is set, or ``timeout`` seconds
-        pass; True when woken by the store (PostgreSQL, memory), False otherwise."""
+        pass; True when woken by the store (PostgreSQL, memory), False otherwise. Appends since
+        ``listen`` (or the first ``wait``) count."""
         if not timeout >= 0:
             raise InvalidInput(f"a wait's timeout must be zero or more seconds, got {timeout!r}")
         return self._log.wait_for_append(timeout, stop)

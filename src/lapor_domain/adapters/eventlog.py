@@ -183,6 +183,11 @@ class ComplaintLog(Application[UUID]):
         """Whether the store wakes a waiting reader when events are recorded."""
         return isinstance(self.recorder, AppendListener)
 
+    def start_listening(self) -> None:
+        """From now on an append wakes ``wait_for_append`` (where the store notifies)."""
+        if isinstance(self.recorder, AppendListener):
+            self.recorder.start_listening()
+
     def wait_for_append(self, timeout: float, stop: threading.Event | None = None) -> bool:
         """Until the store says events were recorded (True), ``stop`` is set or the timeout passes."""
         if isinstance(self.recorder, AppendListener):

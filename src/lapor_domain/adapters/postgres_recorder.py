@@ -55,6 +55,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
         # NOTIFY channels are database-wide: one per schema, so a follower wakes for its own log.
         self.channel_name = "lapor_" + hashlib.sha256(datastore.schema.encode()).hexdigest()[:24]
         self._listener: tuple[ExitStack, Any] | None = None
+        self._listening = threading.Lock()
         schema, table = Identifier(datastore.schema), Identifier(TABLE)
         self.sql_create_statements += [
             SQL(
@@ -84,14 +85,20 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._by_complaint_before = SQL(by_complaint).format(schema, events, SQL("AND originator_id < %s "))
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)
 
+    def start_listening(self) -> None:
+        """LISTEN on the log's channel (every append NOTIFYs it, in its transaction): from now
+        on no append goes unnoticed by ``wait_for_append``. One pooled connection is held."""
+        with self._listening:
+            if self._listener is None:
+                stack = ExitStack()
+                connection = stack.enter_context(self.datastore.get_connection())
+                connection.execute(SQL("LISTEN {0}").format(Identifier(self.channel_name)))
+                self._listener = (stack, connection)
+
     def wait_for_append(self, timeout: float, stop: threading.Event | None = None) -> bool:
-        """LISTEN on the log's channel (every append NOTIFYs it, in its transaction) and wait
-        for a notification; one connection held open while a reader waits."""
-        if self._listener is None:
-            stack = ExitStack()
-            connection = stack.enter_context(self.datastore.get_connection())
-            connection.execute(SQL("LISTEN {0}").format(Identifier(self.channel_name)))
-            self._listener = (stack, connection)
+        """Wait for a notification since listening started (it starts now if it had not)."""
+        self.start_listening()
+        assert self._listener is not None
         connection = self._listener[1]
         deadline = time.monotonic() + timeout
         while not (stop is not None and stop.is_set()):
@@ -103,10 +110,11 @@ class PostgresRecorder(PostgresApplicationRecorder):
         return False
 
     def stop_listening(self) -> None:
-        if self._listener is not None:
-            stack, _ = self._listener
-            self._listener = None
-            stack.close()
+        with self._listening:
+            if self._listener is not None:
+                stack, _ = self._listener
+                self._listener = None
+                stack.close()
 
     def create_table(self) -> None:
         """Create what is missing, under ``DDL_LOCK``; nothing (and no lock) if all is there."""

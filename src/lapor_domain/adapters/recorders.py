@@ -64,9 +64,12 @@ class ComplaintOrder(Protocol):
 class AppendListener(Protocol):
     """A store that tells a waiting reader when events were recorded."""
 
+    def start_listening(self) -> None:
+        """From now on, an append wakes ``wait_for_append`` (idempotent)."""
+
     def wait_for_append(self, timeout: float, stop: threading.Event | None) -> bool:
-        """True once events were recorded since the last call; False when ``stop`` is set or
-        ``timeout`` seconds pass first."""
+        """True once events were recorded since listening started or the last True; False when
+        ``stop`` is set or ``timeout`` seconds pass first."""
 
     def stop_listening(self) -> None: ...
 
@@ -99,10 +102,15 @@ class MemoryRecorder(POPOApplicationRecorder):
         self._deadlines: dict[UUID, int] = {}
         self._appended: threading.Event | None = None
 
+    def start_listening(self) -> None:
+        with self._database_lock:
+            if self._appended is None:
+                self._appended = threading.Event()
+                self.listen(self._appended)  # the library sets it after every insert
+
     def wait_for_append(self, timeout: float, stop: threading.Event | None = None) -> bool:
-        if self._appended is None:
-            self._appended = threading.Event()
-            self.listen(self._appended)  # the library sets it after every insert
+        self.start_listening()
+        assert self._appended is not None
         deadline = time.monotonic() + timeout
         while not (stop is not None and stop.is_set()):
             if self._appended.wait(max(0.0, min(WAKE_SLICE, deadline - time.monotonic()))):
