@@ -14,7 +14,7 @@ from uuid import UUID
 
 import click
 
-from lapor_domain import Complaint, ComplaintNotFound
+from lapor_domain import Complaint, ComplaintNotFound, Role
 from lapor_projections import ViewReader, timeline
 
 from .cards import CARD_FIELDS, card_title, complaint_card
@@ -44,6 +44,9 @@ DESK_COLUMNS = [
     Column("late", "late", "number"),
     Column("breached", "breached", "number"),
 ]
+
+OFFICERS = (Role.NATIONAL, Role.ADMIN, Role.LIAISON)
+"""Who may read a complaint on a replay, whose privacy flags may have changed since (rule 10)."""
 
 
 @contextmanager
@@ -144,6 +147,8 @@ def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) 
     if snapshot is not None:
         if as_of is not None:
             session.require_events("show --as-of")
+        if viewer_role(viewer) not in OFFICERS:
+            session.require_events("show a complaint to the public (its flags may have changed since)")
         state, at = _from_snapshot(session, cid), snapshot
         now = state  # a replay stores the flags as they stood when it was built (rule 10)
     else:
@@ -161,6 +166,7 @@ def _from_snapshot(session: Session, cid: UUID) -> Complaint:
     if cid not in found:
         raise ComplaintNotFound(f"no complaint {cid} in this replay")
     return found[cid].complaint
+
 
 
 HISTORY_COLUMNS = [
@@ -329,6 +335,7 @@ def status(session: Session, complaint: str) -> None:
     Example:
       lapor status 1a2b3c4d
     """
+    session.require_events("show a public status (privacy flags may have changed since the replay)")
     cid = session.resolve_id(complaint)
     found = session.reader().public_status(cid)
     if found is None:
