@@ -86,7 +86,7 @@ def test_entered_after_the_escalation_fell_due_it_is_too_late_whether_or_not_a_s
     assert len(app.history(cid)) == recorded
     error = caught.value
     assert (error.due, error.final_at, error.at) == (ESCALATION, ESCALATION, ESCALATION - timedelta(days=7))
-    assert "escalation to Ombudsman RI fell due at" in str(error)
+    assert "escalation to Ombudsman RI was due at" in str(error)
     assert ESCALATION.strftime("%Y-%m-%d %H:%M WIB") in str(error)
 
 

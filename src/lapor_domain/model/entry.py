@@ -64,9 +64,9 @@ def check_clock_not_final(
     what = _CLOCK_NAMES[clock.clock]
     grace = f" and became final at {_when(final_at, policy)}" if final_at != clock.due else ""
     raise TooLate(
-        f"too late for complaint {complaint_id}: its {what} fell due at {_when(clock.due, policy)}{grace}, "
-        f"before this command dated {_when(stamp.at, policy)} was entered at "
-        f"{_when(stamp.recorded_at, policy)} (rule 13)",
+        f"too late for complaint {complaint_id}: as it stood at {_when(stamp.at, policy)}, when this "
+        f"command is dated, its {what} was due at {_when(clock.due, policy)}{grace}, before the "
+        f"command was entered at {_when(stamp.recorded_at, policy)} (rule 13)",
         at=stamp.at,
         recorded_at=stamp.recorded_at,
         due=clock.due,
