@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
 
-import psycopg.errors
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
@@ -30,6 +29,7 @@ from psycopg.sql import SQL, Identifier, Literal
 from ..errors import ConcurrentUpdate
 from .recorders import TABLE, WAKE_SLICE, DeadlineRow, EventRow, deadline_rows
 from .storage import DDL_LOCK
+from .store_errors import LOCK_NOT_AVAILABLE, lost_race
 
 """The advisory lock key every creator of lapor tables holds while it creates them."""
 LOCK_DDL = SQL("SELECT pg_advisory_xact_lock({})").format(Literal(DDL_LOCK))
@@ -172,10 +172,10 @@ class PostgresRecorder(PostgresApplicationRecorder):
     def _lost_race(self, error: Exception) -> _LostRace | None:
         """What a failed write means when another writer made it fail; None when none did."""
         cause = error.__cause__
-        if isinstance(cause, psycopg.errors.LockNotAvailable):  # lock_timeout: waiting again waits as long
+        if getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE:  # waiting again waits as long
             message = f"another writer held the event log for {self.datastore.lock_timeout} s; try again"
             return _LostRace(ConcurrentUpdate(message), worth_retrying=False)
-        if isinstance(cause, psycopg.errors.TransactionRollback):  # deadlock, serialization failure
+        if cause is not None and lost_race(cause):  # deadlock, serialization failure
             message = f"writers kept colliding on the event log ({str(cause).strip()}); try again"
             return _LostRace(ConcurrentUpdate(message), worth_retrying=True)
         return None

@@ -43,11 +43,22 @@ def typed_store_error(error: Exception, store: str, *, opening: bool = False) ->
     psycopg = sys.modules.get("psycopg")  # imported only where a PostgreSQL store is used
     if psycopg is None or not isinstance(error, psycopg.Error):
         return None
-    if isinstance(error, psycopg.errors.TransactionRollback | psycopg.errors.LockNotAvailable):
+    if lost_race(error):
         return ConcurrentUpdate(f"{store}: another writer got there first ({said}); try again")
     if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
         return unavailable
     return corrupt
+
+
+def lost_race(error: BaseException) -> bool:
+    """Whether PostgreSQL refused because another writer got there first: a transaction
+    rollback (SQLSTATE class 40: serialization failure, deadlock) or a lock timeout (55P03).
+    By SQLSTATE: psycopg's classes for these do not share a base class."""
+    state = getattr(error, "sqlstate", None) or ""
+    return state.startswith("40") or state == LOCK_NOT_AVAILABLE
+
+
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 @contextmanager
