@@ -24,7 +24,11 @@ from .output import SLA_STYLES
 from .session import Session
 from .timeparse import local_text
 
-AT_HELP = "When it happened (business time). Default: now."
+AT_HELP = (
+    "When it happened (business time). Default: now. It may lie in the past (entered late), but "
+    "not in the future (beyond the policy's clock skew, 5 minutes), nor so far back that a deadline "
+    "running then (escalation, auto-close) has fallen due since (rule 13)."
+)
 
 
 def _actor_option(example: str) -> Callable[[Any], Any]:
