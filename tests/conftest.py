@@ -118,6 +118,19 @@ BACKENDS = [
 ]
 
 
+SHARED = [b for b in BACKENDS if b.id != "memory"]
+"""The stores other processes can open too."""
+
+
+@pytest.fixture(params=SHARED)
+def shared_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file or PostgreSQL schema (dropped afterwards), for tests with processes."""
+    text, schema = store_target(request.param, tmp_path)
+    yield text
+    if schema:
+        drop_schema(schema)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     kind: str = request.param

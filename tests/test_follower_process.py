@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,9 @@ import pytest
 from lapor_projections import ReadModels
 from test_read_models import as_rows, reference, stored
 
-from conftest import OfficeApp, drop_schema, store_target
+from conftest import OfficeApp
 from walk import random_walk
 
-SHARED = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
 TESTS = Path(__file__).resolve().parent
 
 CHILD_PRELUDE = """
@@ -56,12 +51,9 @@ read_models.follow(threading.Event(), poll_seconds=0.05)
 pytestmark = pytest.mark.slow  # real processes, started and killed
 
 
-@pytest.fixture(params=SHARED)
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    text, schema = store_target(request.param, tmp_path)
-    yield text
-    if schema:
-        drop_schema(schema)
+@pytest.fixture
+def target(shared_target: str) -> str:
+    return shared_target
 
 
 def spawn(target: str, body: str) -> subprocess.Popen[str]:

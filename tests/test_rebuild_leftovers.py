@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,8 @@ from lapor_projections.db import Database
 from test_follower_process import spawn
 from test_read_models import as_rows, reference, stored
 
-from conftest import StepClock, drop_schema, store_target
+from conftest import StepClock
 from walk import random_walk
-
-SHARED = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
 
 KILLED_BEFORE_THE_SWITCH = """
 import lapor_projections.readside as readside
@@ -42,12 +36,9 @@ print("finished", flush=True)
 """
 
 
-@pytest.fixture(params=SHARED)
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    text, schema = store_target(request.param, tmp_path)
-    yield text
-    if schema:
-        drop_schema(schema)
+@pytest.fixture
+def target(shared_target: str) -> str:
+    return shared_target
 
 
 def shadow_tables(db: Database) -> list[str]:

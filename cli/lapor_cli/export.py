@@ -33,7 +33,7 @@ from lapor_domain import (
     can_see_complaint,
     can_see_identity,
 )
-from lapor_projections import event_label, for_spreadsheet, json_for_terminal, timeline
+from lapor_projections import HIDDEN, event_label, for_spreadsheet, json_for_terminal, timeline
 
 from .common import check_writable, pass_session, period, period_options
 from .errors import CliError
@@ -42,7 +42,6 @@ from .params import FilePath, instant_option, viewer_option, viewer_role
 from .session import Session
 from .views import unit_filter, unit_options
 
-HIDDEN = "(dirahasiakan)"
 _BASE = {"originator_id", "originator_version", "at", "recorded_at", "actor"}
 
 

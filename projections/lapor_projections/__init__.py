@@ -12,9 +12,10 @@ from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEnt
 from .queries import ViewReader
 from .readside import ReadModels
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
-from .timeline import timeline
+from .timeline import HIDDEN, timeline
 
 __all__ = [
+    "HIDDEN",
     "ComplaintCard",
     "DeskCount",
     "DeskReport",
