@@ -14,7 +14,18 @@ from typing import Any
 
 import click
 
-from . import calendar_cmd, deadlines, export, investigate, reference, report, simulate, views, workflow
+from . import (
+    calendar_cmd,
+    deadlines,
+    dossier_cmd,
+    export,
+    investigate,
+    reference,
+    report,
+    simulate,
+    views,
+    workflow,
+)
 from .errors import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode, exit_code_of, one_line
 from .params import FilePath
 from .session import Session
@@ -140,6 +151,7 @@ SUMMARIES = {  # `lapor --help` lists the commands in the order a complaint live
     "simulate": "Generate a realistic, seeded history.",
     "report": "Draw the SLA situation as a PNG.",
     "units": "The institutions and units to route to.",
+    "dossier": "One complaint's printable record for the archive.",
 }
 
 
@@ -149,7 +161,9 @@ def _with_exit_codes(command: click.Command) -> None:
         _with_exit_codes(sub)
 
 
-for module in (workflow, deadlines, views, investigate, export, calendar_cmd, simulate, report, reference):
+for module in (
+    workflow, deadlines, views, investigate, dossier_cmd, export, calendar_cmd, simulate, report, reference
+):
     for command in module.COMMANDS:
         command.short_help = SUMMARIES[command.name or ""]
         _with_exit_codes(command)

@@ -7,6 +7,7 @@ typed queries over them; ``timeline`` folds one complaint's audit trail on deman
 """
 
 from .card import ComplaintCard, complaint_card
+from .dossier import Dossier, build_dossier, evidence_of, render_html
 from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
 from .queries import ViewReader
@@ -19,6 +20,7 @@ __all__ = [
     "ComplaintCard",
     "DeskCount",
     "DeskReport",
+    "Dossier",
     "PublicStatus",
     "QueueEntry",
     "ReadModels",
@@ -29,8 +31,10 @@ __all__ = [
     "Visit",
     "VisitOutcome",
     "VisitView",
+    "build_dossier",
     "complaint_card",
     "event_label",
+    "evidence_of",
     "fold_views",
     "for_html",
     "for_spreadsheet",
@@ -39,5 +43,6 @@ __all__ = [
     "json_for_terminal",
     "labelled_event",
     "public_label",
+    "render_html",
     "timeline",
 ]
