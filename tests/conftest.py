@@ -8,6 +8,7 @@ PostgreSQL tests skip with the reason shown; under ``CI=true`` they fail instead
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,9 @@ from hypothesis import HealthCheck, settings
 from lapor_domain import Actor, FiredDeadline, LaporApp
 from lapor_domain.model.entry import Stamp
 
+# The command line keeps the holidays package's answer in a cache folder: the tests' own.
+TEST_CACHE = os.path.join(tempfile.gettempdir(), f"lapor-test-cache-{os.getpid()}")
+os.environ.setdefault("LAPOR_CACHE_DIR", TEST_CACHE)
 PG_DSN = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

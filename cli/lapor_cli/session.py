@@ -9,6 +9,7 @@ the session knows, and refuses what needs events there.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
@@ -16,12 +17,14 @@ from pathlib import Path
 from uuid import UUID
 
 from lapor_domain import (
+    ClosingDaysFile,
     ComplaintNotFound,
     InvalidInput,
     LaporApp,
     OrganisationDirectory,
     SlaPolicy,
     id_prefix,
+    keep_closing_days_in,
     kota_cirebon,
     parse_complaint_id,
     parse_target,
@@ -33,6 +36,16 @@ from .output import Output
 from .swap import beside
 
 SHORTEST_ID_PREFIX = 4
+
+
+def cache_folder() -> Path:
+    """Where ``lapor`` keeps what it computes once per installed version (the holidays package's
+    closing days): ``LAPOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/lapor-domain``, else
+    ``~/.cache/lapor-domain``."""
+    if folder := os.environ.get("LAPOR_CACHE_DIR"):
+        return Path(folder)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "lapor-domain"
 
 
 def wall_clock() -> datetime:
@@ -57,6 +70,7 @@ class Session:
     @property
     def policy(self) -> SlaPolicy:
         if self._policy is None:
+            keep_closing_days_in(ClosingDaysFile(cache_folder()))
             self._policy = (
                 SlaPolicy.from_toml_file(self.policy_file) if self.policy_file else SlaPolicy.cirebon()
             )

@@ -3,6 +3,7 @@
 The embedding API is ``LaporApp``; the rest are the values it takes and returns.
 """
 
+from .adapters.closing_days_file import ClosingDaysFile
 from .adapters.storage import DDL_LOCK, StoreTarget, parse_target
 from .adapters.store_errors import store_errors
 from .application import LaporApp
@@ -23,7 +24,7 @@ from .errors import (
 from .feed import EventFeed, RecordedEvent
 from .model import decisions
 from .model.actors import Actor, Role
-from .model.calendar import WorkingCalendar
+from .model.calendar import ClosingDaysCache, WorkingCalendar, keep_closing_days_in
 from .model.complaint import Complaint, Outcome, evolve, fold
 from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, desk_deadlines, judge, pending_deadline
 from .model.desks import Desk, DeskKind, SlaLevel
@@ -72,6 +73,8 @@ __all__ = [
     "Archived",
     "AutoClosed",
     "Clock",
+    "ClosingDaysCache",
+    "ClosingDaysFile",
     "Complaint",
     "ComplaintEvent",
     "ComplaintExists",
@@ -127,6 +130,7 @@ __all__ = [
     "from_micros_or_none",
     "id_prefix",
     "judge",
+    "keep_closing_days_in",
     "kota_cirebon",
     "parse_complaint_id",
     "parse_target",

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import accumulate, compress
-from typing import Final, cast, final
+from typing import Final, Protocol, cast, final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lapor_domain.errors import InvalidInput
@@ -246,12 +246,53 @@ def _indonesia(
     )
 
 
+ClosingDays = tuple[tuple[date, str], ...]
+
+
+class ClosingDaysCache(Protocol):
+    """Where the `holidays` package's answer is kept between processes (``keep_closing_days_in``)."""
+
+    def get(self, key: str) -> ClosingDays | None:
+        """The days stored under ``key``, or None (absent, unreadable, or damaged)."""
+
+    def put(self, key: str, days: ClosingDays) -> None:
+        """Keep ``days`` under ``key``; failing to is not an error (the next process asks again)."""
+
+
+_closing_days_cache: ClosingDaysCache | None = None
+
+
+def keep_closing_days_in(cache: ClosingDaysCache | None) -> None:
+    """Keep the `holidays` package's closing days in ``cache`` (None: ask the package every time).
+
+    Asking the package costs about 0.1 s per process; the answer depends only on the
+    installed package's version and the years, which make the key, so an upgraded
+    package is asked again. A command line that starts often sets this once.
+    """
+    global _closing_days_cache
+    _closing_days_cache = cache
+    _indonesian_closing_days.cache_clear()
+
+
 @lru_cache(maxsize=8)
-def _indonesian_closing_days(first_year: int, last_year: int) -> tuple[tuple[date, str], ...]:
+def _indonesian_closing_days(first_year: int, last_year: int) -> ClosingDays:
     """National holidays and cuti bersama, named in Indonesian; cached, the lookup is slow."""
+    cache = _closing_days_cache
+    key = f"holidays-{_holidays_version()}-ID-public-government-id-{first_year}-{last_year}"
+    if cache is not None and (kept := cache.get(key)) is not None:
+        return kept
     import holidays  # here, not at the top: importing it takes ~0.1 s
 
     found = holidays.country_holidays(
         "ID", years=range(first_year, last_year + 1), categories=("public", "government"), language="id"
     )
-    return tuple(sorted(found.items()))
+    days = tuple(sorted(found.items()))
+    if cache is not None:
+        cache.put(key, days)
+    return days
+
+
+def _holidays_version() -> str:
+    from importlib.metadata import version  # the package's metadata, without importing it
+
+    return version("holidays")
