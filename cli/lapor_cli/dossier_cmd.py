@@ -12,7 +12,8 @@ from lapor_projections import build_dossier, render_html
 from .common import check_writable, json_option, pass_session
 from .errors import CliError
 from .output import Column
-from .params import FilePath, instant_option, viewer_option, viewer_role
+from .params import instant_option, viewer_option, viewer_role
+from .paths import FilePath
 from .session import Session
 
 DOSSIER_FIELDS = [

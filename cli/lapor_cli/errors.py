@@ -9,8 +9,6 @@ Anything not listed here is a bug, and keeps its traceback.
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 import click
 
 from lapor_domain import (
@@ -26,36 +24,17 @@ from lapor_domain import (
 )
 from lapor_projections import for_terminal
 
+from .exit_codes import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode
 
-class ExitCode(IntEnum):
-    OK = 0
-    REFUSED = 1  # the rules refused the command: nothing was recorded
-    USAGE = 2  # the command line or its input is malformed
-    NOT_FOUND = 3  # no such complaint
-    UNAVAILABLE = 4  # the database cannot be reached or opened, or is damaged
-    DIFFERENCES = 5  # `lapor check` found views that differ from the events
-
-
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  done
-  1  refused by the rules (not allowed for this actor, not possible in this
-     state, dated before the complaint's last event, entered too late after
-     a deadline became final, concurrent update); nothing was recorded
-  2  usage or invalid input (unknown option, malformed date or id, a date
-     in the future, unknown institution or unit, bad policy file)
-  3  no such complaint
-  4  database unavailable (cannot open the file, cannot reach PostgreSQL) or
-     damaged (not a database, malformed pages, a stored event that cannot be
-     read: the message names the complaint and the event's version)
-  5  `lapor check` found a difference between the views and the events
-"""
-
-
-EXIT_CODES_BRIEF = (
-    "Exit codes: 0 done, 1 refused by the rules, 2 invalid input, 3 no such complaint, "
-    "4 database unavailable or damaged, 5 differences found (check); see `lapor --help`."
-)
+__all__ = [
+    "EXIT_CODES_BRIEF",
+    "EXIT_CODES_HELP",
+    "CliError",
+    "DatabaseMissing",
+    "ExitCode",
+    "exit_code_of",
+    "one_line",
+]
 
 
 class CliError(click.ClickException):

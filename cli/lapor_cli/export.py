@@ -38,7 +38,8 @@ from lapor_projections import HIDDEN, event_label, for_spreadsheet, json_for_ter
 from .common import check_writable, pass_session, period, period_options
 from .errors import CliError
 from .output import plain
-from .params import FilePath, instant_option, viewer_option, viewer_role
+from .params import instant_option, viewer_option, viewer_role
+from .paths import FilePath
 from .session import Session
 from .views import unit_filter, unit_options
 

@@ -6,29 +6,43 @@ and an exit code from ``errors.ExitCode``; a traceback means a bug.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import (
-    calendar_cmd,
-    deadlines,
-    dossier_cmd,
-    export,
-    investigate,
-    reference,
-    report,
-    simulate,
-    views,
-    workflow,
-)
-from .errors import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode, exit_code_of, one_line
-from .params import FilePath
-from .session import Session
+from .exit_codes import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode
+from .paths import FilePath
+
+COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order a complaint lives
+    "submit": ("workflow", "File a complaint; prints its id."),
+    "verify": ("workflow", "Verify a complaint on your desk."),
+    "dispose": ("workflow", "Route a complaint down a level (disposisi)."),
+    "return": ("workflow", "Send a complaint back up (bukan wewenang)."),
+    "respond": ("workflow", "Answer a complaint for your unit (tindak lanjut)."),
+    "reply": ("workflow", "Answer a response, as the reporter."),
+    "archive": ("workflow", "Drop a report that is not a complaint."),
+    "tick": ("deadlines", "Fire every deadline that is due."),
+    "queue": ("views", "A desk's queue with SLA states, or counts per desk."),
+    "show": ("views", "One complaint's desk, deadlines and flags, now or then."),
+    "history": ("views", "The audit timeline of one complaint."),
+    "sla": ("views", "The SLA report per desk and unit."),
+    "status": ("views", "The public status label of a complaint."),
+    "dossier": ("dossier_cmd", "One complaint's printable record for the archive."),
+    "replay": ("investigate", "The views as they stood at an instant, in another file."),
+    "rebuild": ("investigate", "Rebuild the read models from the event log."),
+    "check": ("investigate", "Compare the stored views with the events."),
+    "export": ("export", "Export events, the SLA report or timelines."),
+    "calendar": ("calendar_cmd", "Working days, deadlines and holidays."),
+    "simulate": ("simulate", "Generate a realistic, seeded history."),
+    "report": ("report", "Draw the SLA situation as a PNG."),
+    "units": ("reference", "The institutions and units to route to."),
+}
+
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -51,17 +65,60 @@ class LaporGroup(click.Group):
             return run()
         sys.exit(_exit_code(run))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(COMMANDS)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except Exception:
-            session = ctx.obj
-            if isinstance(session, Session):
-                session.discard_created()  # a failed command leaves no new database behind
+            discard = getattr(ctx.obj, "discard_created", None)
+            if discard is not None:
+                discard()  # a failed command leaves no new database behind
             raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # in the order a complaint lives, not alphabetical
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the table, importing no command's module."""
+        rows = [(name, summary) for name, (_, summary) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """The root group's commands, each module imported only when its command is wanted:
+    ``lapor show`` imports the views, not the simulator, the report's plotting or the exports."""
+
+    def __init__(self, table: dict[str, tuple[str, str]]) -> None:
+        self._table = table
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in self._table:
+                raise KeyError(name)
+            module_name, summary = self._table[name]
+            module = importlib.import_module(f"{__package__}.{module_name}")
+            (command,) = (c for c in module.COMMANDS if c.name == name)
+            command.short_help = summary
+            _with_exit_codes(command)
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._table, *(n for n in self._loaded if n not in self._table)])
+
+    def __len__(self) -> int:
+        return len(set(self._table) | set(self._loaded))
 
 
 def _exit_code(run: Callable[[], Any]) -> int:
@@ -78,6 +135,8 @@ def _exit_code(run: Callable[[], Any]) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.OK
     except Exception as error:
+        from .errors import exit_code_of, one_line  # only when something went wrong
+
         code = exit_code_of(error)
         if code is None:
             raise
@@ -124,50 +183,17 @@ def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None) -> 
       lapor dispose $ID --to dputr --as tim-admin:kota-cirebon:dodi
       lapor queue unit:kota-cirebon/dputr
     """
+    from .session import Session  # not for --help and --version
+
     session = Session(target=target, as_json=as_json, policy_file=policy)
     ctx.obj = session
     ctx.call_on_close(session.close)
-
-
-SUMMARIES = {  # `lapor --help` lists the commands in the order a complaint lives
-    "submit": "File a complaint; prints its id.",
-    "verify": "Verify a complaint on your desk.",
-    "dispose": "Route a complaint down a level (disposisi).",
-    "return": "Send a complaint back up (bukan wewenang).",
-    "respond": "Answer a complaint for your unit (tindak lanjut).",
-    "reply": "Answer a response, as the reporter.",
-    "archive": "Drop a report that is not a complaint.",
-    "tick": "Fire every deadline that is due.",
-    "queue": "A desk's queue with SLA states, or counts per desk.",
-    "show": "One complaint's desk, deadlines and flags, now or then.",
-    "history": "The audit timeline of one complaint.",
-    "sla": "The SLA report per desk and unit.",
-    "status": "The public status label of a complaint.",
-    "replay": "The views as they stood at an instant, in another file.",
-    "rebuild": "Rebuild the read models from the event log.",
-    "check": "Compare the stored views with the events.",
-    "export": "Export events, the SLA report or timelines.",
-    "calendar": "Working days, deadlines and holidays.",
-    "simulate": "Generate a realistic, seeded history.",
-    "report": "Draw the SLA situation as a PNG.",
-    "units": "The institutions and units to route to.",
-    "dossier": "One complaint's printable record for the archive.",
-}
 
 
 def _with_exit_codes(command: click.Command) -> None:
     command.epilog = EXIT_CODES_BRIEF
     for sub in getattr(command, "commands", {}).values():
         _with_exit_codes(sub)
-
-
-for module in (
-    workflow, deadlines, views, investigate, dossier_cmd, export, calendar_cmd, simulate, report, reference
-):
-    for command in module.COMMANDS:
-        command.short_help = SUMMARIES[command.name or ""]
-        _with_exit_codes(command)
-        cli.add_command(command)
 
 
 def main() -> None:

@@ -60,15 +60,6 @@ actor: Callback[Actor] = _optional(lambda _, text: Actor.parse(text))
 """``lapor-sp4n:PERSON``, ``tim-admin:INSTITUTION:PERSON``,
 ``pejabat-penghubung:INSTITUTION/UNIT:PERSON``, ``pelapor:PERSON``."""
 
-class FilePath(click.Path):
-    """A file path as click checks it, refusing first what no file system takes (a NUL character)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if "\x00" in str(value):
-            self.fail(f"{str(value)!r}: a path cannot hold a NUL character", param, ctx)
-        return super().convert(value, param, ctx)
-
-
 INSTANT_METAVAR = "DATE|INSTANT"
 ACTOR_METAVAR = "ROLE:[SCOPE:]PERSON"
 

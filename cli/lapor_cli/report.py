@@ -16,7 +16,7 @@ from .charts import BANDS, Flow, UnitRate, draw
 from .common import check_writable, json_option, pass_session, period_options
 from .errors import CliError
 from .output import Column
-from .params import FilePath
+from .paths import FilePath
 from .session import Session
 from .timeparse import local_text
 
