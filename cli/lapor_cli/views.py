@@ -14,11 +14,12 @@ from uuid import UUID
 
 import click
 
-from lapor_domain import Complaint, ComplaintNotFound, Role
+from lapor_domain import Complaint, ComplaintNotFound, Role, SlaState
 from lapor_projections import ViewReader, timeline
 
 from .cards import CARD_FIELDS, card_title, complaint_card
 from .common import F, at_option, json_option, pass_session, period, period_options
+from .errors import CliError
 from .lookup import resolve_desk, resolve_unit
 from .output import Column
 from .params import instant_option, viewer_option, viewer_role
@@ -76,10 +77,21 @@ def _reader(session: Session, as_of: datetime | None) -> Iterator[ViewReader]:
     help="Show at most this many, the most urgent (0: all).",
 )
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many first (the next page).")
+@click.option(
+    "--sla",
+    type=click.Choice([state.value for state in SlaState]),
+    help="Only the complaints in this SLA state (needs DESK; `lapor overdue` looks across desks).",
+)
 @json_option
 @pass_session
 def queue(
-    session: Session, desk: str | None, at: datetime | None, as_of: datetime | None, limit: int, offset: int
+    session: Session,
+    desk: str | None,
+    at: datetime | None,
+    as_of: datetime | None,
+    limit: int,
+    offset: int,
+    sla: str | None,
 ) -> None:
     """A desk's queue, most urgent first, with SLA state; without DESK, a count per desk.
 
@@ -93,8 +105,11 @@ def queue(
       lapor queue unit:kota-cirebon/dinkes --at 2026-03-20
       lapor queue kota-cirebon/dinkes --as-of 2025-03-01
       lapor queue lapor-sp4n --limit 50 --offset 50      # the second page
+      lapor queue dinkes --sla breached
     """
     key = resolve_desk(desk, session.directory) if desk else None
+    if sla is not None and key is None:
+        raise CliError("--sla filters one desk's queue: give DESK, or use `lapor overdue` for every desk")
     with _reader(session, as_of) as reader:
         when = at or as_of or session.default_instant()
         stamp = local_text(when, session.zone)
@@ -107,13 +122,13 @@ def queue(
                 empty=f"no open complaints at {stamp}",
             )
             return
-        entries = reader.queue(key, when, limit=limit or None, offset=offset)
+        entries = reader.queue(key, when, limit=limit or None, offset=offset, sla=sla)
         session.out.rows(
             entries,
             QUEUE_COLUMNS,
             title=f"Queue of {key} at {stamp}",
             caption=_queue_caption(entries),
-            empty=f"{key} holds no complaint",
+            empty=f"{key} holds no complaint" + (f" that is {sla}" if sla else ""),
         )
 
 

@@ -40,7 +40,7 @@ from lapor_domain import (
 
 from .db import open_database
 from .fold import Tracked, Visit, step
-from .store import LOG_POSITION, ViewStore, complaint_row, visit_row
+from .store import LOG_POSITION, ViewStore, complaint_row, text_row, visit_row
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 200_000
@@ -122,6 +122,7 @@ def _build_share(
     policy, rules = app.policy, app.rules
     complaints: list[tuple[Any, ...]] = []
     visits: list[tuple[Any, ...]] = []
+    texts: list[tuple[Any, ...]] = []
     total = pending = 0
     with _without_cycle_collection():
         for events in app.feed.by_complaint(until=until, start=share.start, before=share.before):
@@ -143,13 +144,14 @@ def _build_share(
                 opened.update(more)
             complaints.append(complaint_row(tracked))
             visits += [visit_row(v) for v in opened.values()]
+            texts += [row for row in map(text_row, events) if row is not None]
             pending += len(events)
             if len(complaints) >= batch:
-                _insert(store, complaints, visits)
-                complaints, visits = [], []
+                _insert(store, complaints, visits, texts)
+                complaints, visits, texts = [], [], []
                 report(pending)
                 total, pending = total + pending, 0
-        _insert(store, complaints, visits)
+        _insert(store, complaints, visits, texts)
     report(pending)
     return total + pending
 
@@ -280,9 +282,14 @@ def _fold(
     return tracked, visits
 
 
-def _insert(store: ViewStore, complaints: list[tuple[Any, ...]], visits: list[tuple[Any, ...]]) -> None:
+def _insert(
+    store: ViewStore,
+    complaints: list[tuple[Any, ...]],
+    visits: list[tuple[Any, ...]],
+    texts: list[tuple[Any, ...]],
+) -> None:
     with store.db.transaction() as cur:
-        store.insert(cur, complaints, visits)
+        store.insert(cur, complaints, visits, texts)
 
 
 @contextmanager

@@ -69,6 +69,27 @@ class Database:
     def rename_table(self, cur: Cursor, old: str, new: str) -> None:
         cur.execute(f"ALTER TABLE {self.table(old)} RENAME TO {_bare(new)}")
 
+    # -- full-text search: each database's own index over the texts table -------------
+
+    def create_text_table(self, cur: Cursor, name: str) -> None:
+        """The searchable texts (complaint_id, version, kind, body), indexed by the database."""
+        raise NotImplementedError
+
+    def text_index_names(self, name: str) -> list[str]:
+        """The indexes ``create_text_index`` makes for the texts table ``name``."""
+        return []
+
+    def create_text_index(self, cur: Cursor, name: str) -> None:
+        """What the texts table needs beyond itself (nothing where the table is the index)."""
+
+    def text_matches(
+        self, name: str, terms: Sequence[str], *, every: bool = True
+    ) -> tuple[str, str, str, list[Any]]:
+        """For texts holding every term (or, with ``every=False``, any term) as a word or a
+        word's beginning: the FROM clause, the WHERE clause, a rank (lower is better) and the
+        parameters (the rank's, then the WHERE clause's)."""
+        raise NotImplementedError
+
 
 def _bare(name: str) -> str:
     return f'"{name}"'
@@ -113,6 +134,22 @@ class SQLiteDatabase(Database):
 
     def serialise_creation(self, cur: Cursor) -> None:
         pass  # every write transaction here is BEGIN IMMEDIATE: one writer at a time already
+
+    def create_text_table(self, cur: Cursor, name: str) -> None:
+        # FTS5: the table is its own index; words are Unicode letters and digits, case and
+        # diacritics folded (no stemming: Indonesian affixes are matched by word beginnings).
+        cur.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table(name)} USING fts5("
+            "complaint_id UNINDEXED, version UNINDEXED, kind UNINDEXED, body, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
+
+    def text_matches(
+        self, name: str, terms: Sequence[str], *, every: bool = True
+    ) -> tuple[str, str, str, list[Any]]:
+        table = self.table(name)
+        query = (" " if every else " OR ").join(f'"{term}"*' for term in terms)  # letters and digits only
+        return table, f"{table} MATCH ?", f"bm25({table})", [query]
 
     def close(self) -> None:
         self._conn.close()
@@ -192,6 +229,31 @@ class PostgresDatabase(Database):
             (self.schema, list(names)),
         )
         return bool(cur.fetchone()[0] == len(set(names)))
+
+    def create_text_table(self, cur: Cursor, name: str) -> None:
+        # The 'simple' configuration: words lower-cased, no stemming, as SQLite's FTS5 does
+        # here, so both databases find the same complaints for the same words.
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table(name)} (complaint_id TEXT NOT NULL, "
+            "version BIGINT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, "
+            "words tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED, "
+            "PRIMARY KEY (complaint_id, version))"
+        )
+
+    def text_index_names(self, name: str) -> list[str]:
+        return [f"{name}_words"]
+
+    def create_text_index(self, cur: Cursor, name: str) -> None:
+        (index,) = self.text_index_names(name)
+        cur.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON {self.table(name)} USING gin (words)')
+
+    def text_matches(
+        self, name: str, terms: Sequence[str], *, every: bool = True
+    ) -> tuple[str, str, str, list[Any]]:
+        table = self.table(name)
+        query = (" & " if every else " | ").join(f"{term}:*" for term in terms)  # letters and digits only
+        where = "words @@ to_tsquery('simple', ?)"
+        return table, where, "-ts_rank(words, to_tsquery('simple', ?))", [query, query]
 
     def serialise_creation(self, cur: Cursor) -> None:
         # The same key as the event store's: both create in one schema (CREATE SCHEMA included).

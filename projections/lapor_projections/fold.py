@@ -169,18 +169,31 @@ def labelled_event(label: str | None) -> type[ComplaintEvent] | None:
     return None
 
 
+def search_text(event: ComplaintEvent) -> tuple[str, str] | None:
+    """What ``lapor search`` may find in an event, as (kind, text): a complaint's title and
+    description, a unit's response. Never an identity (rule 10), never a reporter's reply."""
+    if isinstance(event, Submitted):
+        return "complaint", f"{event.title}\n{event.description}"
+    if isinstance(event, Responded):
+        return "response", event.message
+    return None
+
+
 @dataclass
 class Views:
     """The read models as plain values: what any store must equal."""
 
     complaints: dict[UUID, Tracked] = field(default_factory=dict)
     visits: dict[tuple[UUID, int], Visit] = field(default_factory=dict)
+    texts: dict[tuple[UUID, int], tuple[str, str]] = field(default_factory=dict)
 
     def apply(self, event: ComplaintEvent, policy: SlaPolicy) -> None:
         tracked, changed = step(self.complaints.get(event.originator_id), event, policy)
         self.complaints[event.originator_id] = tracked
         for visit in changed:
             self.visits[(visit.complaint_id, visit.seq)] = visit
+        if (text := search_text(event)) is not None:
+            self.texts[(event.originator_id, event.originator_version)] = text
 
 
 def fold_views(events: Iterable[ComplaintEvent], policy: SlaPolicy) -> Views:

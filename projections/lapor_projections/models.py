@@ -37,6 +37,30 @@ class QueueEntry(_View):
     confidential: bool
 
 
+class SearchHit(_View):
+    """A complaint a search found: where the words were (its text, a response), and where it is."""
+
+    complaint_id: str
+    title: str
+    label: str
+    desk: str | None
+    status: str  # "open", or how it finished
+    found_in: list[str]  # "complaint" (title and description), "response"
+
+
+class ComplaintEntry(_View):
+    """A complaint in a list: open or finished, where it is or when it finished."""
+
+    complaint_id: str
+    title: str
+    label: str
+    desk: str | None
+    status: str  # "open", or how it finished
+    submitted: datetime
+    finished: datetime | None
+    confidential: bool
+
+
 class DeskCount(_View):
     """How many complaints a desk holds; SLA counts are none on the reporter's turn (no SLA there)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from lapor_domain import (
     DeskKind,
     EscalatedToOmbudsman,
     InvalidInput,
+    Outcome,
     Returned,
     SlaPolicy,
     SlaState,
@@ -29,11 +31,52 @@ from lapor_domain import (
 
 from .db import Database
 from .fold import Visit, labelled_event
-from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, VisitOutcome, VisitView
-from .store import COMPLAINTS, VISIT_COLUMNS, VISITS, visit_from_row
+from .models import (
+    ComplaintEntry,
+    DeskCount,
+    DeskReport,
+    PublicStatus,
+    QueueEntry,
+    SearchHit,
+    VisitOutcome,
+    VisitView,
+)
+from .store import COMPLAINTS, TEXTS, VISIT_COLUMNS, VISITS, visit_from_row
 
 _REPORTER_DESK = DeskKind.REPORTER.value  # the reporter's turn: its kind and its desk key alike
 _QUEUE = TypeAdapter(list[QueueEntry])
+_HITS = TypeAdapter(list[SearchHit])
+_COMPLAINTS = TypeAdapter(list[ComplaintEntry])
+_WORD = re.compile(r"[^\W_]+")
+MOST_TERMS = 16
+_KINDS = ["complaint", "response"]  # the kinds ``search_text`` gives, in the order shown
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a search, lower-cased: runs of letters and digits (what both indexes call
+    words); anything else in ``text`` only separates them."""
+    terms = list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))
+    if not terms:
+        raise InvalidInput(f"nothing to search for in {text!r}: give a word of letters or digits")
+    if len(terms) > MOST_TERMS:
+        raise InvalidInput(f"a search takes at most {MOST_TERMS} words, got {len(terms)}")
+    return terms
+
+
+def _sla_filter(sla: SlaState | str | None, now: int) -> tuple[str, list[Any]]:
+    """The SQL that keeps only complaints in this SLA state at ``now`` (as ``judge`` says)."""
+    if sla is None:
+        return "", []
+    try:
+        state = SlaState(sla)
+    except ValueError:
+        known = ", ".join(s.value for s in SlaState)
+        raise InvalidInput(f"an SLA state is one of {known}, not {sla!r}") from None
+    if state is SlaState.BREACHED:
+        return " AND limit_us <= ?", [now]
+    if state is SlaState.LATE:
+        return " AND target_us <= ? AND limit_us > ?", [now, now]
+    return " AND target_us > ?", [now]
 
 
 class ViewReader:
@@ -47,6 +90,7 @@ class ViewReader:
         self._local = functools.lru_cache(maxsize=1 << 16)(self._to_local)  # type: ignore[method-assign]
         self._complaints = db.table(COMPLAINTS)
         self._visits = db.table(VISITS)
+        self._texts_name = TEXTS
 
     def _local(self, us: int) -> datetime:
         return self._to_local(us)
@@ -60,23 +104,65 @@ class ViewReader:
         return None if us is None else self._local(us)
 
     def queue(
-        self, desk: str, at: datetime, *, limit: int | None = None, offset: int = 0
+        self,
+        desk: str,
+        at: datetime,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        sla: SlaState | str | None = None,
     ) -> list[QueueEntry]:
         """The complaints on ``desk`` now, most urgent first (the earliest limit or clock).
 
         ``limit`` and ``offset`` page through a long queue in that order, straight from the
         queue index: the first page of a desk holding 10,000 costs what a short queue does.
+        ``sla`` keeps only the complaints in that state at ``at`` (on-track, late, breached).
         """
         at = self.policy.business_instant(at, "at")
         _text(desk, "desk")
+        now = to_micros(at)
+        where, params = _sla_filter(sla, now)
+        return self._entries(f"desk = ?{where}", [desk, *params], now, limit, offset)
+
+    def overdue(
+        self,
+        at: datetime,
+        *,
+        institution: str | None = None,
+        unit: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[QueueEntry]:
+        """Every open complaint past its desk's target or limit at ``at``, on any desk, the one
+        whose limit passed first at the top; only an institution's or a unit's with those."""
+        now = to_micros(self.policy.business_instant(at, "at"))
+        _text(institution, "institution", optional=True)
+        _text(unit, "unit", optional=True)
+        where = "target_us <= ?"
+        params: list[Any] = [now]
+        if institution is not None:
+            where, params = where + " AND institution = ?", [*params, institution]
+        if unit is not None:
+            where, params = where + " AND unit = ?", [*params, unit]
+        return self._entries(where, params, now, limit, offset, order="limit_us, target_us, complaint_id")
+
+    def _entries(
+        self,
+        where: str,
+        params: Sequence[Any],
+        now: int,
+        limit: int | None,
+        offset: int,
+        *,
+        order: str = "urgency_us, on_desk_us, complaint_id",
+    ) -> list[QueueEntry]:
         limit, offset = _page(limit, offset)
         rows = self.db.query(
             f"SELECT complaint_id, title, desk, label, on_desk_us, target_us, limit_us, clock, "
-            f"clock_due_us, confidential FROM {self._complaints} WHERE desk = ? "
-            "ORDER BY urgency_us, on_desk_us, complaint_id LIMIT ? OFFSET ?",
-            (desk, limit, offset),
+            f"clock_due_us, confidential FROM {self._complaints} WHERE {where} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
-        now = to_micros(at)
         local = self._local_or_none
         # One validation call for the whole list: pydantic-core builds the values three
         # times faster than a model_construct per entry (a queue may hold 10,000).
@@ -96,6 +182,111 @@ class ViewReader:
                     "confidential": bool(confidential),
                 }
                 for cid, title, desk_key, label, arrived, target, limit, clock, due, confidential in rows
+            ]
+        )
+
+    def search(self, text: str, *, public: bool, limit: int | None = 50) -> list[SearchHit]:
+        """Complaints whose title, description or a response holds every word of ``text`` (a
+        word or a word's beginning, case and diacritics aside), the best matches first.
+
+        The database's own full-text index answers (SQLite FTS5, PostgreSQL's text search).
+        Identities are never searched; a ``public`` search finds no confidential complaint.
+        """
+        _text(text, "the words to search for")
+        terms = search_terms(text)
+        limit, _ = _page(limit, 0)
+        # Every word in some text of the complaint (not all in one text): one subquery a word;
+        # the rows that hold any of the words tell where, and rank the complaint.
+        source, where, rank, params = self.db.text_matches(self._texts_name, terms, every=False)
+        texts = self.db.table(self._texts_name)
+        each = []
+        for term in terms:
+            each_source, each_where, _, each_params = self.db.text_matches(self._texts_name, [term])
+            subquery = f"SELECT {texts}.complaint_id FROM {each_source} WHERE {each_where}"
+            each.append((subquery, each_params[-1:]))
+        sql = (
+            f"SELECT c.complaint_id, c.title, c.label, c.desk, c.outcome, c.confidential, t.kind, t.rank "
+            f"FROM (SELECT {texts}.complaint_id AS complaint_id, kind, {rank} AS rank FROM {source} "
+            f"WHERE {where}) t JOIN {self._complaints} c ON c.complaint_id = t.complaint_id WHERE "
+            + " AND ".join(f"c.complaint_id IN ({one})" for one, _ in each)
+            + (" AND c.confidential = 0" if public else "")
+            + " ORDER BY t.rank, c.complaint_id"
+        )
+        params = [*params, *(p for _, ps in each for p in ps)]
+        hits: dict[str, dict[str, Any]] = {}
+        for cid, title, label, desk, outcome, _confidential, kind, _ in self.db.query(sql, params):
+            hit = hits.setdefault(
+                cid,
+                {"complaint_id": _dashed(cid), "title": title, "label": label, "desk": desk,
+                 "status": outcome or "open", "found_in": []},
+            )  # fmt: skip
+            if kind not in hit["found_in"]:
+                hit["found_in"].append(kind)
+            if len(hits) > limit:
+                break
+        for hit in hits.values():
+            hit["found_in"].sort(key=_KINDS.index)
+        return _HITS.validate_python(list(hits.values())[:limit])
+
+    def complaints(
+        self,
+        *,
+        status: str | None = None,
+        institution: str | None = None,
+        unit: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ComplaintEntry]:
+        """Complaints by status (``open``, ``finished`` or how one finished), by a unit or an
+        institution that held them at any time, and by a period: for an open complaint, when it
+        was submitted; for a finished one, when it finished. Newest first."""
+        statuses = {"open", "finished", *(o.value for o in Outcome)}
+        if status is not None and status not in statuses:
+            raise InvalidInput(f"status is one of {', '.join(sorted(statuses))}, not {status!r}")
+        _text(institution, "institution", optional=True)
+        _text(unit, "unit", optional=True)
+        limit, offset = _page(limit, offset)
+        when = "CASE WHEN outcome IS NULL THEN submitted_us ELSE last_event_us END"
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if status == "open":
+            where.append("outcome IS NULL")
+        elif status == "finished":
+            where.append("outcome IS NOT NULL")
+        elif status is not None:
+            where, params = [*where, "outcome = ?"], [*params, status]
+        if unit is not None or institution is not None:
+            held = "SELECT complaint_id FROM " + self._visits + " WHERE 1 = 1"
+            if institution is not None:
+                held, params = held + " AND institution = ?", [*params, institution]
+            if unit is not None:
+                held, params = held + " AND unit = ?", [*params, unit]
+            where.append(f"complaint_id IN ({held})")
+        for instant, what, compare in ((since, "since", ">="), (until, "until", "<")):
+            if instant is not None:
+                where.append(f"{when} {compare} ?")
+                params.append(to_micros(self.policy.business_instant(instant, what)))
+        rows = self.db.query(
+            f"SELECT complaint_id, title, label, desk, outcome, submitted_us, last_event_us, confidential "
+            f"FROM {self._complaints} WHERE {' AND '.join(where)} ORDER BY {when} DESC, complaint_id "
+            "LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return _COMPLAINTS.validate_python(
+            [
+                {
+                    "complaint_id": _dashed(cid),
+                    "title": title,
+                    "label": label,
+                    "desk": desk,
+                    "status": outcome or "open",
+                    "submitted": self._local(submitted),
+                    "finished": self._local(last) if outcome else None,
+                    "confidential": bool(confidential),
+                }
+                for cid, title, label, desk, outcome, submitted, last, confidential in rows
             ]
         )
 

@@ -33,7 +33,7 @@ from .build import Progress, build_views
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
 from .shadow import SHADOW, drop_abandoned_shadow, rebuild_lock
-from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences
+from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, text_row
 
 BUILD_FROM = 50_000
 """A catch-up from position 0 over at least this many log positions builds instead."""
@@ -65,7 +65,7 @@ class ReadModels:
         self._lock = threading.RLock()
         self._followed = False  # after its first catch-up, an object follows the log batch by batch
         with self.db.transaction() as cur:
-            self.store.create(cur)
+            self._outdated = self.store.create(cur)  # a table new to these views: rebuild first
         self._rebuild_lock = rebuild_lock(self.db, self.target)
         drop_abandoned_shadow(self.db, self._rebuild_lock)
 
@@ -101,6 +101,9 @@ class ReadModels:
         """
         with self._lock:
             first, self._followed = not self._followed, True
+            if self._outdated and self.position() > 0:
+                self._outdated = False
+                return self.rebuild(progress=progress)
             if first and max_batches is None and self.position() == 0 and self.head() >= BUILD_FROM:
                 return self.rebuild(progress=progress)
             return self._catch_up(self.store, self._cache, progress=progress, max_batches=max_batches)
@@ -171,14 +174,19 @@ class ReadModels:
             cache.update(store.load(missing))
         touched: dict[UUID, Tracked] = {}
         visits: dict[tuple[UUID, int], Visit] = {}
+        texts = []
         for event in events:
             cid = event.originator_id
             tracked, changed = step(touched.get(cid) or cache.get(cid), event, self.policy)
             touched[cid] = tracked
             for visit in changed:
                 visits[(cid, visit.seq)] = visit
+            if (text := text_row(event)) is not None:
+                texts.append(text)
         with store.db.transaction() as cur:
-            store.write(cur, list(touched.values()), list(visits.values()), LOG_POSITION, expected, position)
+            store.write(
+                cur, list(touched.values()), list(visits.values()), LOG_POSITION, expected, position, texts
+            )
         cache.update(touched)
         for cid in touched:
             cache.move_to_end(cid)

@@ -20,6 +20,7 @@ from uuid import UUID
 from lapor_domain import (
     Clock,
     Complaint,
+    ComplaintEvent,
     Deadline,
     Desk,
     DeskKind,
@@ -28,13 +29,15 @@ from lapor_domain import (
 )
 
 from .db import Cursor, Database
-from .fold import Tracked, Visit, public_label
+from .fold import Tracked, Visit, public_label, search_text
 from .table import FLAG, ID, INSTANT, MAYBE_INSTANT, MICROS, NUMBER, TEXT, Column, Table
 
 COMPLAINTS = "lapor_view_complaints"
 VISITS = "lapor_view_visits"
 TRACKING = "lapor_view_tracking"
-TABLES = (COMPLAINTS, VISITS, TRACKING)
+TEXTS = "lapor_view_texts"
+"""What ``lapor search`` searches: titles, descriptions and responses, never an identity."""
+TABLES = (COMPLAINTS, VISITS, TRACKING, TEXTS)
 LOG_POSITION = "lapor-views"  # how far the views have read the application's log
 AS_OF = "as-of-us"  # for an as-of build: the instant it stands at
 
@@ -92,6 +95,7 @@ VISIT_TABLE = Table(
 )
 COMPLAINT_COLUMNS = COMPLAINT_TABLE.names
 VISIT_COLUMNS = VISIT_TABLE.names
+TEXT_COLUMNS = ["complaint_id", "version", "kind", "body"]
 
 Row = Sequence[Any]
 
@@ -114,29 +118,44 @@ class ViewStore:
         self.complaints = db.table(prefix + COMPLAINTS)
         self.visits = db.table(prefix + VISITS)
         self.tracking = db.table(prefix + TRACKING)
+        self.texts_name = prefix + TEXTS
+        self.texts = db.table(self.texts_name)
+        columns = ", ".join(TEXT_COLUMNS)
+        self._insert_text = f"INSERT INTO {self.texts} ({columns}) VALUES (?, ?, ?, ?)"
         self._upsert_complaint = COMPLAINT_TABLE.upsert(self.complaints)
         self._upsert_visit = VISIT_TABLE.upsert(self.visits)
         self._insert_complaint = COMPLAINT_TABLE.insert(self.complaints)
         self._insert_visit = VISIT_TABLE.insert(self.visits)
 
-    def create(self, cur: Cursor, *, indexes: bool = True) -> None:
-        """The tables (and indexes) if missing; several processes may do this at once."""
+    def create(self, cur: Cursor, *, indexes: bool = True) -> bool:
+        """The tables (and indexes) if missing; several processes may do this at once.
+
+        True when views that had read part of the log lacked a table (views written before
+        the search index): they must be rebuilt to hold what that table derives."""
         wanted = [self.prefix + t for t in TABLES]
         wanted += [name for _, name, _ in self._indexes()] if indexes else []
+        wanted += self.db.text_index_names(self.texts_name) if indexes else []
+        outdated = False
         if not self.db.have_all(cur, wanted):
             self.db.serialise_creation(cur)
+            outdated = self.db.have_all(cur, [self.prefix + TRACKING]) and not self.db.have_all(
+                cur, [self.texts_name]
+            )
             cur.execute(COMPLAINT_TABLE.create(self.complaints))
             cur.execute(VISIT_TABLE.create(self.visits))
+            self.db.create_text_table(cur, self.texts_name)
             tracking = f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position BIGINT)"
             cur.execute(tracking)
             if indexes:
                 self.create_indexes(cur)
         self.mark(cur, LOG_POSITION, 0, replace=False)
+        return outdated
 
     def create_indexes(self, cur: Cursor) -> None:
         self.db.serialise_creation(cur)
         for table, name, columns in self._indexes():
             cur.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON {table} ({columns})')
+        self.db.create_text_index(cur, self.texts_name)
 
     def _indexes(self) -> list[tuple[str, str, str]]:
         queue = "desk, urgency_us, on_desk_us, complaint_id"
@@ -182,22 +201,32 @@ class ViewStore:
         name: str,
         expected: int,
         position: int,
+        texts: Sequence[Sequence[Any]] = (),
     ) -> None:
-        """One batch: the touched complaints, the touched visits, and how far the log was read."""
+        """One batch: the touched complaints, the touched visits, the new texts (``text_row``),
+        and how far the log was read."""
         if tracked:
             cur.executemany(self._upsert_complaint, [complaint_row(t) for t in tracked])
         if visits:
             cur.executemany(self._upsert_visit, [visit_row(v) for v in visits])
+        if texts:
+            cur.executemany(self._insert_text, texts)
         self.advance(cur, name, expected, position)
 
     def insert(
-        self, cur: Cursor, complaints: Sequence[Sequence[Any]], visits: Sequence[Sequence[Any]]
+        self,
+        cur: Cursor,
+        complaints: Sequence[Sequence[Any]],
+        visits: Sequence[Sequence[Any]],
+        texts: Sequence[Sequence[Any]] = (),
     ) -> None:
-        """Rows of complaints and visits not stored yet (a build from scratch)."""
+        """Rows of complaints, visits and texts not stored yet (a build from scratch)."""
         if complaints:
             cur.executemany(self._insert_complaint, complaints)
         if visits:
             cur.executemany(self._insert_visit, visits)
+        if texts:
+            cur.executemany(self._insert_text, texts)
 
     def advance(self, cur: Cursor, name: str, expected: int, position: int) -> None:
         """Move the position from ``expected`` to ``position``, or refuse if someone else moved it."""
@@ -209,7 +238,7 @@ class ViewStore:
             raise PositionMoved(f"read model {name!r} was advanced by another process")
 
     def drop(self, cur: Cursor) -> None:
-        for table in (self.complaints, self.visits, self.tracking):
+        for table in (self.complaints, self.visits, self.tracking, self.texts):
             cur.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -275,13 +304,26 @@ visit_row: Callable[[Visit], tuple[Any, ...]] = VISIT_TABLE.row_builder()
 visit_from_row: Callable[[Row], Visit] = VISIT_TABLE.row_reader(Visit)
 
 
+def text_row(event: ComplaintEvent) -> tuple[str, int, str, str] | None:
+    """The searchable text an event brings (``search_text``) as a row of the texts table."""
+    found = search_text(event)
+    if found is None:
+        return None
+    kind, body = found
+    return (event.originator_id.hex, event.originator_version, kind, body)
+
+
 def differences(live: ViewStore, fresh: ViewStore, *, limit: int = 20) -> list[str]:
     """How ``live`` differs from ``fresh`` (the truth), row by row, at most ``limit`` findings.
 
     Compared one sixteenth of the complaint ids at a time, so memory stays bounded.
     """
     found: list[str] = []
-    tables = (("complaints", COMPLAINT_COLUMNS, 1), ("visits", VISIT_COLUMNS, 2))
+    tables = (
+        ("complaints", COMPLAINT_COLUMNS, 1),
+        ("visits", VISIT_COLUMNS, 2),
+        ("texts", TEXT_COLUMNS, 2),
+    )
     for prefix in "0123456789abcdef":
         for table, columns, key in tables:
             select = f"SELECT {', '.join(columns)} FROM {{}} WHERE complaint_id LIKE ?"
