@@ -67,3 +67,9 @@ def test_other_years_are_another_key_and_an_unwritable_folder_is_no_error(folder
     blocked.write_text("")
     keep_closing_days_in(ClosingDaysFile(blocked / "below"))  # cannot be created: a file is in the way
     assert closing(fresh(**YEARS))  # asked of the package, nothing worse
+
+
+def test_the_cache_key_names_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    assert calendar_module._holidays_version() == version("holidays")

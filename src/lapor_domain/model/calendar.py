@@ -16,6 +16,8 @@ a subtraction and a bounds check on every call (bench/bench_calendar.py).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -293,6 +295,25 @@ def _indonesian_closing_days(first_year: int, last_year: int) -> ClosingDays:
 
 
 def _holidays_version() -> str:
-    from importlib.metadata import version  # the package's metadata, without importing it
+    """The installed `holidays` package's version without importing it (0.1 s) or scanning every
+    installed distribution's metadata (5 ms): the name of its ``.dist-info`` folder beside it."""
+    from importlib.util import find_spec
+
+    spec = find_spec("holidays")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if locations:
+        beside = os.path.dirname(locations[0])
+        try:
+            names = [e.name for e in os.scandir(beside) if _DIST_INFO.fullmatch(e.name)]
+        except OSError:
+            names = []
+        if len(names) == 1:
+            found = _DIST_INFO.fullmatch(names[0])
+            assert found is not None
+            return found.group(1)
+    from importlib.metadata import version  # anything unusual: ask the metadata
 
     return version("holidays")
+
+
+_DIST_INFO = re.compile(r"holidays-([^-]+)\.dist-info")
