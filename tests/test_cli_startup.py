@@ -51,3 +51,15 @@ def test_a_command_imports_its_own_module_only() -> None:
     assert "lapor_cli.reference" in loaded
     others = {f"lapor_cli.{m}" for m, _ in main.COMMANDS.values()} - {"lapor_cli.reference"}
     assert not loaded & others
+
+
+def test_the_version_shown_is_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    import lapor_cli
+
+    assert lapor_cli.__version__ == version("lapor-domain")
+    from click.testing import CliRunner
+
+    shown = CliRunner().invoke(main.cli, ["--version"])
+    assert shown.exit_code == 0 and shown.output == f"lapor, version {lapor_cli.__version__}\n"

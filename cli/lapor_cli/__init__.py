@@ -1,1 +1,3 @@
-"""lapor_cli: the `lapor` command line (issue 4)."""
+"""lapor_cli: the `lapor` command line."""
+
+__version__ = "0.1.0"

@@ -48,7 +48,13 @@ _LIMIT = click.option(
 @click.command()
 @click.argument("words", nargs=-1, required=True)
 @viewer_option
-@_LIMIT
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Show at most this many, the best matches (0: all).",
+)
 @json_option
 @pass_session
 def search(session: Session, words: tuple[str, ...], viewer: str, limit: int) -> None:

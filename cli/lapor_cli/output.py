@@ -27,7 +27,6 @@ import click
 from pydantic import BaseModel
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -183,6 +182,8 @@ class Output:
         if not self.shows_progress():
             yield None
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
         bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -44,7 +44,7 @@ def _policy(ctx: click.Context) -> SlaPolicy:
 def _instant(ctx: click.Context, text: str, *, end_of_day: bool = False) -> datetime:
     """An instant typed on the command line, in the years the policy's calendar covers."""
     policy = _policy(ctx)
-    parsed = parse_instant(text, policy.calendar.timezone, end_of_day=end_of_day)
+    parsed = parse_instant(text, policy.zone, end_of_day=end_of_day)
     return policy.business_instant(parsed, "the instant")
 
 

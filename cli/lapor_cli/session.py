@@ -78,7 +78,7 @@ class Session:
 
     @property
     def zone(self) -> tzinfo:
-        return self.policy.calendar.timezone
+        return self.policy.zone
 
     def now(self) -> datetime:
         return wall_clock().astimezone(self.zone)

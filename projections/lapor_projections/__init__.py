@@ -6,14 +6,30 @@ typed queries over them; ``timeline`` folds one complaint's audit trail on deman
 ``for_terminal``, ``for_spreadsheet`` and ``for_html`` render text from the public safely.
 """
 
+from typing import TYPE_CHECKING
+
 from .card import ComplaintCard, complaint_card
-from .dossier import Dossier, build_dossier, evidence_of, render_html
 from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
 from .queries import ViewReader
 from .readside import ReadModels
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
 from .timeline import HIDDEN, timeline
+
+_LAZY = {name: "dossier" for name in ("Dossier", "build_dossier", "evidence_of", "render_html")}
+"""Imported when first asked for: most commands never print a dossier."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from .dossier import Dossier, build_dossier, evidence_of, render_html
 
 __all__ = [
     "HIDDEN",

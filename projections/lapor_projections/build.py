@@ -16,11 +16,7 @@ to start than it saves.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import queue
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,9 +34,9 @@ from lapor_domain import (
     parse_target,
 )
 
-from .db import open_database
+from .db import TextDoc, open_database
 from .fold import Tracked, Visit, step
-from .store import LOG_POSITION, ViewStore, complaint_row, text_row, visit_row
+from .store import LOG_POSITION, ViewStore, complaint_row, text_docs, visit_row
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 200_000
@@ -122,7 +118,7 @@ def _build_share(
     policy, rules = app.policy, app.rules
     complaints: list[tuple[Any, ...]] = []
     visits: list[tuple[Any, ...]] = []
-    texts: list[tuple[Any, ...]] = []
+    texts: list[TextDoc] = []
     total = pending = 0
     with _without_cycle_collection():
         for events in app.feed.by_complaint(until=until, start=share.start, before=share.before):
@@ -144,7 +140,7 @@ def _build_share(
                 opened.update(more)
             complaints.append(complaint_row(tracked))
             visits += [visit_row(v) for v in opened.values()]
-            texts += [row for row in map(text_row, events) if row is not None]
+            texts += text_docs(events)
             pending += len(events)
             if len(complaints) >= batch:
                 _insert(store, complaints, visits, texts)
@@ -196,6 +192,11 @@ def _build_in_processes(
         batch=batch,
     )
     first, *others = shares(workers)
+    import multiprocessing  # here: a command that builds nothing in processes does not pay for it
+    import queue
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("spawn")
     applied: Any = context.Queue()
 
@@ -286,7 +287,7 @@ def _insert(
     store: ViewStore,
     complaints: list[tuple[Any, ...]],
     visits: list[tuple[Any, ...]],
-    texts: list[tuple[Any, ...]],
+    texts: list[TextDoc],
 ) -> None:
     with store.db.transaction() as cur:
         store.insert(cur, complaints, visits, texts)

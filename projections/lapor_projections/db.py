@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from lapor_domain import (
     DDL_LOCK,
@@ -69,10 +69,10 @@ class Database:
     def rename_table(self, cur: Cursor, old: str, new: str) -> None:
         cur.execute(f"ALTER TABLE {self.table(old)} RENAME TO {_bare(new)}")
 
-    # -- full-text search: each database's own index over the texts table -------------
+    # -- full-text search: each database's own index over one document per complaint ----
 
     def create_text_table(self, cur: Cursor, name: str) -> None:
-        """The searchable texts (complaint_id, version, kind, body), indexed by the database."""
+        """The searchable documents (complaint_id, complaint, responses), indexed by the database."""
         raise NotImplementedError
 
     def text_index_names(self, name: str) -> list[str]:
@@ -82,13 +82,24 @@ class Database:
     def create_text_index(self, cur: Cursor, name: str) -> None:
         """What the texts table needs beyond itself (nothing where the table is the index)."""
 
-    def text_matches(
-        self, name: str, terms: Sequence[str], *, every: bool = True
-    ) -> tuple[str, str, str, list[Any]]:
-        """For texts holding every term (or, with ``every=False``, any term) as a word or a
-        word's beginning: the FROM clause, the WHERE clause, a rank (lower is better) and the
-        parameters (the rank's, then the WHERE clause's)."""
+    def write_texts(self, cur: Cursor, name: str, docs: Sequence[TextDoc]) -> None:
+        """New documents, and responses added to stored ones (``TextDoc.complaint`` None)."""
         raise NotImplementedError
+
+    def search_texts(self, name: str, complaints: str, terms: Sequence[str]) -> tuple[str, list[Any]]:
+        """SQL for the complaints whose document holds every term as a word or a word's
+        beginning, best first, and its parameters; the caller adds any filter (``{filter}``)
+        and the page size (one more ``?``)."""
+        raise NotImplementedError
+
+
+class TextDoc(NamedTuple):
+    """What a batch adds to one complaint's searchable document: its title and description
+    (None when the document exists already) and its new responses."""
+
+    complaint_id: str  # hex
+    complaint: str | None
+    responses: tuple[str, ...]
 
 
 def _bare(name: str) -> str:
@@ -138,18 +149,38 @@ class SQLiteDatabase(Database):
     def create_text_table(self, cur: Cursor, name: str) -> None:
         # FTS5: the table is its own index; words are Unicode letters and digits, case and
         # diacritics folded (no stemming: Indonesian affixes are matched by word beginnings).
+        # The id is indexed too (one hex word), which finds a document to add a response to;
+        # searches look only in the complaint and responses columns.
         cur.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table(name)} USING fts5("
-            "complaint_id UNINDEXED, version UNINDEXED, kind UNINDEXED, body, "
-            "tokenize = 'unicode61 remove_diacritics 2')"
+            "complaint_id, complaint, responses, tokenize = 'unicode61 remove_diacritics 2')"
         )
 
-    def text_matches(
-        self, name: str, terms: Sequence[str], *, every: bool = True
-    ) -> tuple[str, str, str, list[Any]]:
+    def write_texts(self, cur: Cursor, name: str, docs: Sequence[TextDoc]) -> None:
         table = self.table(name)
-        query = (" " if every else " OR ").join(f'"{term}"*' for term in terms)  # letters and digits only
-        return table, f"{table} MATCH ?", f"bm25({table})", [query]
+        new = [(d.complaint_id, d.complaint, "\n".join(d.responses)) for d in docs if d.complaint is not None]
+        if new:
+            cur.executemany(f"INSERT INTO {table} (complaint_id, complaint, responses) VALUES (?, ?, ?)", new)
+        added = [
+            ("\n".join(d.responses), f'complaint_id:"{d.complaint_id}"') for d in docs if d.complaint is None
+        ]
+        if added:
+            cur.executemany(
+                f"UPDATE {table} SET responses = CASE WHEN responses = '' THEN ?1 "
+                f"ELSE responses || char(10) || ?1 END WHERE rowid = "
+                f"(SELECT rowid FROM {table} WHERE {table} MATCH ?2)",
+                added,
+            )
+
+    def search_texts(self, name: str, complaints: str, terms: Sequence[str]) -> tuple[str, list[Any]]:
+        table = self.table(name)
+        words = " AND ".join(f'"{term}"*' for term in terms)  # terms are letters and digits only
+        sql = (
+            f"SELECT t.complaint_id, t.complaint, t.responses, c.title, c.label, c.desk, c.outcome "
+            f"FROM {table} t JOIN {complaints} c ON c.complaint_id = t.complaint_id "
+            f"WHERE t.{table} MATCH ?{{filter}} ORDER BY t.rank, t.complaint_id LIMIT ?"
+        )
+        return sql, [f"{{complaint responses}} : ({words})"]
 
     def close(self) -> None:
         self._conn.close()
@@ -234,10 +265,9 @@ class PostgresDatabase(Database):
         # The 'simple' configuration: words lower-cased, no stemming, as SQLite's FTS5 does
         # here, so both databases find the same complaints for the same words.
         cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {self.table(name)} (complaint_id TEXT NOT NULL, "
-            "version BIGINT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, "
-            "words tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED, "
-            "PRIMARY KEY (complaint_id, version))"
+            f"CREATE TABLE IF NOT EXISTS {self.table(name)} (complaint_id TEXT PRIMARY KEY, "
+            "complaint TEXT NOT NULL, responses TEXT NOT NULL, words tsvector GENERATED ALWAYS AS "
+            "(to_tsvector('simple', complaint || ' ' || responses)) STORED)"
         )
 
     def text_index_names(self, name: str) -> list[str]:
@@ -247,13 +277,29 @@ class PostgresDatabase(Database):
         (index,) = self.text_index_names(name)
         cur.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON {self.table(name)} USING gin (words)')
 
-    def text_matches(
-        self, name: str, terms: Sequence[str], *, every: bool = True
-    ) -> tuple[str, str, str, list[Any]]:
+    def write_texts(self, cur: Cursor, name: str, docs: Sequence[TextDoc]) -> None:
         table = self.table(name)
-        query = (" & " if every else " | ").join(f"{term}:*" for term in terms)  # letters and digits only
-        where = "words @@ to_tsquery('simple', ?)"
-        return table, where, "-ts_rank(words, to_tsquery('simple', ?))", [query, query]
+        new = [(d.complaint_id, d.complaint, "\n".join(d.responses)) for d in docs if d.complaint is not None]
+        if new:
+            cur.executemany(f"INSERT INTO {table} (complaint_id, complaint, responses) VALUES (?, ?, ?)", new)
+        for doc in docs:
+            if doc.complaint is None:
+                added = "\n".join(doc.responses)
+                cur.execute(
+                    f"UPDATE {table} SET responses = CASE WHEN responses = '' THEN ? "
+                    "ELSE responses || chr(10) || ? END WHERE complaint_id = ?",
+                    (added, added, doc.complaint_id),
+                )
+
+    def search_texts(self, name: str, complaints: str, terms: Sequence[str]) -> tuple[str, list[Any]]:
+        query = " & ".join(f"{term}:*" for term in terms)  # terms are letters and digits only
+        sql = (
+            f"SELECT t.complaint_id, t.complaint, t.responses, c.title, c.label, c.desk, c.outcome "
+            f"FROM {self.table(name)} t JOIN {complaints} c ON c.complaint_id = t.complaint_id "
+            f"WHERE t.words @@ to_tsquery('simple', ?){{filter}} "
+            "ORDER BY ts_rank(t.words, to_tsquery('simple', ?)) DESC, t.complaint_id LIMIT ?"
+        )
+        return sql, [query, query]
 
     def serialise_creation(self, cur: Cursor) -> None:
         # The same key as the event store's: both create in one schema (CREATE SCHEMA included).

@@ -49,7 +49,12 @@ _HITS = TypeAdapter(list[SearchHit])
 _COMPLAINTS = TypeAdapter(list[ComplaintEntry])
 _WORD = re.compile(r"[^\W_]+")
 MOST_TERMS = 16
-_KINDS = ["complaint", "response"]  # the kinds ``search_text`` gives, in the order shown
+
+
+def _holds(text: str, terms: Sequence[str]) -> bool:
+    """Whether ``text`` holds any of the terms as a word or a word's beginning."""
+    words = [word.casefold() for word in _WORD.findall(text)]
+    return any(word.startswith(term) for term in terms for word in words)
 
 
 def search_terms(text: str) -> list[str]:
@@ -85,7 +90,7 @@ class ViewReader:
     def __init__(self, db: Database, policy: SlaPolicy) -> None:
         self.db = db
         self.policy = policy
-        self.zone = policy.calendar.timezone
+        self.zone = policy.zone
         self._fixed = _fixed_offset(self.zone, policy.first_year, policy.last_year)
         self._local = functools.lru_cache(maxsize=1 << 16)(self._to_local)  # type: ignore[method-assign]
         self._complaints = db.table(COMPLAINTS)
@@ -195,38 +200,26 @@ class ViewReader:
         _text(text, "the words to search for")
         terms = search_terms(text)
         limit, _ = _page(limit, 0)
-        # Every word in some text of the complaint (not all in one text): one subquery a word;
-        # the rows that hold any of the words tell where, and rank the complaint.
-        source, where, rank, params = self.db.text_matches(self._texts_name, terms, every=False)
-        texts = self.db.table(self._texts_name)
-        each = []
-        for term in terms:
-            each_source, each_where, _, each_params = self.db.text_matches(self._texts_name, [term])
-            subquery = f"SELECT {texts}.complaint_id FROM {each_source} WHERE {each_where}"
-            each.append((subquery, each_params[-1:]))
-        sql = (
-            f"SELECT c.complaint_id, c.title, c.label, c.desk, c.outcome, c.confidential, t.kind, t.rank "
-            f"FROM (SELECT {texts}.complaint_id AS complaint_id, kind, {rank} AS rank FROM {source} "
-            f"WHERE {where}) t JOIN {self._complaints} c ON c.complaint_id = t.complaint_id WHERE "
-            + " AND ".join(f"c.complaint_id IN ({one})" for one, _ in each)
-            + (" AND c.confidential = 0" if public else "")
-            + " ORDER BY t.rank, c.complaint_id"
+        sql, params = self.db.search_texts(self._texts_name, self._complaints, terms)
+        sql = sql.replace("{filter}", " AND c.confidential = 0" if public else "")
+        rows = self.db.query(sql, [*params, limit])
+        return _HITS.validate_python(
+            [
+                {
+                    "complaint_id": _dashed(cid),
+                    "title": title,
+                    "label": label,
+                    "desk": desk,
+                    "status": outcome or "open",
+                    "found_in": [
+                        kind
+                        for kind, body in (("complaint", complaint), ("response", responses))
+                        if _holds(body, terms)
+                    ],
+                }
+                for cid, complaint, responses, title, label, desk, outcome in rows
+            ]
         )
-        params = [*params, *(p for _, ps in each for p in ps)]
-        hits: dict[str, dict[str, Any]] = {}
-        for cid, title, label, desk, outcome, _confidential, kind, _ in self.db.query(sql, params):
-            hit = hits.setdefault(
-                cid,
-                {"complaint_id": _dashed(cid), "title": title, "label": label, "desk": desk,
-                 "status": outcome or "open", "found_in": []},
-            )  # fmt: skip
-            if kind not in hit["found_in"]:
-                hit["found_in"].append(kind)
-            if len(hits) > limit:
-                break
-        for hit in hits.values():
-            hit["found_in"].sort(key=_KINDS.index)
-        return _HITS.validate_python(list(hits.values())[:limit])
 
     def complaints(
         self,

@@ -33,7 +33,7 @@ from .build import Progress, build_views
 from .db import Database, open_database
 from .fold import Tracked, Visit, step
 from .shadow import SHADOW, drop_abandoned_shadow, rebuild_lock
-from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, text_row
+from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, text_docs
 
 BUILD_FROM = 50_000
 """A catch-up from position 0 over at least this many log positions builds instead."""
@@ -174,18 +174,22 @@ class ReadModels:
             cache.update(store.load(missing))
         touched: dict[UUID, Tracked] = {}
         visits: dict[tuple[UUID, int], Visit] = {}
-        texts = []
+        known = {cid for cid in {e.originator_id for e in events} if cid in cache}  # stored before
         for event in events:
             cid = event.originator_id
             tracked, changed = step(touched.get(cid) or cache.get(cid), event, self.policy)
             touched[cid] = tracked
             for visit in changed:
                 visits[(cid, visit.seq)] = visit
-            if (text := text_row(event)) is not None:
-                texts.append(text)
         with store.db.transaction() as cur:
             store.write(
-                cur, list(touched.values()), list(visits.values()), LOG_POSITION, expected, position, texts
+                cur,
+                list(touched.values()),
+                list(visits.values()),
+                LOG_POSITION,
+                expected,
+                position,
+                text_docs(events, known),
             )
         cache.update(touched)
         for cid in touched:

@@ -12,7 +12,7 @@ Instants are stored as UTC microseconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -28,14 +28,14 @@ from lapor_domain import (
     Reporter,
 )
 
-from .db import Cursor, Database
+from .db import Cursor, Database, TextDoc
 from .fold import Tracked, Visit, public_label, search_text
 from .table import FLAG, ID, INSTANT, MAYBE_INSTANT, MICROS, NUMBER, TEXT, Column, Table
 
 COMPLAINTS = "lapor_view_complaints"
 VISITS = "lapor_view_visits"
 TRACKING = "lapor_view_tracking"
-TEXTS = "lapor_view_texts"
+TEXTS = "lapor_view_search"
 """What ``lapor search`` searches: titles, descriptions and responses, never an identity."""
 TABLES = (COMPLAINTS, VISITS, TRACKING, TEXTS)
 LOG_POSITION = "lapor-views"  # how far the views have read the application's log
@@ -95,7 +95,7 @@ VISIT_TABLE = Table(
 )
 COMPLAINT_COLUMNS = COMPLAINT_TABLE.names
 VISIT_COLUMNS = VISIT_TABLE.names
-TEXT_COLUMNS = ["complaint_id", "version", "kind", "body"]
+TEXT_COLUMNS = ["complaint_id", "complaint", "responses"]
 
 Row = Sequence[Any]
 
@@ -120,8 +120,6 @@ class ViewStore:
         self.tracking = db.table(prefix + TRACKING)
         self.texts_name = prefix + TEXTS
         self.texts = db.table(self.texts_name)
-        columns = ", ".join(TEXT_COLUMNS)
-        self._insert_text = f"INSERT INTO {self.texts} ({columns}) VALUES (?, ?, ?, ?)"
         self._upsert_complaint = COMPLAINT_TABLE.upsert(self.complaints)
         self._upsert_visit = VISIT_TABLE.upsert(self.visits)
         self._insert_complaint = COMPLAINT_TABLE.insert(self.complaints)
@@ -201,16 +199,16 @@ class ViewStore:
         name: str,
         expected: int,
         position: int,
-        texts: Sequence[Sequence[Any]] = (),
+        texts: Sequence[TextDoc] = (),
     ) -> None:
-        """One batch: the touched complaints, the touched visits, the new texts (``text_row``),
-        and how far the log was read."""
+        """One batch: the touched complaints, the touched visits, what it adds to the searchable
+        documents (``text_docs``), and how far the log was read."""
         if tracked:
             cur.executemany(self._upsert_complaint, [complaint_row(t) for t in tracked])
         if visits:
             cur.executemany(self._upsert_visit, [visit_row(v) for v in visits])
         if texts:
-            cur.executemany(self._insert_text, texts)
+            self.db.write_texts(cur, self.texts_name, texts)
         self.advance(cur, name, expected, position)
 
     def insert(
@@ -218,15 +216,15 @@ class ViewStore:
         cur: Cursor,
         complaints: Sequence[Sequence[Any]],
         visits: Sequence[Sequence[Any]],
-        texts: Sequence[Sequence[Any]] = (),
+        texts: Sequence[TextDoc] = (),
     ) -> None:
-        """Rows of complaints, visits and texts not stored yet (a build from scratch)."""
+        """Rows of complaints, visits and documents not stored yet (a build from scratch)."""
         if complaints:
             cur.executemany(self._insert_complaint, complaints)
         if visits:
             cur.executemany(self._insert_visit, visits)
         if texts:
-            cur.executemany(self._insert_text, texts)
+            self.db.write_texts(cur, self.texts_name, texts)
 
     def advance(self, cur: Cursor, name: str, expected: int, position: int) -> None:
         """Move the position from ``expected`` to ``position``, or refuse if someone else moved it."""
@@ -304,13 +302,24 @@ visit_row: Callable[[Visit], tuple[Any, ...]] = VISIT_TABLE.row_builder()
 visit_from_row: Callable[[Row], Visit] = VISIT_TABLE.row_reader(Visit)
 
 
-def text_row(event: ComplaintEvent) -> tuple[str, int, str, str] | None:
-    """The searchable text an event brings (``search_text``) as a row of the texts table."""
-    found = search_text(event)
-    if found is None:
-        return None
-    kind, body = found
-    return (event.originator_id.hex, event.originator_version, kind, body)
+def text_docs(events: Iterable[ComplaintEvent], known: Collection[UUID] = ()) -> list[TextDoc]:
+    """What these events add to their complaints' searchable documents (``search_text``): a new
+    document where a complaint is submitted, responses added to one of ``known`` (stored)."""
+    found: dict[UUID, tuple[str | None, list[str]]] = {}
+    for event in events:
+        text = search_text(event)
+        if text is None:
+            continue
+        kind, body = text
+        _, responses = found.setdefault(event.originator_id, (None, []))
+        if kind == "complaint":
+            found[event.originator_id] = (body, responses)
+        else:
+            responses.append(body)
+    return [
+        TextDoc(cid.hex, complaint if complaint is not None or cid in known else "", tuple(responses))
+        for cid, (complaint, responses) in found.items()
+    ]
 
 
 def differences(live: ViewStore, fresh: ViewStore, *, limit: int = 20) -> list[str]:
@@ -322,7 +331,7 @@ def differences(live: ViewStore, fresh: ViewStore, *, limit: int = 20) -> list[s
     tables = (
         ("complaints", COMPLAINT_COLUMNS, 1),
         ("visits", VISIT_COLUMNS, 2),
-        ("texts", TEXT_COLUMNS, 2),
+        ("texts", TEXT_COLUMNS, 1),
     )
     for prefix in "0123456789abcdef":
         for table, columns, key in tables:

@@ -111,7 +111,7 @@ def _deadline_in_force(app: LaporApp, c: Complaint) -> tuple[str | None, datetim
     if not options:
         return None, None
     due, what = min(options)
-    return what, due.astimezone(app.policy.calendar.timezone)
+    return what, due.astimezone(app.policy.zone)
 
 
 def _detail(event: ComplaintEvent, show_identity: bool) -> dict[str, Any]:

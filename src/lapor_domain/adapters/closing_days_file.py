@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -44,6 +43,8 @@ class ClosingDaysFile:
 
     def put(self, key: str, days: ClosingDays) -> None:
         document = json.dumps({"key": key, "days": [[day.isoformat(), name] for day, name in days]})
+        import tempfile  # only when writing: reading back is every command's path
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".closing-days-", suffix=".tmp")

@@ -112,5 +112,5 @@ _CLOCK_NAMES = {Clock.ESCALATION: "escalation to Ombudsman RI", Clock.AUTO_CLOSE
 
 def _when(instant: datetime, policy: SlaPolicy) -> str:
     """An instant as the policy's office reads it: ``2026-04-08 00:00 WIB``."""
-    local = instant.astimezone(policy.calendar.timezone)
+    local = instant.astimezone(policy.zone)
     return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")

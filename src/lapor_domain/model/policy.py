@@ -100,6 +100,12 @@ class SlaPolicy(BaseModel):
         return {SlaLevel.NATIONAL: self.national, SlaLevel.ADMIN: self.admin, SlaLevel.UNIT: self.unit}
 
     @cached_property
+    def zone(self) -> ZoneInfo:
+        """The policy's time zone, without building its calendar (a command that only shows
+        instants needs no working days)."""
+        return ZoneInfo(self.timezone)
+
+    @cached_property
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar this policy counts in (built once per policy)."""
         return WorkingCalendar.indonesia(
@@ -114,7 +120,7 @@ class SlaPolicy(BaseModel):
     def business_instant(self, value: object, what: str = "the instant") -> datetime:
         """``value`` if aware and in the years the calendar covers; InvalidInput if not."""
         return require_within_years(
-            value, what, zone=self.calendar.timezone, first_year=self.first_year, last_year=self.last_year
+            value, what, zone=self.zone, first_year=self.first_year, last_year=self.last_year
         )
 
     @classmethod
