@@ -229,3 +229,15 @@ def test_views_written_before_the_search_index_are_rebuilt_with_it(tmp_path: Any
         assert [h.complaint_id for h in reader.search("banjir", public=True)] == [str(cid)]
         assert read_models.check() == []
     app.close()
+
+
+def test_a_public_page_is_full_even_when_the_best_matches_are_confidential(
+    side: tuple[LaporApp, ReadModels],
+) -> None:
+    app, read_models = side
+    secret = [file(app, "Banjir banjir banjir", "banjir", confidential=True) for _ in range(7)]
+    public = {file(app, "Banjir", "Air masuk rumah") for _ in range(2)}
+    reader = ViewReader(read_models.db, app.policy)
+    assert {UUID(h.complaint_id) for h in reader.search("banjir", public=True, limit=2)} == public
+    assert len(reader.search("banjir", public=False, limit=3)) == 3
+    assert {UUID(h.complaint_id) for h in reader.search("banjir", public=False, limit=None)} == {*secret, *public}

@@ -88,8 +88,9 @@ class Database:
 
     def search_texts(self, name: str, complaints: str, terms: Sequence[str]) -> tuple[str, list[Any]]:
         """SQL for the complaints whose document holds every term as a word or a word's
-        beginning, best first, and its parameters; the caller adds any filter (``{filter}``)
-        and the page size (one more ``?``)."""
+        beginning, best first, and its parameters. The caller fills ``{filter}`` (a condition
+        on the complaints, ``c``) and gives two more parameters: how many of the best
+        documents to look at, and how many complaints to return of those that pass."""
         raise NotImplementedError
 
 
@@ -175,10 +176,13 @@ class SQLiteDatabase(Database):
     def search_texts(self, name: str, complaints: str, terms: Sequence[str]) -> tuple[str, list[Any]]:
         table = self.table(name)
         words = " AND ".join(f'"{term}"*' for term in terms)  # terms are letters and digits only
+        # The best documents first, from the index alone (FTS5 orders by rank without a sort
+        # when the query is on the table by itself), then their complaints.
         sql = (
             f"SELECT t.complaint_id, t.complaint, t.responses, c.title, c.label, c.desk, c.outcome "
-            f"FROM {table} t JOIN {complaints} c ON c.complaint_id = t.complaint_id "
-            f"WHERE t.{table} MATCH ?{{filter}} ORDER BY t.rank, t.complaint_id LIMIT ?"
+            f"FROM (SELECT complaint_id, complaint, responses, rank FROM {table} WHERE {table} MATCH ? "
+            f"ORDER BY rank LIMIT ?) t JOIN {complaints} c ON c.complaint_id = t.complaint_id "
+            "WHERE {filter} ORDER BY t.rank, t.complaint_id LIMIT ?"
         )
         return sql, [f"{{complaint responses}} : ({words})"]
 
@@ -295,11 +299,13 @@ class PostgresDatabase(Database):
         query = " & ".join(f"{term}:*" for term in terms)  # terms are letters and digits only
         sql = (
             f"SELECT t.complaint_id, t.complaint, t.responses, c.title, c.label, c.desk, c.outcome "
-            f"FROM {self.table(name)} t JOIN {complaints} c ON c.complaint_id = t.complaint_id "
-            f"WHERE t.words @@ to_tsquery('simple', ?){{filter}} "
-            "ORDER BY ts_rank(t.words, to_tsquery('simple', ?)) DESC, t.complaint_id LIMIT ?"
+            f"FROM (SELECT complaint_id, complaint, responses, -ts_rank(words, q) AS rank "
+            f"FROM {self.table(name)}, to_tsquery('simple', ?) q WHERE words @@ q "
+            "ORDER BY rank, complaint_id LIMIT ?) t "
+            f"JOIN {complaints} c ON c.complaint_id = t.complaint_id "
+            "WHERE {filter} ORDER BY t.rank, t.complaint_id LIMIT ?"
         )
-        return sql, [query, query]
+        return sql, [query]
 
     def serialise_creation(self, cur: Cursor) -> None:
         # The same key as the event store's: both create in one schema (CREATE SCHEMA included).

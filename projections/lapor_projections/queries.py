@@ -201,8 +201,15 @@ class ViewReader:
         terms = search_terms(text)
         limit, _ = _page(limit, 0)
         sql, params = self.db.search_texts(self._texts_name, self._complaints, terms)
-        sql = sql.replace("{filter}", " AND c.confidential = 0" if public else "")
-        rows = self.db.query(sql, [*params, limit])
+        sql = sql.replace("{filter}", "c.confidential = 0" if public else "1 = 1")
+        # The best documents are read first; only where a public search filters some out are
+        # more read (a confidential complaint is rare), until the page is full or none are left.
+        looked = min(max(limit, 1) * 2, LONGEST_PAGE)
+        while True:
+            rows = self.db.query(sql, [*params, looked, limit])
+            if len(rows) >= limit or looked >= LONGEST_PAGE or not public:
+                break
+            looked = min(looked * 8, LONGEST_PAGE)
         return _HITS.validate_python(
             [
                 {
