@@ -22,7 +22,7 @@ from lapor_domain import Actor, FiredDeadline, LaporApp
 from lapor_domain.model.entry import Stamp
 
 # The command line keeps the holidays package's answer in a cache folder: the tests' own.
-TEST_CACHE = os.path.join(tempfile.gettempdir(), f"lapor-test-cache-{os.getpid()}")
+TEST_CACHE = os.path.join(tempfile.gettempdir(), "lapor-test-cache")  # one folder: its files are keyed
 os.environ.setdefault("LAPOR_CACHE_DIR", TEST_CACHE)
 PG_DSN = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

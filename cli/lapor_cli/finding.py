@@ -98,10 +98,11 @@ def overdue(
     Examples:
       lapor overdue
       lapor overdue --institution kota-cirebon --at 2025-06-30
-      lapor overdue --unit dinkes --json
+      lapor overdue --unit kota-cirebon/dinkes --json
     """
     unit, institution = unit_filter(session, unit, institution)
     when = at or session.default_instant()
+    session.out.judged_at = when
     entries = session.reader().overdue(when, institution=institution, unit=unit, limit=limit or None)
     stamp = local_text(when, session.zone)
     breached = sum(1 for e in entries if e.sla is not None and e.sla.value == "breached")
@@ -136,7 +137,7 @@ def list_command(
 
     \b
     Examples:
-      lapor list --unit dinkes --status finished --from 2025-01-01 --to 2025-03-31
+      lapor list --unit kota-cirebon/dinkes --status finished --from 2025-01-01 --to 2025-03-31
       lapor list --status escalated-to-ombudsman --json
     """
     unit, institution = unit_filter(session, unit, institution)

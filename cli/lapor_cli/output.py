@@ -30,17 +30,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lapor_domain import InvalidInput, WorkingCalendar
 from lapor_projections import for_terminal, json_for_terminal
 
+from . import readable
 from .timeparse import local_text
 
-Kind = Literal["text", "id", "instant", "sla", "percent", "number", "flag"]
+Kind = Literal["text", "id", "instant", "deadline", "sla", "percent", "number", "flag"]
 Row = BaseModel | Mapping[str, Any]
 ProgressCallback = Callable[[int, int], None]
 
 SLA_STYLES = {"on-track": "green", "late": "yellow", "breached": "bold red"}
 OUTCOME_STYLES = {"met": "green", "late": "yellow", "breached": "bold red", "open": "cyan"}
 _UNBROKEN = ("id", "instant", "sla", "number", "percent")  # short values read whole
+_TIMED = ("instant", "deadline")
 _PIPED_WIDTH = 240  # piped: wide enough that nothing wraps; tables take only what they need
 
 
@@ -78,9 +81,21 @@ def plain(value: Any, zone: tzinfo) -> Any:
 class Output:
     """Where and how a command's result is written."""
 
-    def __init__(self, *, as_json: bool, zone: Callable[[], tzinfo]) -> None:
+    def __init__(
+        self,
+        *,
+        as_json: bool,
+        zone: Callable[[], tzinfo],
+        calendar: Callable[[], WorkingCalendar] | None = None,
+        lang: str = "id",
+    ) -> None:
         self.as_json = as_json
         self._zone = zone
+        self._calendar = calendar
+        self.lang = lang
+        self.judged_at: datetime | None = None
+        """The instant the shown deadlines are judged at: a deadline cell then says how many
+        working days are left (a command that judges, such as ``queue``, sets it)."""
 
     # -- results ----------------------------------------------------------------------
 
@@ -108,7 +123,8 @@ class Output:
             (essential, False, hidden),
         ):
             cells = [[self.cell(_as_mapping(row).get(c.key), c.kind) for c in shown] for row in rows]
-            footer = "\n".join(part for part in (caption, note) if part) or None
+            zone = self.zone_caption() if any(c.kind in _TIMED for c in shown) else None
+            footer = "\n".join(part for part in (caption, zone, note) if part) or None
             table = _table(shown, cells, title, footer, keep_whole=whole)
             if not whole or _narrowest(shown, cells) <= console.width:
                 break
@@ -120,8 +136,11 @@ class Output:
             self.json(row)
             return
         values = _as_mapping(row)
+        zone = self.zone_caption() if any(f.kind in _TIMED for f in fields) else None
         table = Table(
             title=_text(title, "table.title"),
+            caption=_text(zone, "table.caption"),
+            caption_justify="left",
             show_header=False,
             title_justify="left",
             box=None,
@@ -151,6 +170,8 @@ class Output:
             return Text(for_terminal(str(value)[:8]))
         if kind == "instant" and isinstance(value, datetime):
             return Text(local_text(value, self._zone()))
+        if kind == "deadline" and isinstance(value, datetime):
+            return Text(self.deadline(value))
         if kind == "sla":
             style = SLA_STYLES.get(str(value), OUTCOME_STYLES.get(str(value), ""))
             return Text(for_terminal(str(value)), style=style)
@@ -163,6 +184,23 @@ class Output:
         if isinstance(value, Mapping):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
         return Text(for_terminal(str(value)))
+
+    def deadline(self, deadline: datetime) -> str:
+        """A deadline as the last working day it includes, with the working days left when
+        the table judges at an instant (``judged_at``)."""
+        text = readable.deadline_text(deadline, self._zone(), self.lang)
+        if self.judged_at is None or self._calendar is None:
+            return text
+        calendar = self._calendar()
+        try:
+            left = readable.working_days_left(deadline, self.judged_at, calendar)
+        except InvalidInput:  # outside the calendar's years: the day alone says enough
+            return text
+        passed = self.judged_at >= deadline
+        return f"{text}\n({readable.left_text(left, self.lang, passed=passed)})"
+
+    def zone_caption(self) -> str:
+        return readable.zone_caption(self._zone(), self.judged_at, self.lang)
 
     # -- the terminal -----------------------------------------------------------------
 

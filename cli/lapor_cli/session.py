@@ -33,6 +33,7 @@ from lapor_projections import ReadModels, ViewReader
 
 from .errors import CliError, DatabaseMissing
 from .output import Output
+from .readable import LANGUAGES
 from .swap import beside
 
 SHORTEST_ID_PREFIX = 4
@@ -48,6 +49,12 @@ def cache_folder() -> Path:
     return Path(base) / "lapor-domain"
 
 
+def language() -> str:
+    """The language an operator reads: ``LAPOR_LANG`` (id or en), else Indonesian."""
+    chosen = os.environ.get("LAPOR_LANG", "").strip().lower()[:2]
+    return chosen if chosen in LANGUAGES else "id"
+
+
 def wall_clock() -> datetime:
     """The only place ``lapor`` reads the wall clock (the domain never does)."""
     return datetime.now(UTC)
@@ -59,7 +66,9 @@ class Session:
     def __init__(self, *, target: str, as_json: bool, policy_file: Path | None) -> None:
         self.target = target
         self.policy_file = policy_file
-        self.out = Output(as_json=as_json, zone=lambda: self.zone)
+        self.out = Output(
+            as_json=as_json, zone=lambda: self.zone, calendar=lambda: self.policy.calendar, lang=language()
+        )
         self._policy: SlaPolicy | None = None
         self._app: LaporApp | None = None
         self._views: ReadModels | None = None

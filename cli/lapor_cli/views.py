@@ -31,11 +31,11 @@ QUEUE_COLUMNS = [
     Column("title", "title", max_width=40),
     Column("label", "status", optional=True),
     Column("arrived", "arrived", "instant", optional=True),
-    Column("target", "target", "instant"),
-    Column("limit", "limit", "instant"),
+    Column("target", "target", "deadline"),
+    Column("limit", "limit", "deadline"),
     Column("sla", "SLA", "sla"),
     Column("clock", "clock", optional=True),
-    Column("clock_due", "clock due", "instant", optional=True),
+    Column("clock_due", "clock due", "deadline", optional=True),
     Column("confidential", "confidential", "flag", optional=True),
 ]
 DESK_COLUMNS = [
@@ -67,8 +67,16 @@ def _reader(session: Session, as_of: datetime | None) -> Iterator[ViewReader]:
 
 @click.command()
 @click.argument("desk", required=False)
-@at_option("Judge the SLA at this instant. Default: now (on a `lapor replay` database: its instant).")
-@instant_option("--as-of", help="Show the queue as it stood then: replays the events up to it, in memory.")
+@at_option(
+    "What is on the desk now, with its SLA judged at this instant: what will be late or breached "
+    "by then if nobody acts (nothing is replayed). Example: --at 2026-03-20. Default: now "
+    "(on a `lapor replay` database: its instant)."
+)
+@instant_option(
+    "--as-of",
+    help="The queue as it stood at this instant: the history replayed up to it, with what was on "
+    "the desk then, judged then (an investigator's question). Example: --as-of 2025-03-01.",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -97,7 +105,12 @@ def queue(
 
     DESK is lapor-sp4n, tim-admin:INSTITUTION, unit:INSTITUTION/UNIT or pelapor
     (awaiting the reporter); a unit or institution code alone also does.
-    On-track is before the target, late after it, breached at or after the limit.
+    On-track is before the target, late after it, breached at or after the limit;
+    a deadline shows the last working day it includes and the working days left.
+
+    --at and --as-of differ: --at T judges today's queue at T (the complaints on
+    the desk now, as they will stand at T if nobody acts); --as-of T replays the
+    history up to T (the complaints that were on the desk then).
 
     \b
     Examples:
@@ -105,13 +118,14 @@ def queue(
       lapor queue unit:kota-cirebon/dinkes --at 2026-03-20
       lapor queue kota-cirebon/dinkes --as-of 2025-03-01
       lapor queue lapor-sp4n --limit 50 --offset 50      # the second page
-      lapor queue dinkes --sla breached
+      lapor queue kota-cirebon/dinkes --sla breached
     """
     key = resolve_desk(desk, session.directory) if desk else None
     if sla is not None and key is None:
         raise CliError("--sla filters one desk's queue: give DESK, or use `lapor overdue` for every desk")
     with _reader(session, as_of) as reader:
         when = at or as_of or session.default_instant()
+        session.out.judged_at = when
         stamp = local_text(when, session.zone)
         if key is None:
             counts = [c.model_dump() for c in reader.desks(when)]
@@ -142,7 +156,11 @@ def _queue_caption(entries: list[Any]) -> str:
 
 @click.command()
 @click.argument("complaint")
-@instant_option("--as-of", help="The state as it stood then.")
+@instant_option(
+    "--as-of",
+    help="The complaint as it stood at this instant: its events up to then, with the deadlines due "
+    "by then fired. Example: --as-of 2025-03-01T12:00. Default: now.",
+)
 @viewer_option
 @json_option
 @pass_session
@@ -173,6 +191,7 @@ def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) 
         if as_of is not None or state.last_event_at <= at:
             state = app.complaint(cid, as_of=at)
     card = complaint_card(state, session.policy, at, viewer_role(viewer), now=now)
+    session.out.judged_at = at
     session.out.record(card, CARD_FIELDS, title=card_title(card, live=snapshot is None and as_of is None))
 
 
@@ -192,7 +211,7 @@ HISTORY_COLUMNS = [
     Column("desk_after", "desk after", whole=True),
     Column("working_days_since_previous", "wd", "number"),
     Column("deadline", "next deadline", optional=True),
-    Column("deadline_at", "due", "instant", optional=True),
+    Column("deadline_at", "due", "deadline", optional=True),
     Column("detail", "detail", max_width=48, optional=True),
 ]
 
