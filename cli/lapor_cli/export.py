@@ -10,7 +10,6 @@ A file given with --out is written whole or not at all.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -19,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from uuid import UUID
 
 import click
@@ -32,9 +31,11 @@ from lapor_domain import (
     Submitted,
     can_see_complaint,
     can_see_identity,
+    event_classes,
 )
-from lapor_projections import HIDDEN, event_label, for_spreadsheet, json_for_terminal, timeline
+from lapor_projections import HIDDEN, DeskReport, TimelineEntry, event_label, json_for_terminal, timeline
 
+from . import sheets
 from .common import check_writable, pass_session, period, period_options
 from .errors import CliError
 from .output import plain
@@ -48,16 +49,33 @@ _BASE = {"originator_id", "originator_version", "at", "recorded_at", "actor"}
 
 def _format_options(command: Any) -> Any:
     command = click.option(
+        "--excel",
+        is_flag=True,
+        help="CSV as Excel opens it in an Indonesian locale: a byte-order mark, ';' between cells, "
+        "local times, decimal commas.",
+    )(command)
+    command = click.option(
         "--out", type=FilePath(dir_okay=False, writable=True, path_type=Path), help="Write to this file."
     )(command)
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["jsonl", "csv"]),
+        type=click.Choice(["jsonl", "csv", "xlsx"]),
         default="jsonl",
         show_default=True,
-        help="JSON Lines (one object a line) or CSV with a header.",
+        help="JSON Lines (one object a line), CSV with a header, or an XLSX workbook (needs --out): "
+        "one column per field, instants as dates.",
     )(command)
+
+
+def _check_format(fmt: str, out: Path | None, excel: bool) -> None:
+    """Refused before any work: an XLSX to the terminal, --excel on anything but CSV."""
+    if fmt == "xlsx" and out is None:
+        raise CliError("--format xlsx writes a workbook: give --out FILE.xlsx")
+    if fmt == "xlsx" and out is not None and out.suffix.lower() != ".xlsx":
+        raise CliError(f"{out} should end in .xlsx: --format xlsx writes an Excel workbook")
+    if excel and fmt != "csv":
+        raise CliError("--excel shapes a CSV: use it with --format csv")
 
 
 @click.group()
@@ -73,8 +91,9 @@ def export() -> None:
 
 
 @contextmanager
-def _sink(out: Path | None) -> Iterator[IO[str]]:
-    """stdout, or a temporary file beside ``out`` renamed over it only when all went well."""
+def _sink(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
+    """stdout, or a temporary file beside ``out`` renamed over it only when all went well
+    (with ``binary``, the temporary file's path, for a writer that opens it itself)."""
     if out is None:
         yield sys.stdout
         return
@@ -84,28 +103,41 @@ def _sink(out: Path | None) -> Iterator[IO[str]]:
     except OSError as exc:  # a name too long for the file system, and the like
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
+        if binary:
+            os.close(handle)
+            yield Path(name)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                yield stream
         os.replace(name, out)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
 
 
-def write_rows(rows: Iterable[Mapping[str, Any]], fmt: str, out: Path | None, zone: tzinfo) -> int:
-    """Write the rows; returns how many."""
+def write_rows(
+    rows: Iterable[Mapping[str, Any]],
+    fmt: str,
+    out: Path | None,
+    zone: tzinfo,
+    *,
+    columns: sheets.Columns,
+    excel: bool = False,
+    sheet: str = "lapor",
+) -> int:
+    """Write the rows; returns how many. JSON Lines keep each row as it is; CSV and XLSX are
+    flat, under ``columns``."""
+    if fmt == "xlsx":
+        assert out is not None
+        with _sink(out, binary=True) as path:
+            return sheets.write_xlsx(rows, columns, path, zone, sheet=sheet)
     count = 0
     with _sink(out) as stream:
-        writer: csv.DictWriter[str] | None = None
+        if fmt == "csv":
+            return sheets.write_csv(rows, columns, stream, zone, excel=excel)
         for row in rows:
             values = plain(row, zone)
-            if fmt == "jsonl":
-                stream.write(_json_text(values) + "\n")
-            else:
-                if writer is None:
-                    writer = csv.DictWriter(stream, fieldnames=list(values), lineterminator="\n")
-                    writer.writeheader()
-                writer.writerow({k: _csv_cell(v) for k, v in values.items()})
+            stream.write(_json_text(values) + "\n")
             count += 1
     return count
 
@@ -114,15 +146,12 @@ def _json_text(value: Any) -> str:
     return json_for_terminal(json.dumps(value, ensure_ascii=False))
 
 
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        value = _json_text(value)
-    return "" if value is None else for_spreadsheet(value)
-
-
-def event_row(position: int | None, event: ComplaintEvent, *, redact: bool) -> dict[str, Any]:
+def event_row(
+    position: int | None, event: ComplaintEvent, *, redact: bool, flat: bool = False
+) -> dict[str, Any]:
+    """An event as an export row; ``flat`` keeps its instants as datetimes (for a spreadsheet)."""
     actor = event.actor
-    data = event.model_dump(mode="json", exclude=_BASE)
+    data = event.model_dump(mode="python" if flat else "json", exclude=_BASE)
     hide = redact and actor.role is Role.REPORTER
     if redact and isinstance(event, Submitted):
         data["reporter"] = {"name": HIDDEN, "contact": None}
@@ -173,7 +202,13 @@ class _Privacy:
 @_format_options
 @pass_session
 def events(
-    session: Session, complaint: str | None, viewer: str, identities: bool, fmt: str, out: Path | None
+    session: Session,
+    complaint: str | None,
+    viewer: str,
+    identities: bool,
+    fmt: str,
+    out: Path | None,
+    excel: bool,
 ) -> None:
     """Every recorded event in log order: who, when, what (the audit log itself).
 
@@ -186,6 +221,7 @@ def events(
       lapor export events --out events.jsonl
       lapor export events --viewer lapor-sp4n --identities --complaint 1a2b3c4d
     """
+    _check_format(fmt, out, excel)
     session.require_events("export events")
     app = session.app()
     role = viewer_role(viewer)
@@ -202,12 +238,13 @@ def events(
         recorded: Iterable[tuple[int | None, ComplaintEvent]] = ((None, e) for e in app.history(cid))
     else:
         recorded = app.feed.since()
+    flat = fmt != "jsonl"
     rows = (
-        event_row(position, e, redact=privacy.redacts(e.originator_id))
+        event_row(position, e, redact=privacy.redacts(e.originator_id), flat=flat)
         for position, e in recorded
         if privacy.shows(e.originator_id)
     )
-    write_rows(rows, fmt, out, session.zone)
+    write_rows(rows, fmt, out, session.zone, columns=EVENT_COLUMNS, excel=excel, sheet="events")
 
 
 @export.command("sla")
@@ -223,6 +260,7 @@ def export_sla(
     until: datetime | None,
     fmt: str,
     out: Path | None,
+    excel: bool,
 ) -> None:
     """The SLA report per desk (as `lapor sla`), one row per desk, with the period on each row.
 
@@ -230,11 +268,12 @@ def export_sla(
     Example:
       lapor export sla --format csv --from 2025-01-01 --to 2025-06-30 --out h1.csv
     """
+    _check_format(fmt, out, excel)
     unit, institution = unit_filter(session, unit, institution)
     start, end = period(session, since, until)
     reports = session.reader().sla_report(since=start, until=end, unit=unit, institution=institution)
     rows = ({"since": start, "until": end, **r.model_dump()} for r in reports)
-    write_rows(rows, fmt, out, session.zone)
+    write_rows(rows, fmt, out, session.zone, columns=SLA_COLUMNS, excel=excel, sheet="sla")
 
 
 @export.command("timeline")
@@ -250,6 +289,7 @@ def export_timeline(
     viewer: str,
     fmt: str,
     out: Path | None,
+    excel: bool,
 ) -> None:
     """The audit timelines of these complaints (default: all), one row per event.
 
@@ -257,6 +297,7 @@ def export_timeline(
     Example:
       lapor export timeline 1a2b3c4d 9f8e7d6c --viewer tim-admin --format csv
     """
+    _check_format(fmt, out, excel)
     session.require_events("export timeline")
     app = session.app()
     ids = [session.resolve_id(c) for c in complaints] or _all_ids(session)
@@ -273,7 +314,7 @@ def export_timeline(
             for entry in timeline(app, cid, as_of=as_of, viewer=role):
                 yield {"complaint_id": str(cid), **entry.model_dump()}
 
-    write_rows(rows(), fmt, out, session.zone)
+    write_rows(rows(), fmt, out, session.zone, columns=TIMELINE_COLUMNS, excel=excel, sheet="timeline")
 
 
 def _all_ids(session: Session) -> list[Any]:
@@ -282,5 +323,29 @@ def _all_ids(session: Session) -> list[Any]:
         seen.setdefault(event.originator_id, None)
     return list(seen)
 
+
+def _event_columns() -> sheets.Columns:
+    names = ["position", "complaint_id", "version", "event", "at", "recorded_at", "actor", "role"]
+    base = sheets.Columns([*names, "institution", "unit", "person"], instants=["at", "recorded_at"])
+    for cls in event_classes().values():
+        base = base + sheets.Columns.of_model(cls, prefix="data.", exclude=_BASE)
+    return base
+
+
+def _detail_columns() -> sheets.Columns:
+    """A timeline entry's detail: one column per field any event has (nested values are text)."""
+    names = [f"detail.{n}" for cls in event_classes().values() for n in cls.model_fields if n not in _BASE]
+    return sheets.Columns(names)
+
+
+EVENT_COLUMNS = _event_columns()
+SLA_COLUMNS = sheets.Columns(["since", "until"], instants=["since", "until"]) + sheets.Columns.of_model(
+    DeskReport
+)
+TIMELINE_COLUMNS = (
+    sheets.Columns(["complaint_id"])
+    + sheets.Columns.of_model(TimelineEntry, exclude={"detail"})
+    + _detail_columns()
+)
 
 COMMANDS = [export]

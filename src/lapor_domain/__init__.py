@@ -45,6 +45,7 @@ from .model.events import (
     Submitted,
     Verified,
     event_class,
+    event_classes,
 )
 from .model.ids import id_prefix, parse_complaint_id
 from .model.instants import (
@@ -123,6 +124,7 @@ __all__ = [
     "decisions",
     "desk_deadlines",
     "event_class",
+    "event_classes",
     "evolve",
     "flags_now",
     "fold",
