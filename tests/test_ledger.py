@@ -540,3 +540,22 @@ def test_the_sweep_signs_only_a_head_that_moved(memory_app: LaporApp) -> None:
     assert memory_app.ledger.sign_if_moved(key) is not None
     assert memory_app.ledger.sign_if_moved(key) is None
     assert len(memory_app.ledger.signed_heads()) == 1
+
+
+def test_two_writers_on_one_store_keep_one_chain_and_one_head(shared_target: str) -> None:
+    """Each writer continues the head the other moved (its remembered head is then stale)."""
+    first, second = OfficeApp(shared_target), OfficeApp(shared_target)
+    try:
+        for n in range(6):
+            app = (first, second)[n % 2]
+            c = app.submit(
+                by=Actor.reporter(f"w{n}"), at=wib(2025, 3, 3, 9 + n), reporter=Reporter(name="x"),
+                title="Jalan", description="d",
+            )  # fmt: skip
+            (second, first)[n % 2].verify(c.id, by=Actor.national("ayu"), at=wib(2025, 3, 3, 10 + n))
+        assert first.ledger.head() == second.ledger.head() and first.ledger.head().size == 12
+        report = first.ledger.verify()
+        assert report.ok, report.failures
+    finally:
+        first.close()
+        second.close()

@@ -102,6 +102,11 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         )
         self._store = f"SQLite file {datastore.pool.db_name}"
         self._latest: dict[str, tuple[int, bytes]] = {}  # complaint -> (version, digest), committed
+        self._head_written: Frontier | None = None  # the head this writer last committed
+        self._head_pending: Frontier | None = None
+        self._move_head_sql = (
+            f"UPDATE {HEAD_TABLE} SET size = ?, frontier = ? WHERE id = 1 AND size = ? AND complete = 1"
+        )
 
     def append_rows(self, stored_events: Sequence[StoredEvent], deadlines: Sequence[DeadlineRow]) -> None:
         rows = [(_hex(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events]
@@ -115,11 +120,14 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 self._write(writer, deadlines)
                 writer.execute("COMMIT")
             except BaseException as exc:
+                self._head_written = None
                 if writer.in_transaction:
                     writer.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.IntegrityError):
                     raise IntegrityError(str(exc)) from exc
                 raise
+            if rows:
+                self._head_written = self._head_pending
             if len(self._latest) > REMEMBERED:
                 self._latest.clear()
             self._latest.update(latest)
@@ -128,10 +136,15 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         self, c: sqlite3.Cursor | sqlite3.Connection, rows: Sequence[Row], known: dict[str, tuple[int, bytes]]
     ) -> dict[str, tuple[int, bytes]]:
         """Insert the rows with their ledger columns and move the tree head, in the caller's
-        transaction; the latest (version, digest) of each complaint written."""
+        transaction (which holds the write lock); the latest (version, digest) of each
+        complaint written.
+
+        The head this writer last wrote is tried first: the UPDATE applies only if the stored
+        head is still that one (same size, complete); otherwise another process appended, and
+        the head is read and the chaining redone. Either way the head moves from what the
+        transaction sees."""
         if not rows:
             return {}
-        frontier = writable(self._read_head(c), self._store)
         previous: dict[Key, bytes] = {}
         for cid, version in wanted_previous(rows).items():
             remembered = known.get(str(cid))
@@ -141,12 +154,21 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 found = self._digest_of(c, cid, version)
                 if found is not None:
                     previous[cid] = found
-        chained, frontier = chain(rows, frontier, previous)
+        frontier = self._head_written if known is self._latest else None
+        moved = False
+        if frontier is not None:
+            chained, after = chain(rows, frontier, previous)
+            moved = (
+                c.execute(self._move_head_sql, (after.size, after.to_bytes(), frontier.size)).rowcount == 1
+            )
+        if not moved:
+            frontier = writable(self._read_head(c), self._store)
+            chained, after = chain(rows, frontier, previous)
+            c.execute(
+                f"UPDATE {HEAD_TABLE} SET size = ?, frontier = ? WHERE id = 1", (after.size, after.to_bytes())
+            )
         c.executemany(self._insert_sql, [(*r, *k) for r, k in zip(rows, chained, strict=True)])
-        c.execute(
-            f"UPDATE {HEAD_TABLE} SET size = ?, frontier = ? WHERE id = 1",
-            (frontier.size, frontier.to_bytes()),
-        )
+        self._head_pending = after
         return {str(r[0]): (r[1], k.digest) for r, k in zip(rows, chained, strict=True)}
 
     @staticmethod
@@ -356,6 +378,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                     writer.execute("ROLLBACK")
                 raise
             self._latest.clear()
+            self._head_written = None
             return Upgraded(done, head)
 
     def _upgrade_batch(self, c: sqlite3.Connection, limit: int) -> tuple[int, Head]:

@@ -145,8 +145,24 @@ class _Finding:
 
 
 def _place(row: LedgerRow) -> Place:
-    cid = row[1]
-    return Place(row[0], cid if isinstance(cid, UUID) else UUID(str(cid)), row[2], row[5])
+    return Place(row[0], _uuid(row[1]), row[2], row[5])
+
+
+def _uuid(cid: object) -> UUID | None:
+    if isinstance(cid, UUID):
+        return cid
+    try:
+        return UUID(str(cid))
+    except ValueError:
+        return None
+
+
+def _digest(cid: Any, version: int, topic: str, state: bytes, previous: bytes) -> bytes | None:
+    """The rule's digest, or None for a row no event could have (a tampered id or version)."""
+    try:
+        return event_digest(cid, version, topic, state, previous)
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return None
 
 
 @dataclass
@@ -238,20 +254,20 @@ def _scan(
     count = 0
     for page in _pages(store, head.position):
         for row in page:
-            position, cid, version, topic, state, leaf, digest, previous = row
+            position, cid, version, topic, state, leaf, digest, previous = _as_stored(row)
             if count in wanted:
                 scan.position_at[count] = position
             if digest is None or previous is None or leaf is None:
                 chains.add(_place(row), "an event has no digest (recorded by a program that does not chain)")
-                scan.damaged.add(_place(row).complaint_id or UUID(int=0))
+                _damaged(scan, row)
                 previous = open_.get(cid, GENESIS)
-                digest = event_digest(cid, version, topic, state, previous)
+                digest = _digest(cid, version, topic, state, previous) or bytes(32)
             else:
                 if leaf != count:
                     order.add(_place(row), f"leaf {leaf} stands where leaf {count} should")
-                if event_digest(cid, version, topic, state, previous) != digest:
+                if _digest(cid, version, topic, state, previous) != digest:
                     chains.add(_place(row), "its stored bytes do not match its digest")
-                    scan.damaged.add(_place(row).complaint_id or UUID(int=0))
+                    _damaged(scan, row)
                 expected = _expected_previous(store, open_, cid, version)
                 if previous != expected:
                     what = (
@@ -260,7 +276,7 @@ def _scan(
                         else f"it does not chain to event {version - 1} (missing, changed or moved)"
                     )
                     chains.add(_place(row), what)
-                    scan.damaged.add(_place(row).complaint_id or UUID(int=0))
+                    _damaged(scan, row)
             if topic in finishing:
                 open_.pop(cid, None)
             else:
@@ -277,6 +293,34 @@ def _scan(
             progress(page[-1][0], head.position)
     scan.count = count
     return scan
+
+
+def _as_stored(row: LedgerRow) -> LedgerRow:
+    """The row with the types the log writes; a tamperer may store others (SQLite keeps any
+    value in any column), which then simply fail to verify."""
+    position, cid, version, topic, state, leaf, digest, previous = row
+    if type(state) is bytes and type(topic) is str and _blob(digest) and _blob(previous):
+        return row
+    return (
+        position,
+        cid,
+        version,
+        str(topic),
+        state if isinstance(state, bytes) else str(state).encode(),
+        leaf,
+        digest if _blob(digest) else None,
+        previous if _blob(previous) else None,
+    )
+
+
+def _blob(value: object) -> bool:
+    return value is None or (type(value) is bytes and len(value) == 32)
+
+
+def _damaged(scan: _Scan, row: LedgerRow) -> None:
+    cid = _uuid(row[1])
+    if cid is not None:
+        scan.damaged.add(cid)
 
 
 def _expected_previous(store: LedgerStore, open_: dict[Any, bytes], cid: Any, version: int) -> bytes | None:
