@@ -14,7 +14,18 @@ from typing import Any
 
 import click
 
-from . import calendar_cmd, deadlines, export, investigate, reference, report, simulate, views, workflow
+from . import (
+    audit,
+    calendar_cmd,
+    deadlines,
+    export,
+    investigate,
+    reference,
+    report,
+    simulate,
+    views,
+    workflow,
+)
 from .errors import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode, exit_code_of, one_line
 from .params import FilePath
 from .session import Session
@@ -135,6 +146,8 @@ SUMMARIES = {  # `lapor --help` lists the commands in the order a complaint live
     "replay": "The views as they stood at an instant, in another file.",
     "rebuild": "Rebuild the read models from the event log.",
     "check": "Compare the stored views with the events.",
+    "audit": "Verify the tamper-evident record; sign, checkpoint.",
+    "upgrade": "Upgrade a database written by an earlier version.",
     "export": "Export events, the SLA report or timelines.",
     "calendar": "Working days, deadlines and holidays.",
     "simulate": "Generate a realistic, seeded history.",
@@ -149,7 +162,18 @@ def _with_exit_codes(command: click.Command) -> None:
         _with_exit_codes(sub)
 
 
-for module in (workflow, deadlines, views, investigate, export, calendar_cmd, simulate, report, reference):
+for module in (
+    workflow,
+    deadlines,
+    views,
+    investigate,
+    audit,
+    export,
+    calendar_cmd,
+    simulate,
+    report,
+    reference,
+):
     for command in module.COMMANDS:
         command.short_help = SUMMARIES[command.name or ""]
         _with_exit_codes(command)
