@@ -52,7 +52,8 @@ def test_a_checkpoint_kept_elsewhere_covers_the_log_and_catches_a_rewrite(
     tamper(db, "UPDATE lapor_tree_head SET size = 4")
     result = lapor(db, "audit", "--checkpoint", str(kept))
     assert result.exit_code == 6
-    assert result.stderr.startswith("lapor: audit failed:") and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("lapor: error: the audit failed:")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_a_flipped_byte_fails_the_audit_with_exit_6_naming_the_event(db: Path, at_unit: str) -> None:

@@ -25,7 +25,7 @@ from lapor_domain import (
 )
 
 from .common import check_writable, json_option, pass_session
-from .errors import CliError, ExitCode
+from .errors import CliError, ExitCode, one_line
 from .output import Column
 from .params import FilePath
 from .session import Session
@@ -147,7 +147,7 @@ def _show(session: Session, report: AuditReport) -> None:
     else:
         _table(session, report)
     if not report.ok:
-        click.echo(f"lapor: audit failed: {report.first_failure}", err=True)
+        click.echo(f"lapor: error: the audit failed: {one_line(LogDamaged(report.first_failure))}", err=True)
 
 
 def _table(session: Session, report: AuditReport) -> None:
