@@ -477,9 +477,13 @@ def test_check_finds_a_tampered_view_and_rebuild_repairs_it(db: Path, at_unit: s
         f"complaints {at_unit.replace('-', '')}: differs"
     ]
     rebuilt = as_json(lapor(db, "rebuild", "--json"))
-    assert rebuilt == {"views_events": 5, "deadline_rows": 1}
+    assert rebuilt == {"views_events": 5, "deadline_rows": 1, "complaints_left_out": 0}
     assert "match" in ok(lapor(db, "check")).stdout
-    assert as_json(lapor(db, "rebuild", "deadlines", "--json")) == {"views_events": None, "deadline_rows": 1}
+    assert as_json(lapor(db, "rebuild", "deadlines", "--json")) == {
+        "views_events": None,
+        "deadline_rows": 1,
+        "complaints_left_out": 0,
+    }
     assert as_json(lapor(db, "rebuild", "views", "--workers", "1", "--json"))["views_events"] == 5
     assert lapor(db, "check", "--workers", "0").exit_code == 2
 

@@ -221,7 +221,7 @@ def check(result: Any) -> None:
         f"{type(result.exception).__name__}: {result.exception}\n{output}"
     )
     assert "Traceback" not in output, output
-    assert result.exit_code in {0, 1, 2, 3, 4, 5}, (result.exit_code, output)
+    assert result.exit_code in {0, 1, 2, 3, 4, 5, 6}, (result.exit_code, output)
     lines = result.stderr.strip().splitlines()
     if result.exit_code == 5:  # `check` found differences: a finding, listed on stdout, counted on stderr
         assert len(lines) <= 1 and all("difference(s)" in line for line in lines), (

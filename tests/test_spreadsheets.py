@@ -110,6 +110,8 @@ def test_a_wrong_format_is_refused_before_anything_is_written(
 
 def test_every_event_field_has_a_column() -> None:
     for cls in event_classes().values():
+        if not cls.__module__.startswith("lapor_domain."):
+            continue  # a test's own event class (test_mapper), made after the columns
         for name in cls.model_fields:
             if name not in {"originator_id", "originator_version", "at", "recorded_at", "actor"}:
                 assert any(c == f"data.{name}" or c.startswith(f"data.{name}.") for c in EVENT_COLUMNS.names)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 
+from .audit import load_key, signing_key_option
 from .common import at_option, json_option, pass_session
 from .output import Column
 from .session import Session
@@ -22,14 +24,16 @@ OUTCOMES = {"escalation": "escalated to Ombudsman RI", "auto-close": "auto-close
 
 @click.command()
 @at_option("Fire what is due at or before this instant. Default: now.")
+@signing_key_option(required=False, help_text="Sign the tree head afterwards with this key (rule 15).")
 @json_option
 @pass_session
-def tick(session: Session, at: datetime | None) -> None:
+def tick(session: Session, at: datetime | None, signing_key: Path | None) -> None:
     """Fire every deadline due by --at; prints what fired. Running it twice does nothing more.
 
     Each deadline fires at its own due instant, not at --at (rule 7), so the
     history is the same whenever, or however often, the sweep runs. Run it from
-    cron, e.g. every hour.
+    cron, e.g. every hour. With --signing-key (or LAPOR_SIGNING_KEY) it then signs
+    the log's tree head, unless that key already signed it at this size.
 
     \b
     Example:
@@ -37,7 +41,9 @@ def tick(session: Session, at: datetime | None) -> None:
     """
     session.attached_views()
     when = at or session.now()
+    key = load_key(signing_key)  # a bad key file is refused before anything fires
     fired = session.app().fire_due(when)
+    signed = session.app().ledger.sign_if_moved(key) if key is not None else None
     rows = [
         {
             "complaint_id": str(f.complaint_id),
@@ -53,6 +59,8 @@ def tick(session: Session, at: datetime | None) -> None:
         title=f"Deadlines fired, due by {local_text(when, session.zone)}",
         empty=f"nothing was due by {local_text(when, session.zone)}",
     )
+    if signed is not None:
+        session.out.line(f"Signed the tree head: {signed.size} events, key {signed.fingerprint[:16]}")
 
 
 COMMANDS = [tick]

@@ -17,6 +17,7 @@ from lapor_domain import (
     DatedBeforeLastEvent,
     InvalidInput,
     LaporError,
+    LogDamaged,
     NotAllowed,
     NotPossibleInState,
     StoreUnavailable,
@@ -60,6 +61,8 @@ def exit_code_of(error: BaseException) -> ExitCode | None:
         return ExitCode.USAGE
     if isinstance(error, ComplaintNotFound):
         return ExitCode.NOT_FOUND
+    if isinstance(error, LogDamaged):
+        return ExitCode.DAMAGED
     if isinstance(error, _REFUSALS):
         return ExitCode.REFUSED
     if isinstance(error, InvalidInput):

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 3  # no such complaint
     UNAVAILABLE = 4  # the database cannot be reached or opened, or is damaged
     DIFFERENCES = 5  # `lapor check` found views that differ from the events
+    DAMAGED = 6  # `lapor audit` found the record not holding; `rebuild` refused a damaged log
 
 
 EXIT_CODES_HELP = """\b
@@ -31,10 +32,14 @@ Exit codes:
      damaged (not a database, malformed pages, a stored event that cannot be
      read: the message names the complaint and the event's version)
   5  `lapor check` found a difference between the views and the events
+  6  `lapor audit` found something that does not hold (a digest chain, the
+     tree head, a signature, the checkpoint, the deadline index, the views),
+     or `lapor rebuild` refused a log that fails verification
 """
 
 
 EXIT_CODES_BRIEF = (
     "Exit codes: 0 done, 1 refused by the rules, 2 invalid input, 3 no such complaint, "
-    "4 database unavailable or damaged, 5 differences found (check); see `lapor --help`."
+    "4 database unavailable or damaged, 5 differences found (check), 6 the record fails verification "
+    "(audit); see `lapor --help`."
 )

@@ -5,14 +5,17 @@ from __future__ import annotations
 import shlex
 from datetime import datetime
 from pathlib import Path
+from uuid import UUID
 
 import click
 
-from lapor_domain import parse_target
+from lapor_domain import Actor, parse_target
 from lapor_projections import ReadModels, ViewReader
 from lapor_projections.db import open_database
 from lapor_projections.store import TRACKING
 
+from . import params
+from .audit import refuse_damage, trusted_keys
 from .common import check_writable, json_option, pass_session
 from .errors import CliError, ExitCode
 from .output import Column
@@ -111,6 +114,7 @@ def _make_room(session: Session, target: str, force: bool) -> None:
 REBUILT_FIELDS = [
     Column("views_events", "events applied to the views", "number"),
     Column("deadline_rows", "deadlines in the index", "number"),
+    Column("complaints_left_out", "damaged complaints left out", "number"),
 ]
 
 
@@ -124,29 +128,74 @@ WORKERS = click.option(
 @click.command()
 @click.argument("view", type=click.Choice(["all", "views", "deadlines"]), default="all")
 @WORKERS
+@click.option(
+    "--accept-damage",
+    "reason",
+    metavar="REASON",
+    help="Rebuild from what verifies although the log fails verification; recorded, with --as.",
+)
+@click.option(
+    "--as", "actor", callback=params.actor, metavar=params.ACTOR_METAVAR, help="Who accepts the damage."
+)
+@click.option(
+    "--trust",
+    multiple=True,
+    metavar="FINGERPRINT|FILE",
+    help="A signing key whose signed heads the verification checks (as `audit --trust`).",
+)
 @json_option
 @pass_session
-def rebuild(session: Session, view: str, workers: int | None) -> None:
+def rebuild(
+    session: Session,
+    view: str,
+    workers: int | None,
+    reason: str | None,
+    actor: Actor | None,
+    trust: tuple[str, ...],
+) -> None:
     """Rebuild live read models from the event log, with a progress bar.
 
     VIEW is `views` (desk queues, SLA stays and public status, which share one
     log position and are rebuilt together, beside the live ones, then switched
     in one transaction), `deadlines` (the index the sweep uses), or `all`.
 
+    The log is verified first (its chains, tree head and trusted signatures, rule 15):
+    a log that fails is refused (exit 6, naming the place). With --accept-damage
+    REASON --as ACTOR the read models are rebuilt from the complaints whose chains
+    verify, and the override is recorded (`lapor audit` lists it).
+
     \b
     Example:
       lapor rebuild views
       lapor rebuild views --workers 1     # one process only
+      lapor rebuild --accept-damage "restored from backup 2026-11-30" --as lapor-sp4n:admin-ika
     """
     session.require_events("rebuild")
-    result: dict[str, int | None] = {"views_events": None, "deadline_rows": None}
+    if reason is not None and actor is None:
+        raise CliError("--accept-damage needs --as: who accepts the damage")
+    app = session.app()
+    with session.out.progress("verifying the log") as progress:
+        report = app.ledger.verify(
+            trust=trusted_keys(session, trust, None), deadlines=False, progress=progress
+        )
+    skip: frozenset[UUID] = frozenset()
+    if reason is None:
+        refuse_damage(report)
+    elif not report.ok:
+        app.ledger.accept_damage(report, reason=reason, actor=str(actor))
+        skip = report.damaged
+    result: dict[str, int | None] = {
+        "views_events": None,
+        "deadline_rows": None,
+        "complaints_left_out": len(skip),
+    }
     if view in ("all", "views"):
         views = session.read_models()
         views.workers = workers or views.workers
         with session.out.progress("rebuilding the views") as progress:
-            result["views_events"] = views.rebuild(progress=progress)
+            result["views_events"] = views.rebuild(progress=progress, skip=skip)
     if view in ("all", "deadlines"):
-        result["deadline_rows"] = session.app().rebuild_deadline_index()
+        result["deadline_rows"] = app.rebuild_deadline_index(skip=skip)
     session.out.record(result, REBUILT_FIELDS, title=f"Rebuilt {view}")
 
 

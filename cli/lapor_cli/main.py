@@ -40,6 +40,8 @@ COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order 
     "replay": ("investigate", "The views as they stood at an instant, in another file."),
     "rebuild": ("investigate", "Rebuild the read models from the event log."),
     "check": ("investigate", "Compare the stored views with the events."),
+    "audit": ("audit", "Verify the tamper-evident record; sign, checkpoint."),
+    "upgrade": ("audit", "Upgrade a database written by an earlier version."),
     "export": ("export", "Export events, the SLA report or timelines."),
     "calendar": ("calendar_cmd", "Working days, deadlines and holidays."),
     "simulate": ("simulate", "Generate a realistic, seeded history."),

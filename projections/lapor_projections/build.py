@@ -69,6 +69,7 @@ def build_views(
     workers: int = 1,
     views_target: str | None = None,
     parallel_from: int = PARALLEL_FROM,
+    skip: frozenset[UUID] = frozenset(),
 ) -> int:
     """Fill ``store``'s empty tables from the events at log positions up to ``until``.
 
@@ -77,6 +78,7 @@ def build_views(
     With ``workers`` > 1, a persistent store, a ``views_target`` another process can
     open and at least ``parallel_from`` positions, shares are built in that many
     processes. Returns how many events were applied; the store's position becomes ``until``.
+    The complaints in ``skip`` are left out (a rebuild from what verifies, rule 15).
     """
     done = 0
 
@@ -95,9 +97,9 @@ def build_views(
     )
     if parallel:
         assert views_target is not None
-        applied = _build_in_processes(app, store, views_target, workers, until, as_of, batch, report)
+        applied = _build_in_processes(app, store, views_target, workers, until, as_of, batch, report, skip)
     else:
-        applied = _build_share(app, store, Share(None, None), until, as_of, batch, report)
+        applied = _build_share(app, store, Share(None, None), until, as_of, batch, report, skip)
     with store.db.transaction() as cur:
         store.mark(cur, LOG_POSITION, until)
     if progress:
@@ -113,6 +115,7 @@ def _build_share(
     as_of: datetime | None,
     batch: int,
     report: Callable[[int], None],
+    skip: frozenset[UUID] = frozenset(),
 ) -> int:
     """Build one share's rows; ``report`` hears how many events each committed batch applied."""
     policy, rules = app.policy, app.rules
@@ -121,7 +124,7 @@ def _build_share(
     texts: list[TextDoc] = []
     total = pending = 0
     with _without_cycle_collection():
-        for events in app.feed.by_complaint(until=until, start=share.start, before=share.before):
+        for events in app.feed.by_complaint(until=until, start=share.start, before=share.before, skip=skip):
             flags = None
             if as_of is not None:
                 flags = flags_now(events)  # rule 10: as they stand now, in every past view
@@ -164,6 +167,7 @@ class _Job:
     until: int
     as_of: datetime | None
     batch: int
+    skip: frozenset[UUID] = frozenset()
 
 
 def _build_in_processes(
@@ -175,6 +179,7 @@ def _build_in_processes(
     as_of: datetime | None,
     batch: int,
     report: Callable[[int], None],
+    skip: frozenset[UUID],
 ) -> int:
     """This process builds the first share and a pool of ``workers - 1`` spawned processes the others.
 
@@ -190,6 +195,7 @@ def _build_in_processes(
         until=until,
         as_of=as_of,
         batch=batch,
+        skip=skip,
     )
     first, *others = shares(workers)
     import multiprocessing  # here: a command that builds nothing in processes does not pay for it
@@ -214,7 +220,7 @@ def _build_in_processes(
     pool = ProcessPoolExecutor(len(others), mp_context=context, initializer=_listen, initargs=(applied,))
     try:
         theirs = [pool.submit(_work, job, share) for share in others]
-        mine = _build_share(app, store, first, until, as_of, batch, alongside)
+        mine = _build_share(app, store, first, until, as_of, batch, alongside, skip)
         pending = set(theirs)
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
@@ -251,7 +257,7 @@ def _work(job: _Job, share: Share) -> int:
         try:
             store = ViewStore(open_database(job.views), prefix=job.prefix)
             try:
-                return _build_share(app, store, share, job.until, job.as_of, job.batch, _tell)
+                return _build_share(app, store, share, job.until, job.as_of, job.batch, _tell, job.skip)
             finally:
                 store.db.close()
         finally:

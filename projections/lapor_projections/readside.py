@@ -199,25 +199,26 @@ class ReadModels:
 
     # -- rebuild and as-of ------------------------------------------------------------
 
-    def rebuild(self, *, progress: Progress | None = None) -> int:
+    def rebuild(self, *, progress: Progress | None = None, skip: frozenset[UUID] = frozenset()) -> int:
         """Build the views afresh beside the live ones, then switch to them in one transaction.
 
         The shadow is built from the log up to its current head, one complaint at a time,
         then caught up with whatever arrived meanwhile. An interrupted rebuild leaves the
         live views as they were and drops its shadow (one killed outright leaves it to the
         next opening of the read models: see ``shadow``). A rebuild of the same views in
-        another process is waited for.
+        another process is waited for. The complaints in ``skip`` are left out: a rebuild from
+        what verifies, when an operator accepted a damaged log (rule 15).
         """
         shadow = ViewStore(self.db, prefix=SHADOW)
         with self._rebuild_lock.held():
             try:
-                return self._rebuild_into(shadow, progress)
+                return self._rebuild_into(shadow, progress, skip)
             except BaseException:
                 with self.db.transaction() as cur:
                     shadow.drop(cur)  # it holds the views' personal data: keep none of it
                 raise
 
-    def _rebuild_into(self, shadow: ViewStore, progress: Progress | None) -> int:
+    def _rebuild_into(self, shadow: ViewStore, progress: Progress | None, skip: frozenset[UUID]) -> int:
         with self.db.transaction() as cur:
             shadow.drop(cur)
             shadow.create(cur, indexes=False)
@@ -228,6 +229,7 @@ class ReadModels:
             progress=progress,
             workers=self.workers,
             views_target=self.target,
+            skip=skip,
         )
         with self._lock:
             applied += self._catch_up(shadow, OrderedDict())  # whatever arrived meanwhile

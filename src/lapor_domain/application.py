@@ -10,7 +10,7 @@ command is refused, nothing is recorded, not even those deadlines.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,6 +28,7 @@ from .errors import (
     LaporError,
 )
 from .feed import EventFeed
+from .ledger.ledger import Ledger
 from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
@@ -80,6 +81,8 @@ class LaporApp:
         self.log = ComplaintLog(env=self.target.env, create=create, store=self.target.description)
         self.states = ComplaintStates(self.log, self.policy, cache_size=cache_size, recorded=self._notify)
         self._sweep = Sweep(self.log, self.states, self.rules, clock=self._recording_instant, retries=retries)
+        self.ledger = Ledger(self.log, self.policy, self._recording_instant)
+        """The tamper-evident record (rule 15): chains, tree head, signatures, checkpoints, audit."""
 
     @classmethod
     def in_memory(cls, **kwargs: Any) -> LaporApp:
@@ -102,6 +105,12 @@ class LaporApp:
 
     def close(self) -> None:
         self.log.close()
+
+    def upgrade(self) -> dict[str, int]:
+        """Bring a store written by an earlier version up to this one, step by step (each step
+        idempotent, so running it twice is safe): chain the log's events and set its tree head
+        (rule 15). Returns what each step did (`lapor upgrade` runs this)."""
+        return {"events chained": self.ledger.upgrade()}
 
     def on_recorded(self, listener: Callable[[], object]) -> None:
         """Call ``listener`` after every write, before the command returns (embedded read models)."""
@@ -293,10 +302,11 @@ class LaporApp:
             self.states.forget(state.id)
         self._notify()
 
-    def rebuild_deadline_index(self) -> int:
-        """Recompute the deadline index from the event log; returns the rows written."""
+    def rebuild_deadline_index(self, *, skip: Collection[UUID] = ()) -> int:
+        """Recompute the deadline index from the event log (leaving out the complaints in
+        ``skip``: a rebuild from what verifies); returns the rows written."""
         live: list[DeadlineRow] = []
-        for events in self.feed.by_complaint(until=self.feed.head()):  # one complaint in memory at a time
+        for events in self.feed.by_complaint(until=self.feed.head(), skip=skip):  # one complaint at a time
             state = fold(events)
             assert state is not None
             row = deadline_row(state.id, pending_deadline(state, self.policy))

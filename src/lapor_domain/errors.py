@@ -100,3 +100,16 @@ class StoreCorrupt(StoreUnavailable):
         super().__init__(message)
         self.complaint_id = complaint_id
         self.version = version
+
+
+class LogNotUpgraded(StoreUnavailable):
+    """The log holds events written before it was chained (rule 15), or an upgrade is
+    unfinished: nothing more is recorded until ``LaporApp.upgrade()`` (``lapor upgrade``)."""
+
+
+class LogDamaged(LaporError):
+    """Verification of the log failed (rule 15): ``place`` says where, first."""
+
+    def __init__(self, message: str, *, place: str = "") -> None:
+        super().__init__(message)
+        self.place = place

@@ -12,7 +12,7 @@ has no notifications, it simply waits out its timeout, so a follower there polls
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import NamedTuple
 from uuid import UUID
 
@@ -52,14 +52,23 @@ class EventFeed:
             yield RecordedEvent(p, e)
 
     def by_complaint(
-        self, *, until: int, start: UUID | None = None, before: UUID | None = None, batch: int = 5000
+        self,
+        *,
+        until: int,
+        start: UUID | None = None,
+        before: UUID | None = None,
+        batch: int = 5000,
+        skip: Collection[UUID] = (),
     ) -> Iterator[list[ComplaintEvent]]:
         """Each complaint's events recorded up to position ``until``, one complaint at a time,
         in complaint-id order (ids in [start, before) when given): a fold of any log in
-        bounded memory."""
+        bounded memory. The complaints in ``skip`` are left out without being read back (a
+        rebuild from what verifies, when an operator accepted a damaged log)."""
         _whole(until, "until", least=0)
         _whole(batch, "batch", least=1)
-        return self._log.read_by_complaint(until=until, start=start, before=before, batch=batch)
+        if not all(isinstance(c, UUID) for c in skip):
+            raise InvalidInput("the complaints to skip are UUIDs")
+        return self._log.read_by_complaint(until=until, start=start, before=before, batch=batch, skip=skip)
 
     @property
     def notifies(self) -> bool:

@@ -12,8 +12,10 @@ largest power of two below n (RFC 9162, 2.1.1). The empty tree's hash is SHA-256
   of one of size n (2.1.4), so a kept checkpoint covers what it covered, whatever came after.
 
 Proofs are computed from the leaf hashes (the log's stored digests); verifying needs only
-the proof, the sizes and the roots. (The log does not keep a tree head yet: this module is
-the first step of rule 15.)
+the proof, the sizes and the roots. A proof's nodes are the roots of disjoint ranges of
+leaves (``inclusion_ranges``, ``consistency_ranges``), so ``RangeRoots`` can compute one
+while the leaves stream past in log order, without holding the log in memory. The log
+keeps its tree head as a ``Frontier`` (``lapor_domain.ledger``).
 """
 
 from __future__ import annotations
@@ -169,3 +171,68 @@ def verify_consistency(
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
     return fr == first_root and sr == second_root and sn == 0
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges [start, end) whose roots are the audit path of leaf ``index`` in a tree
+    of ``size`` leaves, in the order ``inclusion_proof`` gives them."""
+    if not 0 <= index < size:
+        raise IndexError(f"no leaf {index} in a tree of {size}")
+    return _inclusion_ranges(index, 0, size)
+
+
+def _inclusion_ranges(index: int, start: int, end: int) -> list[tuple[int, int]]:
+    if end - start == 1:
+        return []
+    k = _split(end - start)
+    if index < start + k:
+        return [*_inclusion_ranges(index, start, start + k), (start + k, end)]
+    return [*_inclusion_ranges(index, start + k, end), (start, start + k)]
+
+
+def consistency_ranges(first: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges [start, end) whose roots are the consistency proof from ``first`` leaves
+    to ``size``, in the order ``consistency_proof`` gives them."""
+    if not 0 < first <= size:
+        raise IndexError(f"no consistency proof from {first} to {size} leaves")
+    return _consistency_ranges(first, 0, size, complete=True)
+
+
+def _consistency_ranges(m: int, start: int, end: int, *, complete: bool) -> list[tuple[int, int]]:
+    n = end - start
+    if m == n:
+        return [] if complete else [(start, end)]
+    k = _split(n)
+    if m <= k:
+        return [*_consistency_ranges(m, start, start + k, complete=complete), (start + k, end)]
+    return [*_consistency_ranges(m - k, start + k, end, complete=False), (start, start + k)]
+
+
+class RangeRoots:
+    """The roots of some disjoint leaf ranges, computed while the leaves are fed in order."""
+
+    def __init__(self, ranges: Sequence[tuple[int, int]]) -> None:
+        self.ranges = list(ranges)
+        self._frontiers = {r: Frontier() for r in self.ranges}
+        self._by_start = sorted(self.ranges)
+        self._next = 0  # the range the next leaves may fall in (by start)
+
+    def feed(self, index: int, leaf: bytes) -> None:
+        """Leaf hash number ``index`` (fed in increasing order)."""
+        ranges = self._by_start
+        while self._next < len(ranges) and ranges[self._next][1] <= index:
+            self._next += 1
+        if self._next < len(ranges):
+            start, end = ranges[self._next]
+            if start <= index < end:
+                self._frontiers[ranges[self._next]] = self._frontiers[ranges[self._next]].append(leaf)
+
+    def roots(self) -> list[bytes]:
+        """The roots in the ranges' given order; every range must have been fed in full."""
+        found = []
+        for start, end in self.ranges:
+            frontier = self._frontiers[(start, end)]
+            if frontier.size != end - start:
+                raise ValueError(f"leaves {start}..{end - 1} were not all fed ({frontier.size} were)")
+            found.append(frontier.root())
+        return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -203,14 +203,22 @@ class ComplaintLog(Application[UUID]):
         super().close()
 
     def read_by_complaint(
-        self, *, until: int, batch: int = 5000, start: UUID | None = None, before: UUID | None = None
+        self,
+        *,
+        until: int,
+        batch: int = 5000,
+        start: UUID | None = None,
+        before: UUID | None = None,
+        skip: Collection[UUID] = (),
     ) -> Iterator[list[ComplaintEvent]]:
         """Every complaint's events recorded up to log position ``until``, one complaint at a time.
 
         The order of complaints is the store's key order, not the log's; a fold that keeps
         one complaint in memory at a time reads a log of any length in bounded memory.
-        ``start`` and ``before`` bound the complaint ids read (shares of a parallel rebuild).
+        ``start`` and ``before`` bound the complaint ids read (shares of a parallel rebuild);
+        the complaints in ``skip`` are left out, undecoded (a rebuild that accepted damage).
         """
+        left_out = {*skip, *(c.hex for c in skip)}
         decode = cast(PydanticMapper, self.mapper).decode
         after: tuple[UUID | str, int] | None = None if start is None else (start, 0)
         current: list[ComplaintEvent] = []
@@ -218,6 +226,8 @@ class ComplaintLog(Application[UUID]):
         select = self.complaint_order.select_by_complaint
         while page := select(after=after, until=until, limit=batch, before=before):
             for originator_id, version, topic, state in page:
+                if left_out and originator_id in left_out:
+                    continue
                 if originator_id != current_id and current:
                     yield current
                     current = []

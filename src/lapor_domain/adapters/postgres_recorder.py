@@ -6,6 +6,10 @@ the creation runs in one transaction holding ``DDL_LOCK``, which the read side's
 creation takes too, so creators queue instead of failing ("tuple concurrently updated").
 A write that lost a race for the log (deadlock, serialization failure, lock timeout)
 comes out as ``ConcurrentUpdate``, never as a store that is unavailable.
+
+The ledger (``chaining``) rides on the library's table lock: an insert holds the events
+table in EXCLUSIVE mode, reads the tree head and the touched complaints' previous digests,
+moves the head and inserts the events with their ledger columns, in one transaction.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -27,6 +31,23 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
 from ..errors import ConcurrentUpdate
+from ..merkle import Frontier
+from .chaining import (
+    EMPTY_FRONTIER,
+    HEAD_TABLE,
+    OVERRIDES_TABLE,
+    SIGNED_TABLE,
+    Head,
+    Key,
+    LedgerRow,
+    OverrideRow,
+    Row,
+    SignedRow,
+    Upgraded,
+    chain,
+    wanted_previous,
+    writable,
+)
 from .recorders import TABLE, WAKE_SLICE, DeadlineRow, EventRow, deadline_rows
 from .storage import DDL_LOCK
 from .store_errors import LOCK_NOT_AVAILABLE, lost_race
@@ -35,10 +56,6 @@ from .store_errors import LOCK_NOT_AVAILABLE, lost_race
 LOCK_DDL = SQL("SELECT pg_advisory_xact_lock({})").format(Literal(DDL_LOCK))
 WRITE_ATTEMPTS = 10
 """Tries of one write after a dropped connection, a deadlock or a serialization failure (the library's)."""
-
-Insert = Callable[..., Sequence[int] | None]
-# The library's write without its blanket retry, which would wait out a lock timeout ten times.
-_insert_once = cast(Insert, PostgresApplicationRecorder.insert_events.__wrapped__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +101,89 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._by_complaint = SQL(by_complaint).format(schema, events, SQL(""))
         self._by_complaint_before = SQL(by_complaint).format(schema, events, SQL("AND originator_id < %s "))
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)
+        self._ledger_sql(schema, events)
+
+    def _ledger_sql(self, schema: Identifier, events: Identifier) -> None:
+        head, signed, overrides = (
+            Identifier(HEAD_TABLE),
+            Identifier(SIGNED_TABLE),
+            Identifier(OVERRIDES_TABLE),
+        )
+        self.sql_create_statements += [
+            SQL(
+                "ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS leaf bigint, "
+                "ADD COLUMN IF NOT EXISTS digest bytea, ADD COLUMN IF NOT EXISTS previous bytea"
+            ).format(schema, events),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} (id integer PRIMARY KEY CHECK (id = 1), "
+                "size bigint NOT NULL, frontier bytea NOT NULL, complete boolean NOT NULL)"
+            ).format(schema, head),
+            # A new log starts chained; one written before the ledger waits for `upgrade`.
+            SQL(
+                "INSERT INTO {}.{} SELECT 1, 0, {}, true WHERE NOT EXISTS (SELECT 1 FROM {}.{}) "
+                "ON CONFLICT DO NOTHING"
+            ).format(schema, head, Literal(EMPTY_FRONTIER), schema, events),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} (id bigserial PRIMARY KEY, size bigint NOT NULL, "
+                "root bytea NOT NULL, instant_us bigint NOT NULL, public_key bytea NOT NULL, "
+                "signature bytea NOT NULL)"
+            ).format(schema, signed),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} (id bigserial PRIMARY KEY, instant_us bigint NOT NULL, "
+                "actor text NOT NULL, reason text NOT NULL, size bigint NOT NULL, place text NOT NULL)"
+            ).format(schema, overrides),
+        ]
+        self._head = SQL("SELECT size, frontier, complete FROM {}.{} WHERE id = 1").format(schema, head)
+        self._head_and_position = SQL(
+            "SELECT size, frontier, complete, (SELECT MAX(notification_id) FROM {}.{}) AS position "
+            "FROM {}.{} WHERE id = 1"
+        ).format(schema, events, schema, head)
+        self._move_head = SQL("UPDATE {}.{} SET size = %s, frontier = %s WHERE id = 1").format(schema, head)
+        self._put_head = SQL(
+            "INSERT INTO {}.{} VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET size = EXCLUDED.size, "
+            "frontier = EXCLUDED.frontier, complete = EXCLUDED.complete"
+        ).format(schema, head)
+        self._previous = SQL(
+            "SELECT e.originator_id, e.digest FROM {}.{} e JOIN unnest(%s::uuid[], %s::bigint[]) AS k(id, v) "
+            "ON e.originator_id = k.id AND e.originator_version = k.v"
+        ).format(schema, events)
+        self._insert_chained = SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state, leaf, digest, previous) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::bigint[], "
+            "%s::bytea[], %s::bytea[]) RETURNING notification_id"
+        ).format(schema, events)
+        columns = "notification_id, originator_id, originator_version, topic, state, leaf, digest, previous"
+        self._page = SQL(
+            "SELECT " + columns + " FROM {}.{} WHERE notification_id > %s AND notification_id <= %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(schema, events)
+        self._chain_of = SQL(
+            "SELECT " + columns + " FROM {}.{} WHERE originator_id = %s ORDER BY originator_version"
+        ).format(schema, events)
+        self._unchained = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE digest IS NULL ORDER BY notification_id LIMIT %s"
+        ).format(schema, events)
+        self._fill = SQL(
+            "UPDATE {}.{} AS e SET leaf = k.leaf, digest = k.digest, previous = k.previous "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[], %s::bytea[]) "
+            "AS k(id, leaf, digest, previous) WHERE e.notification_id = k.id"
+        ).format(schema, events)
+        self._signed = SQL(
+            "SELECT size, root, instant_us, public_key, signature FROM {}.{} ORDER BY id"
+        ).format(schema, signed)
+        self._sign = SQL(
+            "INSERT INTO {}.{} (size, root, instant_us, public_key, signature) VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema, signed)
+        self._overrides = SQL("SELECT instant_us, actor, reason, size, place FROM {}.{} ORDER BY id").format(
+            schema, overrides
+        )
+        self._override = SQL(
+            "INSERT INTO {}.{} (instant_us, actor, reason, size, place) VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema, overrides)
+        self._deadlines = SQL("SELECT complaint_id, due_us, clock FROM {}.{} ORDER BY complaint_id").format(
+            schema, Identifier(TABLE)
+        )
 
     def start_listening(self) -> None:
         """LISTEN on the log's channel (every append NOTIFYs it, in its transaction): from now
@@ -130,7 +230,15 @@ class PostgresRecorder(PostgresApplicationRecorder):
     def tables_exist(self) -> bool:
         """Whether the schema holds every table, index, type and function this recorder creates."""
         schema = self.datastore.schema
-        relations = (self.events_table_name, self.notification_id_index_name, TABLE, f"{TABLE}_due")
+        relations = (
+            self.events_table_name,
+            self.notification_id_index_name,
+            TABLE,
+            f"{TABLE}_due",
+            HEAD_TABLE,
+            SIGNED_TABLE,
+            OVERRIDES_TABLE,
+        )
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
                 "SELECT COUNT(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
@@ -156,7 +264,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
         return curs.fetchone() is not None
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """The library's write, tried again as it would; a lost race ends as ConcurrentUpdate."""
+        """One transaction, tried again as the library would; a lost race ends as ConcurrentUpdate."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 return _insert_once(self, stored_events, **kwargs)
@@ -169,6 +277,18 @@ class PostgresRecorder(PostgresApplicationRecorder):
                 time.sleep(0.2 if lost is None else random.uniform(0.01, 0.05) * attempt)  # noqa: S311
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _write_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The events with their ledger columns, the head moved and the deadline rows, in one
+        transaction that anything raised rolls back (the library's pipelined write commits
+        before it re-raises an error of ours, so it is not used)."""
+        positions: list[int] = []
+        with self.datastore.transaction(commit=True) as curs:
+            if stored_events:
+                self._insert_stored_events(curs, stored_events, **kwargs)
+                positions = [row["notification_id"] for row in curs.fetchall()]
+            self._write(curs, deadline_rows(kwargs))
+        return positions
+
     def _lost_race(self, error: Exception) -> _LostRace | None:
         """What a failed write means when another writer made it fail; None when none did."""
         cause = error.__cause__
@@ -180,11 +300,31 @@ class PostgresRecorder(PostgresApplicationRecorder):
             return _LostRace(ConcurrentUpdate(message), worth_retrying=True)
         return None
 
-    def _insert_events(
+    def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        super()._insert_events(curs, stored_events, **kwargs)
-        self._write(curs, deadline_rows(kwargs))
+        """The insert under the library's table lock, with the ledger columns and the head moved.
+
+        The INSERT comes last on the cursor: its positions are read from it."""
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        rows: list[Row] = [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events]
+        curs.execute(self._head, prepare=True)
+        found = curs.fetchone()
+        head = None if found is None else Head(found["size"], bytes(found["frontier"]), found["complete"])
+        frontier = writable(head, f"PostgreSQL schema {self.datastore.schema}")
+        chained, frontier = chain(rows, frontier, self._previous_digests(curs, rows))
+        curs.execute(self._move_head, (frontier.size, frontier.to_bytes()), prepare=True)
+        curs.execute(self._insert_chained, _transpose(rows, chained), prepare=True)
+
+    def _previous_digests(self, curs: Cursor[DictRow], rows: Sequence[Row]) -> dict[Key, bytes]:
+        wanted = wanted_previous(rows)
+        if not wanted:
+            return {}
+        curs.execute(self._previous, (list(wanted), list(wanted.values())), prepare=True)
+        return {
+            row["originator_id"]: bytes(row["digest"]) for row in curs.fetchall() if row["digest"] is not None
+        }
 
     def _write(self, curs: Cursor[DictRow], rows: Iterable[DeadlineRow]) -> None:
         for row in rows:
@@ -223,6 +363,129 @@ class PostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._clear)
             self._write(curs, rows)
+
+    # -- the ledger (chaining.LedgerStore) ------------------------------------------------
+
+    def ledger_head(self) -> Head | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._head_and_position, prepare=True)  # one statement: one snapshot
+            found = curs.fetchone()
+            if found is None:
+                return None
+            return Head(found["size"], bytes(found["frontier"]), found["complete"], found["position"] or 0)
+
+    def ledger_page(self, *, after: int, until: int, limit: int) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._page, (after, until, limit), prepare=True)
+            return [_ledger_row(row) for row in curs.fetchall()]
+
+    def ledger_digest(self, complaint_id: Key, version: int) -> bytes | None:
+        found = self._previous_digests_now({complaint_id: version})
+        return found.get(UUID(str(complaint_id)))
+
+    def _previous_digests_now(self, wanted: dict[Key, int]) -> dict[Key, bytes]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                self._previous, ([UUID(str(k)) for k in wanted], list(wanted.values())), prepare=True
+            )
+            return {
+                r["originator_id"]: bytes(r["digest"]) for r in curs.fetchall() if r["digest"] is not None
+            }
+
+    def ledger_chain(self, complaint_id: UUID) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._chain_of, (complaint_id,), prepare=True)
+            return [_ledger_row(row) for row in curs.fetchall()]
+
+    def signed_heads(self) -> list[SignedRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._signed)
+            return [
+                SignedRow(
+                    r["size"],
+                    bytes(r["root"]),
+                    r["instant_us"],
+                    bytes(r["public_key"]),
+                    bytes(r["signature"]),
+                )
+                for r in curs.fetchall()
+            ]
+
+    def add_signed_head(self, row: SignedRow) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sign, tuple(row))
+
+    def overrides(self) -> list[OverrideRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._overrides)
+            return [
+                OverrideRow(r["instant_us"], r["actor"], r["reason"], r["size"], r["place"]) for r in curs
+            ]
+
+    def add_override(self, row: OverrideRow) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._override, tuple(row))
+
+    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._deadlines)
+            return [(r["complaint_id"], r["due_us"], r["clock"]) for r in curs.fetchall()]
+
+    def upgrade_ledger(self, limit: int) -> Upgraded:
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)  # no append between reading the head and moving it
+            curs.execute(self._head)
+            found = curs.fetchone()
+            head = (
+                Head(0, EMPTY_FRONTIER, False)
+                if found is None
+                else Head(found["size"], bytes(found["frontier"]), False)
+            )
+            curs.execute(self._unchained, (limit,))
+            unchained = curs.fetchall()
+            rows: list[Row] = [
+                (r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in unchained
+            ]
+            chained, frontier = chain(
+                rows, Frontier.from_bytes(head.frontier), self._previous_digests(curs, rows)
+            )
+            if rows:
+                ids = [r["notification_id"] for r in unchained]
+                leaves, digests, previous = (list(c) for c in zip(*chained, strict=True))
+                curs.execute(self._fill, (ids, leaves, digests, previous))
+            complete = len(rows) < limit
+            curs.execute(self._put_head, (frontier.size, frontier.to_bytes(), complete))
+            return Upgraded(len(rows), Head(frontier.size, frontier.to_bytes(), complete))
+
+
+def _ledger_row(row: DictRow) -> LedgerRow:
+    digest, previous = row["digest"], row["previous"]
+    return (
+        row["notification_id"],
+        row["originator_id"],
+        row["originator_version"],
+        row["topic"],
+        bytes(row["state"]),
+        row["leaf"],
+        None if digest is None else bytes(digest),
+        None if previous is None else bytes(previous),
+    )
+
+
+def _insert_once(
+    recorder: PostgresRecorder, stored_events: Sequence[StoredEvent], **kwargs: Any
+) -> Sequence[int] | None:
+    return recorder._write_events(stored_events, **kwargs)
+
+
+def _transpose(rows: Sequence[Row], chained: Sequence[tuple[int, bytes, bytes]]) -> list[list[Any]]:
+    """Seven columns of values, one array each, for the chained insert's unnest."""
+    columns: list[list[Any]] = [[] for _ in range(7)]
+    for row, ledger in zip(rows, chained, strict=True):
+        for column, value in zip(columns, (*row, *ledger), strict=True):
+            column.append(value)
+    return columns
 
 
 def _creates_type(statement: Any) -> bool:

@@ -21,6 +21,20 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
+from ..merkle import Frontier
+from .chaining import (
+    Chained,
+    Head,
+    Key,
+    LedgerRow,
+    OverrideRow,
+    Row,
+    SignedRow,
+    Upgraded,
+    chain,
+    wanted_previous,
+)
+
 TABLE = "lapor_deadlines"
 
 
@@ -95,12 +109,16 @@ def deadline_rows(kwargs: dict[str, Any]) -> Sequence[DeadlineRow]:
 
 
 class MemoryRecorder(POPOApplicationRecorder):
-    """The in-memory store, for tests and short-lived embedding."""
+    """The in-memory store, for tests and short-lived embedding; chained like the others."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._deadlines: dict[UUID, int] = {}
+        self._deadlines: dict[UUID, tuple[int, str]] = {}
         self._appended: threading.Event | None = None
+        self._ledger: list[Chained] = []  # beside _stored_events, one per event
+        self._frontier = Frontier()
+        self._signed: list[SignedRow] = []
+        self._overrides: list[OverrideRow] = []
 
     def start_listening(self) -> None:
         with self._database_lock:
@@ -126,16 +144,80 @@ class MemoryRecorder(POPOApplicationRecorder):
             self._appended = None
 
     def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        rows: list[Row] = [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events]
+        previous = {
+            cid: digest
+            for cid, version in wanted_previous(rows).items()
+            if (digest := self.ledger_digest(cid, version)) is not None
+        }
+        chained, frontier = chain(rows, self._frontier, previous)
         ids = super()._update_table(stored_events, **kwargs)
+        self._ledger += chained
+        self._frontier = frontier
         self._apply(deadline_rows(kwargs))
         return ids
 
     def _apply(self, rows: Iterable[DeadlineRow]) -> None:
         for row in rows:
-            if row.due_us is None:
+            if row.due_us is None or row.clock is None:
                 self._deadlines.pop(row.complaint_id, None)
             else:
-                self._deadlines[row.complaint_id] = row.due_us
+                self._deadlines[row.complaint_id] = (row.due_us, row.clock)
+
+    # -- the ledger (chaining.LedgerStore) ------------------------------------------------
+
+    def ledger_head(self) -> Head | None:
+        with self._database_lock:
+            return Head(self._frontier.size, self._frontier.to_bytes(), True, len(self._stored_events))
+
+    def ledger_page(self, *, after: int, until: int, limit: int) -> list[LedgerRow]:
+        with self._database_lock:
+            end = min(until, len(self._stored_events), after + limit)
+            return [self._row(position) for position in range(after + 1, end + 1)]
+
+    def _row(self, position: int) -> LedgerRow:
+        s, k = self._stored_events[position - 1], self._ledger[position - 1]
+        return (
+            position,
+            s.originator_id,
+            s.originator_version,
+            s.topic,
+            s.state,
+            k.leaf,
+            k.digest,
+            k.previous,
+        )
+
+    def ledger_digest(self, complaint_id: Key, version: int) -> bytes | None:
+        with self._database_lock:
+            index = self._stored_events_index.get(str(complaint_id), {}).get(version)
+            return None if index is None else self._ledger[index].digest
+
+    def ledger_chain(self, complaint_id: UUID) -> list[LedgerRow]:
+        with self._database_lock:
+            versions = self._stored_events_index.get(str(complaint_id), {})
+            return [self._row(versions[v] + 1) for v in sorted(versions)]
+
+    def signed_heads(self) -> list[SignedRow]:
+        return list(self._signed)
+
+    def add_signed_head(self, row: SignedRow) -> None:
+        self._signed.append(row)
+
+    def overrides(self) -> list[OverrideRow]:
+        return list(self._overrides)
+
+    def add_override(self, row: OverrideRow) -> None:
+        self._overrides.append(row)
+
+    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+        with self._database_lock:
+            return sorted((c, due, clock) for c, (due, clock) in self._deadlines.items())
+
+    def upgrade_ledger(self, limit: int) -> Upgraded:
+        head = self.ledger_head()
+        assert head is not None
+        return Upgraded(0, head)  # a memory store is chained from its first event
 
     def select_by_complaint(
         self, *, after: tuple[UUID | str, int] | None, until: int, limit: int, before: UUID | None = None
@@ -155,7 +237,7 @@ class MemoryRecorder(POPOApplicationRecorder):
 
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self._database_lock:
-            due = sorted((d, str(c), c) for c, d in self._deadlines.items() if d <= until_us)
+            due = sorted((d, str(c), c) for c, (d, _) in self._deadlines.items() if d <= until_us)
         return [(c, d) for d, _, c in due[:limit]]
 
     def count_deadlines(self) -> int:

@@ -1,4 +1,10 @@
-"""The embedded default: the deadline index in the same SQLite transaction as the events."""
+"""The embedded default: the deadline index and the ledger in the same SQLite transaction as the events.
+
+Each event row carries its ledger columns (``leaf``, ``digest``, ``previous``: see
+``chaining``) beside the library's, so chaining a command adds two statements to its
+transaction: the tree head read and its update (a touched complaint's previous digest is
+remembered from the last write, and read only when another process wrote it).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +25,28 @@ from eventsourcing.sqlite import (
 )
 
 from ..errors import StoreUnavailable
+from ..merkle import Frontier
+from .chaining import (
+    EMPTY_FRONTIER,
+    HEAD_TABLE,
+    OVERRIDES_TABLE,
+    SIGNED_TABLE,
+    Head,
+    Key,
+    LedgerRow,
+    OverrideRow,
+    Row,
+    SignedRow,
+    Upgraded,
+    chain,
+    wanted_previous,
+    writable,
+)
 from .recorders import TABLE, DeadlineRow, EventRow, deadline_rows
 
 STATEMENT_CACHE = 128
+REMEMBERED = 4096
+"""Complaints whose latest digest the writer remembers (beyond, it reads them back)."""
 
 
 class _StatementCachingPool(SQLiteConnectionPool):
@@ -72,8 +97,15 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         self._writing = threading.Lock()
         self._closed = False
         self._insert_sql = (
-            f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) "
-            "VALUES (?, ?, ?, ?)"
+            f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state, "
+            "leaf, digest, previous) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        self._store = f"SQLite file {datastore.pool.db_name}"
+        self._latest: dict[str, tuple[int, bytes]] = {}  # complaint -> (version, digest), committed
+        self._head_written: Frontier | None = None  # the head this writer last committed
+        self._head_pending: Frontier | None = None
+        self._move_head_sql = (
+            f"UPDATE {HEAD_TABLE} SET size = ?, frontier = ? WHERE id = 1 AND size = ? AND complete = 1"
         )
 
     def append_rows(self, stored_events: Sequence[StoredEvent], deadlines: Sequence[DeadlineRow]) -> None:
@@ -84,15 +116,72 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             writer = self._writer or self._open_writer()
             writer.execute("BEGIN IMMEDIATE")
             try:
-                writer.executemany(self._insert_sql, rows)
+                latest = self._chain_into(writer, rows, self._latest)
                 self._write(writer, deadlines)
                 writer.execute("COMMIT")
             except BaseException as exc:
+                self._head_written = None
                 if writer.in_transaction:
                     writer.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.IntegrityError):
                     raise IntegrityError(str(exc)) from exc
                 raise
+            if rows:
+                self._head_written = self._head_pending
+            if len(self._latest) > REMEMBERED:
+                self._latest.clear()
+            self._latest.update(latest)
+
+    def _chain_into(
+        self, c: sqlite3.Cursor | sqlite3.Connection, rows: Sequence[Row], known: dict[str, tuple[int, bytes]]
+    ) -> dict[str, tuple[int, bytes]]:
+        """Insert the rows with their ledger columns and move the tree head, in the caller's
+        transaction (which holds the write lock); the latest (version, digest) of each
+        complaint written.
+
+        The head this writer last wrote is tried first: the UPDATE applies only if the stored
+        head is still that one (same size, complete); otherwise another process appended, and
+        the head is read and the chaining redone. Either way the head moves from what the
+        transaction sees."""
+        if not rows:
+            return {}
+        previous: dict[Key, bytes] = {}
+        for cid, version in wanted_previous(rows).items():
+            remembered = known.get(str(cid))
+            if remembered is not None and remembered[0] == version:
+                previous[cid] = remembered[1]
+            else:
+                found = self._digest_of(c, cid, version)
+                if found is not None:
+                    previous[cid] = found
+        frontier = self._head_written if known is self._latest else None
+        moved = False
+        if frontier is not None:
+            chained, after = chain(rows, frontier, previous)
+            moved = (
+                c.execute(self._move_head_sql, (after.size, after.to_bytes(), frontier.size)).rowcount == 1
+            )
+        if not moved:
+            frontier = writable(self._read_head(c), self._store)
+            chained, after = chain(rows, frontier, previous)
+            c.execute(
+                f"UPDATE {HEAD_TABLE} SET size = ?, frontier = ? WHERE id = 1", (after.size, after.to_bytes())
+            )
+        c.executemany(self._insert_sql, [(*r, *k) for r, k in zip(rows, chained, strict=True)])
+        self._head_pending = after
+        return {str(r[0]): (r[1], k.digest) for r, k in zip(rows, chained, strict=True)}
+
+    @staticmethod
+    def _read_head(c: sqlite3.Cursor | sqlite3.Connection) -> Head | None:
+        found = c.execute(f"SELECT size, frontier, complete FROM {HEAD_TABLE} WHERE id = 1").fetchone()
+        return None if found is None else Head(found[0], bytes(found[1]), bool(found[2]))
+
+    def _digest_of(self, c: sqlite3.Cursor | sqlite3.Connection, cid: Key, version: int) -> bytes | None:
+        found = c.execute(
+            f"SELECT digest FROM {self.events_table_name} WHERE originator_id = ? AND originator_version = ?",
+            (_hex(cid), version),
+        ).fetchone()
+        return None if found is None or found[0] is None else bytes(found[0])
 
     def _open_writer(self) -> sqlite3.Connection:
         pool = self.datastore.pool
@@ -114,19 +203,50 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 self._writer = None
 
     def construct_create_table_statements(self) -> list[str]:
+        events = self.events_table_name
         return [
-            *super().construct_create_table_statements(),
+            # The library's table (eventsourcing 9.5), with the ledger columns beside.
+            f"CREATE TABLE IF NOT EXISTS {events} (originator_id TEXT, originator_version INTEGER, "
+            "topic TEXT, state BLOB, leaf INTEGER, digest BLOB, previous BLOB, "
+            "PRIMARY KEY (originator_id, originator_version))",
             f"CREATE TABLE IF NOT EXISTS {TABLE} (complaint_id TEXT PRIMARY KEY, "
             "due_us INTEGER NOT NULL, clock TEXT NOT NULL) WITHOUT ROWID",
             f"CREATE INDEX IF NOT EXISTS {TABLE}_due ON {TABLE} (due_us, complaint_id)",
+            f"CREATE TABLE IF NOT EXISTS {HEAD_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), "
+            "size INTEGER NOT NULL, frontier BLOB NOT NULL, complete INTEGER NOT NULL)",
+            # A new log starts chained; one written before the ledger waits for `upgrade`.
+            f"INSERT OR IGNORE INTO {HEAD_TABLE} SELECT 1, 0, X'{EMPTY_FRONTIER.hex()}', 1 "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {events})",
+            f"CREATE TABLE IF NOT EXISTS {SIGNED_TABLE} (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, "
+            "root BLOB NOT NULL, instant_us INTEGER NOT NULL, public_key BLOB NOT NULL, "
+            "signature BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {OVERRIDES_TABLE} (id INTEGER PRIMARY KEY, "
+            "instant_us INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL, "
+            "size INTEGER NOT NULL, place TEXT NOT NULL)",
         ]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        statements = self.create_table_statements
+        c.execute(statements[0])
+        c.execute(f"PRAGMA table_info({self.events_table_name})")
+        present = {row[1] for row in c.fetchall()}
+        for column, kind in (("leaf", "INTEGER"), ("digest", "BLOB"), ("previous", "BLOB")):
+            if column not in present:  # a log written before the ledger: `upgrade` fills them
+                try:
+                    c.execute(f"ALTER TABLE {self.events_table_name} ADD COLUMN {column} {kind}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
+        for statement in statements[1:]:
+            c.execute(statement)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        rows = [(_hex(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events]
+        self._chain_into(c.sqlite_cursor, rows, {})
         self._write(c, deadline_rows(kwargs))
-        return ids
+        return None
 
     @staticmethod
     def _write(c: SQLiteCursor | sqlite3.Connection, rows: Iterable[DeadlineRow]) -> None:
@@ -176,6 +296,117 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {TABLE}")
             self._write(c, rows)
+
+    # -- the ledger (chaining.LedgerStore) ------------------------------------------------
+
+    def ledger_head(self) -> Head | None:
+        with self.datastore.transaction(commit=False) as c:
+            found = c.sqlite_cursor.execute(
+                f"SELECT size, frontier, complete, (SELECT MAX(rowid) FROM {self.events_table_name}) "
+                f"FROM {HEAD_TABLE} WHERE id = 1"
+            ).fetchone()
+            return None if found is None else Head(found[0], bytes(found[1]), bool(found[2]), found[3] or 0)
+
+    def ledger_page(self, *, after: int, until: int, limit: int) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None
+            cursor.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state, leaf, digest, previous "
+                f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
+                (after, until, limit),
+            )
+            rows: list[LedgerRow] = cursor.fetchall()
+            return rows
+
+    def ledger_digest(self, complaint_id: Key, version: int) -> bytes | None:
+        with self.datastore.transaction(commit=False) as c:
+            return self._digest_of(c.sqlite_cursor, complaint_id, version)
+
+    def ledger_chain(self, complaint_id: UUID) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None
+            cursor.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state, leaf, digest, previous "
+                f"FROM {self.events_table_name} WHERE originator_id = ? ORDER BY originator_version",
+                (complaint_id.hex,),
+            )
+            rows: list[LedgerRow] = cursor.fetchall()
+            return rows
+
+    def signed_heads(self) -> list[SignedRow]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT size, root, instant_us, public_key, signature FROM {SIGNED_TABLE} ORDER BY id")
+            return [SignedRow(r[0], bytes(r[1]), r[2], bytes(r[3]), bytes(r[4])) for r in c.fetchall()]
+
+    def add_signed_head(self, row: SignedRow) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {SIGNED_TABLE} (size, root, instant_us, public_key, signature) "
+                "VALUES (?, ?, ?, ?, ?)",
+                tuple(row),
+            )
+
+    def overrides(self) -> list[OverrideRow]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT instant_us, actor, reason, size, place FROM {OVERRIDES_TABLE} ORDER BY id")
+            return [OverrideRow(*r) for r in c.fetchall()]
+
+    def add_override(self, row: OverrideRow) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {OVERRIDES_TABLE} (instant_us, actor, reason, size, place) "
+                "VALUES (?, ?, ?, ?, ?)",
+                tuple(row),
+            )
+
+    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT complaint_id, due_us, clock FROM {TABLE} ORDER BY complaint_id")
+            return [(UUID(r[0]), r[1], r[2]) for r in c.fetchall()]
+
+    def upgrade_ledger(self, limit: int) -> Upgraded:
+        with self._writing:
+            writer = self._writer or self._open_writer()
+            writer.execute("BEGIN IMMEDIATE")
+            try:
+                done, head = self._upgrade_batch(writer, limit)
+                writer.execute("COMMIT")
+            except BaseException:
+                if writer.in_transaction:
+                    writer.execute("ROLLBACK")
+                raise
+            self._latest.clear()
+            self._head_written = None
+            return Upgraded(done, head)
+
+    def _upgrade_batch(self, c: sqlite3.Connection, limit: int) -> tuple[int, Head]:
+        head = self._read_head(c) or Head(0, EMPTY_FRONTIER, False)
+        events = self.events_table_name
+        found = c.execute(
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {events} "
+            "WHERE digest IS NULL ORDER BY rowid LIMIT ?",
+            (limit,),
+        ).fetchall()
+        rows: list[Row] = [(r[1], r[2], r[3], bytes(r[4])) for r in found]
+        previous: dict[Key, bytes] = {}
+        for cid, version in wanted_previous(rows).items():
+            digest = self._digest_of(c, cid, version)
+            if digest is not None:
+                previous[cid] = digest
+        chained, frontier = chain(rows, Frontier.from_bytes(head.frontier), previous)
+        c.executemany(
+            f"UPDATE {events} SET leaf = ?, digest = ?, previous = ? WHERE rowid = ?",
+            [(*k, r[0]) for r, k in zip(found, chained, strict=True)],
+        )
+        complete = len(found) < limit
+        after = Head(frontier.size, frontier.to_bytes(), complete)
+        c.execute(
+            f"INSERT OR REPLACE INTO {HEAD_TABLE} VALUES (1, ?, ?, ?)",
+            (after.size, after.frontier, int(complete)),
+        )
+        return len(found), after
 
 
 _AFTER_ANY_HEX = "~"  # sorts after every hex id: no upper bound
