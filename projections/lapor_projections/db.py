@@ -285,7 +285,10 @@ class PostgresDatabase(Database):
         table = self.table(name)
         new = [(d.complaint_id, d.complaint, "\n".join(d.responses)) for d in docs if d.complaint is not None]
         if new:
-            cur.executemany(f"INSERT INTO {table} (complaint_id, complaint, responses) VALUES (?, ?, ?)", new)
+            cur.executemany(
+                f"INSERT INTO {table} (complaint_id, complaint, responses) VALUES (?, ?, ?)",
+                new,
+            )
         for doc in docs:
             if doc.complaint is None:
                 added = "\n".join(doc.responses)

@@ -203,13 +203,13 @@ class ViewStore:
     ) -> None:
         """One batch: the touched complaints, the touched visits, what it adds to the searchable
         documents (``text_docs``), and how far the log was read."""
+        self.advance(cur, name, expected, position)  # first: another writer's batch is refused before any row
         if tracked:
             cur.executemany(self._upsert_complaint, [complaint_row(t) for t in tracked])
         if visits:
             cur.executemany(self._upsert_visit, [visit_row(v) for v in visits])
         if texts:
             self.db.write_texts(cur, self.texts_name, texts)
-        self.advance(cur, name, expected, position)
 
     def insert(
         self,
