@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_domain import merkle
 from lapor_domain.merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -101,3 +102,20 @@ def test_a_frontier_of_the_wrong_shape_is_refused(size: int) -> None:
 def test_a_truncated_frontier_is_refused() -> None:
     with pytest.raises(ValueError, match="peaks"):
         Frontier.from_bytes(b"\x00" * 7)
+
+
+CASES = st.integers(1, 300).flatmap(
+    lambda n: st.tuples(st.just(n), st.lists(st.integers(0, n - 1), max_size=6))
+)
+
+
+@given(CASES)
+def test_subtree_roots_give_every_inclusion_proof_in_one_pass(case: tuple[int, list[int]]) -> None:
+    size, indexes = case
+    leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(size)]
+    wanted = {r for i in indexes for r in merkle.inclusion_ranges(i, size)}
+    roots = merkle.subtree_roots(iter(leaves), wanted)
+    for i in indexes:
+        path = [roots[r] for r in merkle.inclusion_ranges(i, size)]
+        assert path == merkle.inclusion_proof(leaves, i)
+        assert merkle.verify_inclusion(leaves[i], i, size, path, merkle.root(leaves))

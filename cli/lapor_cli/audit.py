@@ -22,6 +22,7 @@ from lapor_domain import (
     PublicKey,
     SigningKey,
     StoreCorrupt,
+    verify_evidence,
 )
 
 from .common import check_writable, json_option, pass_session
@@ -241,6 +242,67 @@ def checkpoint(session: Session, signing_key: Path, out: Path) -> None:
     kept.save(out)
     row = _signed_row(kept.size, kept.root, kept.head.instant, kept.head.fingerprint)
     session.out.record({**row, "out": str(out)}, [*SIGNED_FIELDS, Column("out", "written to")])
+
+
+PROOF_FIELDS = [
+    Column("complaint_id", "complaint"),
+    Column("events", "events in the copy", "number"),
+    Column("covered", "proved in the checkpoint's tree", "number"),
+    Column("checkpoint", "checkpoint (size, key)"),
+    Column("verdict", "verdict"),
+]
+
+
+@audit.command()
+@click.argument("dossier_file", metavar="FILE", type=FilePath(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    required=True,
+    type=FilePath(exists=True, dir_okay=False, path_type=Path),
+    help="The checkpoint you kept (the one the dossier was proved against).",
+)
+@json_option
+@pass_session
+def proof(session: Session, dossier_file: Path, checkpoint_file: Path) -> None:
+    """Check a printed dossier's evidence against a checkpoint you kept: no database needed.
+
+    Every event's digest is recomputed from the stored bytes in the copy, the chain
+    is followed from the complaint's first event, and every inclusion proof must lead
+    to the checkpoint's root; the checkpoint's signature must verify. Exits 6 when
+    anything does not hold (an event changed, missing, moved, or not proved), 0 when
+    all does.
+
+    \b
+    Example:
+      lapor dossier 1a2b3c4d --out dossier.html --checkpoint cp.json
+      lapor audit proof dossier.html --checkpoint cp.json
+    """
+    from lapor_projections import evidence_of  # the page's appendix
+
+    try:
+        evidence = evidence_of(dossier_file.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{dossier_file}: {exc}") from None
+    if evidence is None:
+        raise CliError(f"{dossier_file} carries no evidence (made without the log's ledger)")
+    kept = Checkpoint.load(checkpoint_file)
+    found = verify_evidence(evidence, kept)
+    row = {
+        "complaint_id": found.complaint_id,
+        "events": found.events,
+        "covered": found.covered,
+        "checkpoint": f"{kept.size} events, key {kept.head.fingerprint[:16]}",
+        "verdict": "holds" if found.holds else "FAILS",
+        "problems": found.problems,
+    }
+    session.out.record(row, PROOF_FIELDS, title=f"Dossier {dossier_file.name}")
+    for problem in found.problems:
+        session.out.line(problem)
+    if not found.holds:
+        if not found.problems:
+            session.out.line(f"{found.events - found.covered} events are not in the checkpoint's tree yet")
+        raise click.exceptions.Exit(ExitCode.DAMAGED)
 
 
 def _signed_row(size: int, root: bytes, instant: Any, fingerprint: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from .errors import (
 from .feed import EventFeed, RecordedEvent
 from .ledger.audit import AuditReport, Check, Place
 from .ledger.digest import GENESIS, event_digest
+from .ledger.evidence import EVIDENCE_FORMAT, EvidenceReport, dossier_evidence, verify_evidence
 from .ledger.ledger import ChainLink, InclusionProof, Ledger, Override, TreeHead
 from .ledger.signing import Checkpoint, PublicKey, SignedHead, SigningKey
 from .model import decisions
@@ -72,6 +73,7 @@ __all__ = [
     "DDL_LOCK",
     "DEADLINE_EVENTS",
     "EPOCH",
+    "EVIDENCE_FORMAT",
     "FINISHING_EVENTS",
     "GENESIS",
     "KOTA_CIREBON",
@@ -101,6 +103,7 @@ __all__ = [
     "Disposed",
     "EscalatedToOmbudsman",
     "EventFeed",
+    "EvidenceReport",
     "FiredDeadline",
     "InclusionProof",
     "Institution",
@@ -144,6 +147,7 @@ __all__ = [
     "can_see_identity",
     "decisions",
     "desk_deadlines",
+    "dossier_evidence",
     "event_class",
     "event_classes",
     "event_digest",
@@ -163,4 +167,5 @@ __all__ = [
     "store_errors",
     "to_micros",
     "to_micros_or_none",
+    "verify_evidence",
 ]

@@ -21,7 +21,7 @@ keeps its tree head as a ``Frontier`` (``lapor_domain.ledger``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 HASH_SIZE = 32
@@ -236,3 +236,40 @@ class RangeRoots:
                 raise ValueError(f"leaves {start}..{end - 1} were not all fed ({frontier.size} were)")
             found.append(frontier.root())
         return found
+
+
+def subtree_roots(
+    leaves: Iterable[bytes], wanted: Collection[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """The roots of the ``wanted`` leaf ranges [start, end) of the tree over all ``leaves``
+    (leaf hashes, fed once, in order), each a node of that tree: a perfect subtree, or a
+    range that ends at the tree's right edge (as ``inclusion_ranges`` and
+    ``consistency_ranges`` give them). One pass, O(log n) memory, whatever the ranges overlap:
+    every perfect subtree is seen once as it completes; a right-edge range is folded from
+    the peaks it covers at the end."""
+    want = set(wanted)
+    found: dict[tuple[int, int], bytes] = {}
+    peaks: list[tuple[int, int, bytes]] = []  # (start, size, hash): perfect subtrees, largest first
+    size = 0
+    for index, leaf in enumerate(leaves):
+        start, width, node = index, 1, leaf
+        if (start, start + 1) in want:
+            found[(start, start + 1)] = node
+        while peaks and peaks[-1][1] == width:
+            left_start, _, left = peaks.pop()
+            start, width, node = left_start, width * 2, node_hash(left, node)
+            if (start, start + width) in want:
+                found[(start, start + width)] = node
+        peaks.append((start, width, node))
+        size = index + 1
+    for start, end in want - found.keys():
+        if end != size:
+            raise ValueError(f"leaves {start}..{end - 1} are not a node of the tree of {size} leaves")
+        covered = [(s, h) for s, _, h in peaks if s >= start]
+        if not covered or covered[0][0] != start:
+            raise ValueError(f"leaves {start}..{end - 1} are not a node of the tree of {size} leaves")
+        result = covered[-1][1]
+        for _, peak in reversed(covered[:-1]):
+            result = node_hash(peak, result)
+        found[(start, end)] = result
+    return found

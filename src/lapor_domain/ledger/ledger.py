@@ -22,7 +22,7 @@ from uuid import UUID
 from ..adapters.chaining import LedgerStore, OverrideRow, SignedRow
 from ..adapters.eventlog import ComplaintLog
 from ..errors import ComplaintNotFound, InvalidInput, StoreCorrupt
-from ..merkle import Frontier, RangeRoots, inclusion_ranges, leaf_hash, verify_inclusion
+from ..merkle import Frontier, RangeRoots, inclusion_ranges, leaf_hash, subtree_roots, verify_inclusion
 from ..model.complaint import Complaint, fold
 from ..model.deadlines import pending_deadline
 from ..model.events import FINISHING_EVENTS
@@ -139,6 +139,23 @@ class Ledger:
             ranges.feed(index, node)
             frontier = frontier.append(node)
         return InclusionProof(leaf, size, frontier.root(), tuple(ranges.roots()))
+
+    def inclusion_proofs(self, leaves: Collection[int], size: int | None = None) -> dict[int, InclusionProof]:
+        """The audit paths of several leaves (one complaint's events, say) in the tree of the
+        log's first ``size`` events, from one pass over the stored digests."""
+        head = self._store.ledger_head()
+        top = head.size if head is not None else 0
+        size = top if size is None else size
+        for leaf in leaves:
+            if not isinstance(leaf, int) or not isinstance(size, int) or not 0 <= leaf < size <= top:
+                raise InvalidInput(f"no leaf {leaf!r} in a tree of {size!r} (the log's head covers {top})")
+        ranges = {leaf: inclusion_ranges(leaf, size) for leaf in leaves}
+        wanted = {r for paths in ranges.values() for r in paths} | {(0, size)}
+        roots = subtree_roots((leaf_hash(d) for d in self._digests(size)), wanted)
+        return {
+            leaf: InclusionProof(leaf, size, roots[(0, size)], tuple(roots[r] for r in path))
+            for leaf, path in ranges.items()
+        }
 
     def _digests(self, size: int) -> Iterator[bytes]:
         after, left = 0, size

@@ -1,0 +1,167 @@
+"""A dossier's evidence (rule 15): a printed copy of one complaint can be checked later, without
+the database, against a checkpoint an auditor kept; any change to the copy is caught."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lapor_cli.main import cli
+from lapor_domain import (
+    Actor,
+    Checkpoint,
+    InvalidInput,
+    LaporApp,
+    Reporter,
+    Role,
+    SigningKey,
+    dossier_evidence,
+    verify_evidence,
+)
+from lapor_projections import build_dossier, evidence_of, render_html
+
+from conftest import OfficeApp
+
+WIB = ZoneInfo("Asia/Jakarta")
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=WIB)
+NATIONAL = Actor.national("ayu")
+KEY = SigningKey.generate()
+
+
+def walked(app: LaporApp, title: str = "Jalan rusak") -> Any:
+    c = app.submit(
+        by=Actor.reporter("warga-1"),
+        at=T0,
+        reporter=Reporter(name="Siti"),
+        title=title,
+        description="Berlubang",
+    )
+    app.verify(c.id, by=NATIONAL, at=T0 + timedelta(hours=1))
+    app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=T0 + timedelta(hours=2))
+    return c.id
+
+
+@pytest.fixture(scope="module")
+def proved() -> tuple[dict[str, Any], Checkpoint]:
+    app = OfficeApp()
+    walked(app, "Sebelum")  # another complaint's events share the tree
+    cid = walked(app)
+    walked(app, "Sesudah")
+    kept = app.ledger.checkpoint(KEY)
+    return dossier_evidence(app.ledger, cid, kept), kept
+
+
+def test_an_untouched_copy_holds(proved: tuple[dict[str, Any], Checkpoint]) -> None:
+    evidence, kept = proved
+    found = verify_evidence(json.loads(json.dumps(evidence)), kept)
+    assert found.holds and found.events == found.covered == 3 and found.problems == []
+
+
+def _flip(text: str) -> str:
+    raw = bytearray(base64.b64decode(text))
+    raw[len(raw) // 2] ^= 0x01
+    return base64.b64encode(bytes(raw)).decode()
+
+
+TAMPERINGS = {
+    "a flipped byte of the stored state": lambda e: e["events"][1].update(
+        state=_flip(e["events"][1]["state"])
+    ),
+    "a changed topic": lambda e: e["events"][0].update(topic="lapor.Archived"),
+    "a recomputed-looking digest": lambda e: e["events"][2].update(digest="00" * 32),
+    "a deleted event": lambda e: e["events"].pop(1),
+    "two events swapped": lambda e: e["events"].reverse(),
+    "a changed proof": lambda e: e["events"][0]["proof"].__setitem__(0, "11" * 32),
+    "another tree": lambda e: e["tree"].update(size=e["tree"]["size"] + 1),
+}
+
+
+@pytest.mark.parametrize("how", sorted(TAMPERINGS))
+def test_a_tampered_copy_fails_and_says_where(proved: tuple[dict[str, Any], Checkpoint], how: str) -> None:
+    evidence, kept = proved
+    changed = copy.deepcopy(evidence)
+    TAMPERINGS[how](changed)
+    found = verify_evidence(changed, kept)
+    assert not found.holds and found.problems, how
+    if how != "another tree":
+        assert any(f"complaint {evidence['complaint_id']}, event" in p for p in found.problems)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(event=st.integers(0, 2), offset=st.integers(0, 10_000), bit=st.integers(0, 7))
+def test_any_flipped_bit_of_any_stored_state_is_caught(
+    proved: tuple[dict[str, Any], Checkpoint], event: int, offset: int, bit: int
+) -> None:
+    evidence, kept = proved
+    changed = copy.deepcopy(evidence)
+    raw = bytearray(base64.b64decode(changed["events"][event]["state"]))
+    raw[offset % len(raw)] ^= 1 << bit
+    changed["events"][event]["state"] = base64.b64encode(bytes(raw)).decode()
+    assert not verify_evidence(changed, kept).holds
+
+
+def test_a_forged_checkpoint_is_refused(proved: tuple[dict[str, Any], Checkpoint]) -> None:
+    _, kept = proved
+    forged = kept.to_dict() | {"root": "22" * 32}
+    with pytest.raises(InvalidInput, match="signature"):
+        Checkpoint.from_json(json.dumps(forged))
+
+
+def test_events_after_the_checkpoint_are_listed_unproved() -> None:
+    app = OfficeApp()
+    cid = walked(app)
+    kept = app.ledger.checkpoint(KEY)
+    app.verify(cid, by=Actor.admin("kota-cirebon", "dodi"), at=T0 + timedelta(hours=3))
+    evidence = dossier_evidence(app.ledger, cid, kept)
+    assert [e["proof"] is not None for e in evidence["events"]] == [True, True, True, False]
+    found = verify_evidence(evidence, kept)
+    assert found.covered == 3 and found.events == 4 and not found.holds and found.problems == []
+
+
+def test_the_page_carries_the_evidence_and_reads_it_back(proved: tuple[dict[str, Any], Checkpoint]) -> None:
+    evidence, _ = proved
+    app = OfficeApp()
+    cid = walked(app)
+    made = build_dossier(app, cid, viewer=Role.NATIONAL, at=T0 + timedelta(days=1), evidence=evidence)
+    assert evidence_of(render_html(made)) == evidence
+
+
+def test_the_commands(tmp_path: Path) -> None:
+    db, key, kept, page = (str(tmp_path / n) for n in ("d.db", "key.pem", "cp.json", "d.html"))
+    runner = CliRunner()
+
+    def lapor(*args: str) -> Any:
+        return runner.invoke(cli, ["--db", db, *args])
+
+    assert lapor("simulate", "--replace", "--complaints", "15", "--seed", "4").exit_code == 0
+    assert lapor("audit", "signer", "--out", key).exit_code == 0
+    assert lapor("audit", "checkpoint", "--signing-key", key, "--out", kept).exit_code == 0
+    cid = json.loads(lapor("--json", "list", "--limit", "1").output)[0]["complaint_id"]
+    made = lapor("dossier", cid, "--out", page, "--viewer", "lapor-sp4n", "--checkpoint", kept)
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(cli, ["audit", "proof", page, "--checkpoint", kept]).exit_code == 0
+    text = Path(page).read_text(encoding="utf-8")
+    evidence = evidence_of(text)
+    assert evidence is not None
+    evidence["events"][0]["state"] = _flip(evidence["events"][0]["state"])
+    other = OfficeApp()  # any page will do: the proof reads only the appendix
+    page_of = build_dossier(other, walked(other), viewer=Role.NATIONAL, at=T0, evidence=evidence)
+    tampered = render_html(page_of)
+    Path(page).write_text(tampered, encoding="utf-8")
+    refused = runner.invoke(cli, ["audit", "proof", page, "--checkpoint", kept])
+    assert refused.exit_code == 6 and "stored bytes do not give its digest" in refused.output
+    signed = lapor("dossier", cid, "--out", page, "--signing-key", key, "--viewer", "lapor-sp4n")
+    assert signed.exit_code == 0, signed.output
+    embedded = evidence_of(Path(page).read_text(encoding="utf-8"))
+    assert embedded is not None
+    assert embedded["checkpoint"]["fingerprint"] == SigningKey.load(key).public.fingerprint
