@@ -165,3 +165,30 @@ def test_the_commands(tmp_path: Path) -> None:
     embedded = evidence_of(Path(page).read_text(encoding="utf-8"))
     assert embedded is not None
     assert embedded["checkpoint"]["fingerprint"] == SigningKey.load(key).public.fingerprint
+
+
+def test_no_dossier_carries_an_identity_its_viewer_may_not_see(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    app = LaporApp.sqlite(db, clock=lambda: T0 + timedelta(days=3))
+    c = app.submit(
+        by=Actor.reporter("akun-rahasia-77"),
+        at=T0,
+        reporter=Reporter(name="Nama Penanda Unik", contact="0899-PENANDA"),
+        title="Pungli di loket",
+        description="Diminta uang",
+        anonymous=True,
+    )
+    app.close()
+    runner = CliRunner()
+    for viewer in ("public", "pelapor", "pejabat-penghubung"):
+        page = tmp_path / f"{viewer}.html"
+        args = ["--db", str(db), "dossier", str(c.id), "--out", str(page), "--viewer", viewer]
+        done = runner.invoke(cli, args)
+        assert done.exit_code == 0, done.output
+        text = page.read_text(encoding="utf-8")
+        evidence = evidence_of(text)
+        shown = text + json.dumps(evidence) + "".join(
+            base64.b64decode(e["state"]).decode(errors="replace") for e in (evidence or {}).get("events", [])
+        )
+        for marker in ("Penanda", "PENANDA", "akun-rahasia"):
+            assert marker not in shown, (viewer, marker)

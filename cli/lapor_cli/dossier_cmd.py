@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from lapor_domain import Checkpoint, dossier_evidence
+from lapor_domain import Checkpoint, can_see_identity, dossier_evidence
 from lapor_projections import build_dossier, render_html
 
 from .audit import load_key, signing_key_option
@@ -86,7 +86,9 @@ def dossier(
     role = viewer_role(viewer)
     at = as_of or session.now()
     made = build_dossier(app, cid, viewer=role, at=at)  # rule 10 first: a refused viewer gets nothing
-    made = replace(made, evidence=dossier_evidence(app.ledger, cid, checkpoint))
+    if can_see_identity(role, made.card.anonymous):
+        # The stored bytes hold what the log holds: only where the viewer may see all of it.
+        made = replace(made, evidence=dossier_evidence(app.ledger, cid, checkpoint))
     out.write_text(render_html(made), encoding="utf-8")
     result = {"complaint_id": str(cid), "out": str(out), "events": len(made.timeline), "viewer": made.viewer}
     session.out.record(result, DOSSIER_FIELDS, title="Dossier written")
