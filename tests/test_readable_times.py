@@ -10,8 +10,8 @@ from babel.dates import format_date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lapor_cli import readable
 from lapor_domain import SlaPolicy, WorkingCalendar
+from lapor_projections import readable
 
 CALENDAR = SlaPolicy.cirebon().calendar
 WIB = ZoneInfo("Asia/Jakarta")

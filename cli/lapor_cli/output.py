@@ -31,9 +31,8 @@ from rich.table import Table
 from rich.text import Text
 
 from lapor_domain import InvalidInput, WorkingCalendar
-from lapor_projections import for_terminal, json_for_terminal
+from lapor_projections import for_terminal, json_for_terminal, readable
 
-from . import readable
 from .timeparse import local_text
 
 Kind = Literal["text", "id", "instant", "deadline", "sla", "percent", "number", "flag"]

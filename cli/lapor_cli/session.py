@@ -30,10 +30,10 @@ from lapor_domain import (
     parse_target,
 )
 from lapor_projections import ReadModels, ViewReader
+from lapor_projections.readable import LANGUAGES
 
 from .errors import CliError, DatabaseMissing
 from .output import Output
-from .readable import LANGUAGES
 from .swap import beside
 
 SHORTEST_ID_PREFIX = 4

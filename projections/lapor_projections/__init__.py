@@ -8,6 +8,7 @@ typed queries over them; ``timeline`` folds one complaint's audit trail on deman
 
 from typing import TYPE_CHECKING
 
+from . import readable
 from .card import ComplaintCard, complaint_card
 from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
@@ -59,6 +60,7 @@ __all__ = [
     "json_for_terminal",
     "labelled_event",
     "public_label",
+    "readable",
     "render_html",
     "timeline",
 ]

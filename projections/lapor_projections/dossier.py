@@ -27,6 +27,7 @@ from uuid import UUID
 
 from lapor_domain import ComplaintEvent, Disposed, LaporApp, Role, Submitted
 
+from . import readable
 from .card import ComplaintCard, complaint_card
 from .models import TimelineEntry
 from .safe_text import for_html
@@ -55,7 +56,7 @@ def render_html(dossier: Dossier) -> str:
     """The dossier as one HTML page; every value from the public escaped."""
     card = dossier.card
     e = for_html
-    status = card.status if card.outcome is None else f"{card.status} ({card.outcome})"
+    status = card.status
     facts = [
         ("Nomor pengaduan / complaint", card.complaint_id),
         ("Instansi / institution", dossier.institution or "-"),
@@ -67,8 +68,8 @@ def render_html(dossier: Dossier) -> str:
         ("Anonim / anonymous", _yes(card.anonymous)),
         ("Pelapor / reporter", dossier.identity),
         ("Diajukan / submitted", _when(card.submitted)),
-        ("Batas meja / desk limit", _when(card.limit)),
-        ("Jam berjalan / finishing clock", f"{card.clock or '-'} {_when(card.clock_due)}".strip()),
+        ("Batas meja / desk limit", _deadline(card.limit) or "-"),
+        ("Jam berjalan / finishing clock", f"{card.clock or '-'} {_deadline(card.clock_due)}".strip()),
     ]
     rows = "\n".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
     timeline = "\n".join(_timeline_row(entry) for entry in dossier.timeline)
@@ -137,17 +138,18 @@ def _timeline_row(entry: TimelineEntry) -> str:
     e = for_html
     scope = "/".join(p for p in (entry.institution, entry.unit) if p)
     who = f"{entry.role}{':' + scope if scope else ''}:{entry.person}"
-    detail = "; ".join(f"{k}: {v}" for k, v in entry.detail.items() if v not in (None, "", False))
+    detail = "; ".join(
+        f"{k}: {v}" for k, v in entry.detail.items() if v not in (None, "", False) and k not in _SHOWN_ABOVE
+    )
     event = entry.event if entry.recorded_at is not None else f"{entry.event} (jatuh tempo / due)"
     cells = [
         str(entry.version),
-        _when(entry.at),
-        _when(entry.recorded_at),
+        _when(entry.at) + (f"\n(dicatat {_when(entry.recorded_at)})" if _late(entry) else ""),
         event,
         who,
         entry.desk_after or "-",
         "-" if entry.working_days_since_previous is None else str(entry.working_days_since_previous),
-        f"{entry.deadline or '-'} {_when(entry.deadline_at)}".strip(),
+        f"{entry.deadline or '-'}\n{_deadline(entry.deadline_at)}".strip(),
         detail,
     ]
     return "<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>"
@@ -186,6 +188,21 @@ def _when(instant: datetime | None) -> str:
     return instant.strftime("%Y-%m-%d %H:%M %Z").strip() if instant is not None else ""
 
 
+def _deadline(instant: datetime | None) -> str:
+    """The last working day a deadline includes, as the tables show it (Indonesian first)."""
+    if instant is None or instant.tzinfo is None:
+        return ""
+    return readable.deadline_text(instant, instant.tzinfo, "id")
+
+
+def _late(entry: TimelineEntry) -> bool:
+    """Whether the event was entered well after it happened (an hour or more): then both show."""
+    return entry.recorded_at is not None and (entry.recorded_at - entry.at).total_seconds() >= 3600
+
+
+_SHOWN_ABOVE = {"imported", "title", "description", "reporter", "level", "to"}  # the page shows these
+
+
 def _yes(flag: bool) -> str:
     return "ya / yes" if flag else "tidak / no"
 
@@ -198,12 +215,13 @@ _PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
 @page {{ size: A4; margin: 16mm; }}
-body {{ font: 11pt/1.4 system-ui, sans-serif; color: #111; max-width: 60em; margin: 1em auto;
+body {{ font: 11pt/1.4 system-ui, sans-serif; color: #111; max-width: 72em; margin: 1em auto;
   padding: 0 1em; }}
 h1 {{ font-size: 15pt; margin: 0 0 .2em; }}
 h2 {{ font-size: 12pt; border-bottom: 1px solid #999; margin-top: 1.4em; }}
-table {{ border-collapse: collapse; width: 100%; margin: .5em 0; }}
-th, td {{ border: 1px solid #bbb; padding: .2em .4em; text-align: left; vertical-align: top; }}
+table {{ border-collapse: collapse; width: 100%; margin: .5em 0; font-size: 9.5pt; }}
+th, td {{ border: 1px solid #bbb; padding: .2em .4em; text-align: left; vertical-align: top;
+  white-space: pre-line; overflow-wrap: break-word; }}
 th {{ background: #eee; }}
 table.facts th {{ width: 16em; }}
 .chain td, code {{ font: 8pt ui-monospace, monospace; word-break: break-all; }}
@@ -225,7 +243,7 @@ dilihat sebagai / viewer {viewer}</p>
 <div class=description>{description}</div>
 <h2>Riwayat / timeline</h2>
 <table>
-<tr><th>#</th><th>waktu / at</th><th>dicatat / recorded</th><th>kejadian / event</th><th>oleh / by</th>
+<tr><th>#</th><th>waktu / at</th><th>kejadian / event</th><th>oleh / by</th>
 <th>meja sesudah / desk after</th><th>hari kerja / wd</th><th>batas berlaku / deadline in force</th>
 <th>rincian / detail</th></tr>
 {timeline}
