@@ -192,3 +192,50 @@ def test_no_dossier_carries_an_identity_its_viewer_may_not_see(tmp_path: Path) -
         )
         for marker in ("Penanda", "PENANDA", "akun-rahasia"):
             assert marker not in shown, (viewer, marker)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_evidence_is_checked_or_refused_never_crashes(
+    proved: tuple[dict[str, Any], Checkpoint], data: st.DataObject
+) -> None:
+    evidence, kept = proved
+    mangled = copy.deepcopy(evidence)
+    path = data.draw(st.sampled_from(["", "tree", "events", "events.0", "events.1.proof", "checkpoint"]))
+    target: Any = mangled
+    for part in [p for p in path.split(".") if p]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    replacement = data.draw(JSON)
+    if isinstance(target, dict) and target:
+        key = data.draw(st.sampled_from(sorted(target)))
+        target[key] = replacement
+    elif isinstance(target, list) and target:
+        target[data.draw(st.integers(0, len(target) - 1))] = replacement
+    try:
+        found = verify_evidence(mangled, kept)
+    except InvalidInput:
+        return
+
+    def proved_part(e: dict[str, Any]) -> Any:  # what the check covers (the embedded checkpoint is not it)
+        fields = ("version", "leaf", "topic", "state", "previous", "digest", "proof")
+        return e["complaint_id"], e["tree"], [[ev[k] for k in fields] for ev in e["events"]]
+
+    if found.holds:  # whatever was changed, nothing the proof covers was
+        assert proved_part(mangled) == proved_part(evidence)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=300))
+def test_any_page_reads_back_or_is_refused(text: str) -> None:
+    try:
+        found = evidence_of(text)
+    except ValueError:
+        return
+    assert found is None or isinstance(found, dict)

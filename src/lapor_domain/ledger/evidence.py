@@ -8,6 +8,11 @@ event in that checkpoint's tree. ``verify_evidence`` checks such a document agai
 checkpoint the verifier trusts: every digest recomputed from the bytes with the one digest
 rule, the chain unbroken from the complaint's first event, every proof leading to the
 checkpoint's root, the checkpoint's signature. It needs no database.
+
+What a copy proves is that every event it shows is the log's, unchanged, in its complaint's
+chain from the first event on, and in the checkpoint's tree. It cannot prove that nothing
+came after its last event (a copy cut short still verifies, as the complaint's first events):
+whether the copy is complete is a question for the log (``lapor audit``, ``lapor history``).
 """
 
 from __future__ import annotations
@@ -96,6 +101,8 @@ def verify_evidence(evidence: Mapping[str, Any], checkpoint: Checkpoint) -> Evid
             f"the dossier's proofs are against a tree of {size} events with root {root.hex()[:16]}..., "
             f"not the checkpoint's ({checkpoint.size} events, root {checkpoint.root.hex()[:16]}...)"
         )
+    if not events:
+        problems.append(f"complaint {cid}: the copy holds no event (a complaint starts with its submission)")
     previous, covered = GENESIS, 0
     for expected, event in enumerate(events, start=1):
         try:
