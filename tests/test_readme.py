@@ -9,11 +9,13 @@ command and the lines after it are its output, shown to the reader and not compa
 command must exit 0 unless its line ends with a comment ``# exits N``; a transcript that
 shows ``lapor: error:`` after a command must say how it exits, and only then.
 
-The README's first two lines are run by ``.ci/run`` (a shorter simulation), not here.
+The README's first two lines are run by ``.ci/run``; the first one's ``lapor`` commands run
+here too, twice, to show that it ends on queues in every SLA state, the same each time.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -197,6 +199,45 @@ def test_a_walkthrough_runs_as_written(heading: str, tmp_path: Path) -> None:
         + f"\nstdout (end):\n{done.stdout[-2000:]}\nstderr (end):\n{done.stderr[-2000:]}"
     )
     assert "Traceback" not in done.stderr, done.stderr
+
+
+# -- the first command shows work ---------------------------------------------------------------
+
+
+def first_commands() -> list[list[str]]:
+    """The README's first line, its ``lapor`` commands split into arguments (the install left out)."""
+    first_section = next(iter(sections(README.read_text(encoding="utf-8")).values()))
+    first = first_section[0].lines[0]
+    commands = [shlex.split(part) for part in first.split(" && ")]
+    assert commands[0][:3] == ["python", "-m", "pip"], first
+    assert all(c[0] == "lapor" for c in commands[1:]), first
+    return commands[1:]
+
+
+def _desk_counts(commands: list[list[str]], work: Path) -> list[dict[str, int | None]]:
+    """Run the commands in ``work``; the last one's answer, asked for as JSON."""
+    work.mkdir()
+    *before, last = commands
+    for command in [*before, [last[0], "--json", *last[1:]]]:
+        done = subprocess.run(
+            command, cwd=work, env=_environment(), capture_output=True, text=True, check=False, timeout=300
+        )
+        assert done.returncode == 0, f"{shlex.join(command)}: {done.stderr}"
+    counts: list[dict[str, int | None]] = json.loads(done.stdout)
+    return counts
+
+
+@pytest.mark.slow  # a year's simulation, twice
+def test_the_first_command_ends_on_queues_in_every_sla_state_the_same_each_time(tmp_path: Path) -> None:
+    commands = first_commands()
+    assert commands[-1][3] == "queue" and "--as-of" in commands[-1], "the first command ends on the queues"
+    assert any("--seed" in c for c in commands)
+    counts = _desk_counts(commands, tmp_path / "first")
+    for state in ("on_track", "late", "breached"):
+        assert sum(c[state] or 0 for c in counts) > 0, f"no {state} complaint in {counts}"
+    assert _desk_counts(commands, tmp_path / "again") == counts, "the same seed gave another history"
+    pages = [(tmp_path / run / "kinerja.html").read_bytes() for run in ("first", "again")]
+    assert pages[0] == pages[1]
 
 
 # -- the Python snippets run -------------------------------------------------------------------

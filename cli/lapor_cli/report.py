@@ -1,18 +1,14 @@
-"""``lapor report``: a picture of the SLA situation, from the stored views."""
+"""``lapor report``: the SLA situation from the stored views, as a PNG picture or an HTML page."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
-from lapor_domain import FINISHING_EVENTS
-from lapor_projections import ReadModels, ViewReader, Visit, labelled_event
+from lapor_projections import UnitRecord, cumulative_flow, manager_report, unit_records
 
-from .charts import BANDS, Flow, UnitRate, draw
 from .common import check_writable, json_option, pass_session, period_options
 from .errors import CliError
 from .output import Column
@@ -20,65 +16,102 @@ from .paths import FilePath
 from .session import Session
 from .timeparse import local_text
 
-MOST_SAMPLES = 400
-REPORT_FIELDS = [
+FORMATS = (".png", ".html")
+FIELDS = [
     Column("out", "written to"),
-    Column("width", "width (px)", "number"),
-    Column("height", "height (px)", "number"),
     Column("since", "from", "instant"),
     Column("until", "to", "instant"),
-    Column("stays", "desk stays drawn", "number"),
-    Column("units", "unit desks", "number"),
+    Column("stays", "desk stays counted", "number"),
+    Column("units", "unit desks shown", "number"),
 ]
+PAGE_FIELDS = [*FIELDS, Column("months", "months recapitulated", "number")]
+PICTURE_FIELDS = [*FIELDS, Column("width", "width (px)", "number"), Column("height", "height (px)", "number")]
 
 
 @click.command()
 @click.option(
-    "--out", required=True, type=FilePath(dir_okay=False, path_type=Path), help="The PNG file to write."
+    "--out",
+    required=True,
+    type=FilePath(dir_okay=False, path_type=Path),
+    help="The file to write: FILE.html (the managers' page) or FILE.png (a picture).",
 )
 @period_options
-@click.option("--top", default=25, show_default=True, help="Show the units that received the most.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=25,
+    show_default=True,
+    help="The picture shows this many units, the worst on-time rate first (the page shows them all).",
+)
 @json_option
 @pass_session
 def report(session: Session, out: Path, since: datetime | None, until: datetime | None, top: int) -> None:
-    """A picture of the SLA situation: a cumulative flow per desk, and each unit's on-time rate.
+    """The SLA situation, for managers: a page (.html) or a picture (.png), chosen by --out's suffix.
 
-    Left: how many complaints sat on the national, admin and unit desks, with
-    the reporter, or were finished, day by day. Right: each unit desk's share
-    of stays finished within the SOP limit. Default period: all of history.
+    The page is one self-contained HTML file that opens offline: a cumulative
+    flow per desk, every unit's on-time rate sorted worst first with its count,
+    breaches and escalations, and the monthly recapitulation (rekapitulasi
+    bulanan) in the SOP's terms. Counts and unit names only, no reporter and no
+    complaint text (rule 10). The picture shows the flow and the worst units'
+    on-time rates, its colours explained. Default period: all of history.
 
     \b
-    Example:
-      lapor report --out sla.png --from 2025-01-01 --to 2025-06-30
+    Examples:
+      lapor report --out kinerja.html --from 2025-01-01 --to 2025-12-31
+      lapor report --out sla.png --from 2025-01-01 --to 2025-06-30 --top 30
     """
-    if out.suffix.lower() != ".png":
-        raise CliError(f"{out} should end in .png: the report is a PNG picture")
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise CliError(f"{out} should end in .html (the page) or .png (the picture)")
     check_writable(out)
-    views = session.views()
+    if suffix == ".html":
+        session.require_events("the report page's monthly recapitulation")
     start, end = _period(session, since, until)
-    stays = _stays(views, start, end)
-    reports = session.reader().sla_report(since=start, until=end)
-    units = [
-        UnitRate(r.desk, r.on_time_rate, r.finished, r.open_past_limit)
-        for r in sorted(reports, key=lambda r: -r.received)
-        if r.desk.startswith("unit:") and r.on_time_rate is not None
-    ][:top]
+    if suffix == ".html":
+        result, fields, title = _page(session, out, start, end), PAGE_FIELDS, "Report page written"
+    else:
+        result, fields, title = _picture(session, out, start, end, top), PICTURE_FIELDS, "SLA picture written"
+    session.out.record({"out": str(out), "since": start, "until": end, **result}, fields, title=title)
+
+
+def _page(session: Session, out: Path, start: datetime, end: datetime) -> dict[str, object]:
+    from .report_html import render_report
+
+    events = (recorded.event for recorded in session.app().feed.since(0))
+    numbers = manager_report(session.reader(), events, since=start, until=end)
+    names = {f"unit:{i.code}/{u.code}": u.name for i, u in session.directory.units()}
+    _write(out, render_report(numbers, session.zone, names))
+    return {"stays": numbers.stays, "units": len(numbers.units), "months": len(numbers.months)}
+
+
+def _picture(session: Session, out: Path, start: datetime, end: datetime, top: int) -> dict[str, object]:
+    from .charts import draw
+
+    reader = session.reader()
+    stays = reader.stays(since=start, until=end)
+    units = unit_records(reader.sla_report(since=start, until=end))
+    judged: list[UnitRecord] = [u for u in units if u.on_time_rate is not None]
+    shown = judged[:top]
     title = (
         f"LAPOR!-SP4N SLA, {local_text(start, session.zone)} to {local_text(end, session.zone)} "
         f"({session.policy.name})"
     )
-    flow = _flow(stays, start, end)
-    width, height = draw(flow, units, out, title=title, limit_days=session.policy.unit.limit)
-    result = {
-        "out": str(out),
-        "width": width,
-        "height": height,
-        "since": start,
-        "until": end,
-        "stays": len(stays),
-        "units": len(units),
-    }
-    session.out.record(result, REPORT_FIELDS, title="SLA report written")
+    width, height = draw(
+        cumulative_flow(stays, start, end),
+        shown,
+        out,
+        title=title,
+        limit_days=session.policy.unit.limit,
+        judged_units=len(judged),
+    )
+    return {"width": width, "height": height, "stays": len(stays), "units": len(shown)}
+
+
+def _write(out: Path, text: str) -> None:
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def _period(session: Session, since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
@@ -96,32 +129,6 @@ def _period(session: Session, since: datetime | None, until: datetime | None) ->
     if end <= start:
         raise CliError("the report's period ends before it starts")
     return start, end
-
-
-def _stays(views: ReadModels, start: datetime, end: datetime) -> list[Visit]:
-    return ViewReader(views.db, views.policy).stays(since=start, until=end)
-
-
-def _flow(stays: list[Visit], start: datetime, end: datetime) -> Flow:
-    """Counts per band at evenly spaced instants: on a desk kind, or finished since ``start``."""
-    arrived: dict[str, list[datetime]] = defaultdict(list)
-    left: dict[str, list[datetime]] = defaultdict(list)
-    for stay in stays:
-        arrived[stay.desk_kind].append(stay.arrived)
-        if stay.left is not None:
-            left[stay.desk_kind].append(stay.left)
-            if labelled_event(stay.left_by) in FINISHING_EVENTS:
-                arrived["finished"].append(stay.left)
-    for moments in (*arrived.values(), *left.values()):
-        moments.sort()
-    steps = min(MOST_SAMPLES, max(2, (end - start).days + 1))
-    step = (end - start) / (steps - 1)
-    instants = [start + step * k for k in range(steps)]
-    counts = {
-        key: [bisect_right(arrived[key], t) - bisect_right(left[key], t) for t in instants]
-        for key, _, _ in BANDS
-    }
-    return Flow(instants, counts)
 
 
 COMMANDS = [report]

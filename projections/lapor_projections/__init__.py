@@ -2,7 +2,9 @@
 
 ``ReadModels`` keeps the stored views (desk queues, SLA visits, public status)
 caught up with an application's event log, exactly once; ``ViewReader`` answers
-typed queries over them; ``timeline`` folds one complaint's audit trail on demand;
+typed queries over them;
+``manager_report`` gathers the numbers of the managers' page; ``timeline`` folds one
+complaint's audit trail on demand;
 ``for_terminal``, ``for_spreadsheet`` and ``for_html`` render text from the public safely.
 """
 
@@ -14,6 +16,19 @@ from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
 from .queries import ViewReader
 from .readside import ReadModels
+from .report_page import (
+    FINISHED_BAND,
+    FLOW_BANDS,
+    RECAP_EVENTS,
+    CumulativeFlow,
+    ManagerReport,
+    MonthRecap,
+    UnitRecord,
+    cumulative_flow,
+    manager_report,
+    monthly_recap,
+    unit_records,
+)
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
 from .timeline import HIDDEN, timeline
 
@@ -33,16 +48,23 @@ if TYPE_CHECKING:
     from .dossier import Dossier, build_dossier, evidence_of, render_html
 
 __all__ = [
+    "FINISHED_BAND",
+    "FLOW_BANDS",
     "HIDDEN",
+    "RECAP_EVENTS",
     "ComplaintCard",
+    "CumulativeFlow",
     "DeskCount",
     "DeskReport",
     "Dossier",
+    "ManagerReport",
+    "MonthRecap",
     "PublicStatus",
     "QueueEntry",
     "ReadModels",
     "TimelineEntry",
     "Tracked",
+    "UnitRecord",
     "ViewReader",
     "Views",
     "Visit",
@@ -50,6 +72,7 @@ __all__ = [
     "VisitView",
     "build_dossier",
     "complaint_card",
+    "cumulative_flow",
     "event_label",
     "evidence_of",
     "fold_views",
@@ -59,8 +82,11 @@ __all__ = [
     "is_control",
     "json_for_terminal",
     "labelled_event",
+    "manager_report",
+    "monthly_recap",
     "public_label",
     "readable",
     "render_html",
     "timeline",
+    "unit_records",
 ]

@@ -106,7 +106,7 @@ def verify_evidence(evidence: Mapping[str, Any], checkpoint: Checkpoint) -> Evid
     previous, covered = GENESIS, 0
     for expected, event in enumerate(events, start=1):
         try:
-            version, leaf = int(event["version"]), int(event["leaf"])
+            version, leaf = _count(event["version"], 1), _count(event["leaf"], 0)
             state = base64.b64decode(event["state"], validate=True)
             stated, before = bytes.fromhex(event["digest"]), bytes.fromhex(event["previous"])
             proof = None if event["proof"] is None else [bytes.fromhex(node) for node in event["proof"]]
@@ -129,3 +129,10 @@ def verify_evidence(evidence: Mapping[str, Any], checkpoint: Checkpoint) -> Evid
                 problems.append(f"{where}: its inclusion proof does not lead to the checkpoint's root")
         previous = stated
     return EvidenceReport(str(cid), len(events), covered, problems)
+
+
+def _count(value: object, least: int) -> int:
+    """A whole number from ``least`` up to what the stored form holds (8 bytes), or ValueError."""
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value < 2**63:
+        raise ValueError(f"expected a whole number from {least}, got {value!r}")
+    return value
