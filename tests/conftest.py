@@ -22,6 +22,9 @@ from lapor_domain import Actor, FiredDeadline, LaporApp
 from lapor_domain.model.entry import Stamp
 
 # The command line keeps the holidays package's answer in a cache folder: the tests' own.
+# Operators read Bahasa Indonesia by default; the tests that read tables were written against
+# the English catalog, and test_i18n.py checks the Indonesian one (and that it is the default).
+os.environ.setdefault("LAPOR_LANG", "en")
 TEST_CACHE = os.path.join(tempfile.gettempdir(), "lapor-test-cache")  # one folder: its files are keyed
 os.environ.setdefault("LAPOR_CACHE_DIR", TEST_CACHE)
 PG_DSN = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -168,9 +168,16 @@ def _exit_code(run: Callable[[], Any]) -> int:
     envvar="LAPOR_POLICY",
     help="An SLA policy TOML file (default: Kota Cirebon, SOP 025/SOP-PIP/2018); also from LAPOR_POLICY.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    envvar="LAPOR_LANG",
+    help="The language of tables and messages: id (Bahasa Indonesia) or en. Default: the policy's "
+    "(Kota Cirebon: id); also from LAPOR_LANG.",
+)
 @click.version_option(version=__version__, prog_name="lapor")  # no metadata scan: 15 ms
 @click.pass_context
-def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None) -> None:
+def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None, lang: str | None) -> None:
     """Handle LAPOR!-SP4N complaints: work a desk, watch the deadlines, replay history.
 
     A complaint goes from the national desk (lapor-sp4n) to an institution's admin
@@ -191,7 +198,7 @@ def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None) -> 
     """
     from .session import Session  # not for --help and --version
 
-    session = Session(target=target, as_json=as_json, policy_file=policy)
+    session = Session(target=target, as_json=as_json, policy_file=policy, lang=lang)
     ctx.obj = session
     ctx.call_on_close(session.close)
 

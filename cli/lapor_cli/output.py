@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from enum import Enum
 from typing import Any, Literal
@@ -33,6 +33,8 @@ from rich.text import Text
 from lapor_domain import InvalidInput, WorkingCalendar
 from lapor_projections import for_terminal, json_for_terminal, readable
 
+from . import i18n
+from .folders import cache_folder
 from .timeparse import local_text
 
 Kind = Literal["text", "id", "instant", "deadline", "sla", "percent", "number", "flag"]
@@ -86,12 +88,12 @@ class Output:
         as_json: bool,
         zone: Callable[[], tzinfo],
         calendar: Callable[[], WorkingCalendar] | None = None,
-        lang: str = "id",
+        lang: Callable[[], str] = lambda: "id",
     ) -> None:
         self.as_json = as_json
         self._zone = zone
         self._calendar = calendar
-        self.lang = lang
+        self._lang = lang
         self.judged_at: datetime | None = None
         """The instant the shown deadlines are judged at: a deadline cell then says how many
         working days are left (a command that judges, such as ``queue``, sets it)."""
@@ -122,6 +124,7 @@ class Output:
             (essential, False, hidden),
         ):
             cells = [[self.cell(_as_mapping(row).get(c.key), c.kind) for c in shown] for row in rows]
+            shown = [replace(c, header=self._(c.header)) for c in shown]
             zone = self.zone_caption() if any(c.kind in _TIMED for c in shown) else None
             footer = "\n".join(part for part in (caption, zone, note) if part) or None
             table = _table(shown, cells, title, footer, keep_whole=whole)
@@ -148,7 +151,7 @@ class Output:
         table.add_column(style="bold")
         table.add_column()
         for field in fields:
-            table.add_row(field.header, self.cell(values.get(field.key), field.kind))
+            table.add_row(self._(field.header), self.cell(values.get(field.key), field.kind))
         self.console().print(table)
 
     def json(self, value: Any) -> None:
@@ -173,16 +176,25 @@ class Output:
             return Text(self.deadline(value))
         if kind == "sla":
             style = SLA_STYLES.get(str(value), OUTCOME_STYLES.get(str(value), ""))
-            return Text(for_terminal(str(value)), style=style)
+            return Text(for_terminal(self._(str(value))), style=style)
         if kind == "percent" and isinstance(value, int | float):
             return Text(f"{value:.0%}")
         if kind == "flag":
-            return Text("yes" if value else "", style="bold")
+            return Text(self._("yes") if value else "", style="bold")
         if isinstance(value, float):
             return Text(f"{value:g}")
         if isinstance(value, Mapping):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
         return Text(for_terminal(str(value)))
+
+    @property
+    def lang(self) -> str:
+        return self._lang()
+
+    def _(self, message: str) -> str:
+        """A word of the operator's language (``i18n``): headers, states, flags."""
+        translate: i18n.Translate = i18n.translator(self.lang, cache_folder())
+        return translate(message)
 
     def deadline(self, deadline: datetime) -> str:
         """A deadline as the last working day it includes, with the working days left when

@@ -30,29 +30,14 @@ from lapor_domain import (
     parse_target,
 )
 from lapor_projections import ReadModels, ViewReader
-from lapor_projections.readable import LANGUAGES
 
+from . import i18n
 from .errors import CliError, DatabaseMissing
+from .folders import cache_folder
 from .output import Output
 from .swap import beside
 
 SHORTEST_ID_PREFIX = 4
-
-
-def cache_folder() -> Path:
-    """Where ``lapor`` keeps what it computes once per installed version (the holidays package's
-    closing days): ``LAPOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/lapor-domain``, else
-    ``~/.cache/lapor-domain``."""
-    if folder := os.environ.get("LAPOR_CACHE_DIR"):
-        return Path(folder)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "lapor-domain"
-
-
-def language() -> str:
-    """The language an operator reads: ``LAPOR_LANG`` (id or en), else Indonesian."""
-    chosen = os.environ.get("LAPOR_LANG", "").strip().lower()[:2]
-    return chosen if chosen in LANGUAGES else "id"
 
 
 def wall_clock() -> datetime:
@@ -63,11 +48,17 @@ def wall_clock() -> datetime:
 class Session:
     """The database, the policy and the output of one invocation; closed when it ends."""
 
-    def __init__(self, *, target: str, as_json: bool, policy_file: Path | None) -> None:
+    def __init__(
+        self, *, target: str, as_json: bool, policy_file: Path | None, lang: str | None = None
+    ) -> None:
         self.target = target
+        self._lang_asked = lang
         self.policy_file = policy_file
         self.out = Output(
-            as_json=as_json, zone=lambda: self.zone, calendar=lambda: self.policy.calendar, lang=language()
+            as_json=as_json,
+            zone=lambda: self.zone,
+            calendar=lambda: self.policy.calendar,
+            lang=lambda: self.lang,
         )
         self._policy: SlaPolicy | None = None
         self._app: LaporApp | None = None
@@ -84,6 +75,11 @@ class Session:
                 SlaPolicy.from_toml_file(self.policy_file) if self.policy_file else SlaPolicy.cirebon()
             )
         return self._policy
+
+    @property
+    def lang(self) -> str:
+        """The language the operator reads: --lang or LAPOR_LANG, else the policy's."""
+        return i18n.choose(self._lang_asked or os.environ.get("LAPOR_LANG"), self.policy.language)
 
     @property
     def zone(self) -> tzinfo:

@@ -11,6 +11,7 @@ import tomllib
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -50,6 +51,9 @@ class SlaPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "Kota Cirebon, SOP 025/SOP-PIP/2018"
+    language: Literal["id", "en"] = Field(
+        default="id", description="the language operators read by default (Cirebon: Bahasa Indonesia)"
+    )
     timezone: str = "Asia/Jakarta"
     day_ends_at: time | None = Field(
         default=None, description="local time a working day ends; none means 24:00"
