@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lapor_projections import ComplaintCard, complaint_card
 
 from .output import Column
@@ -35,6 +37,8 @@ CARD_FIELDS = [
 ]
 
 
-def card_title(card: ComplaintCard, *, live: bool) -> str:
+def card_title(card: ComplaintCard, *, live: bool, translate: Callable[[str], str] = str) -> str:
     when = card.as_of.strftime("%Y-%m-%d %H:%M %Z")
-    return f"Complaint {card.complaint_id[:8]}, {'now' if live else 'as of'} {when}"
+    _ = translate
+    title = _("Complaint {complaint}, now {when}") if live else _("Complaint {complaint}, as of {when}")
+    return title.format(complaint=card.complaint_id[:8], when=when)

@@ -56,8 +56,8 @@ def tick(session: Session, at: datetime | None, signing_key: Path | None) -> Non
     session.out.rows(
         rows,
         FIRED_COLUMNS,
-        title=f"Deadlines fired, due by {local_text(when, session.zone)}",
-        empty=f"nothing was due by {local_text(when, session.zone)}",
+        title=session.out._("Deadlines fired, due by {when}").format(when=local_text(when, session.zone)),
+        empty=session.out._("nothing was due by {when}").format(when=local_text(when, session.zone)),
     )
     if signed is not None:
         session.out.line(f"Signed the tree head: {signed.size} events, key {signed.fingerprint[:16]}")

@@ -76,8 +76,8 @@ def search(session: Session, words: tuple[str, ...], viewer: str, limit: int) ->
     session.out.rows(
         rows if not session.out.as_json else hits,
         SEARCH_COLUMNS,
-        title=f"Complaints with {text!r}",
-        empty=f"no complaint holds {text!r}",
+        title=session.out._("Complaints with {words}").format(words=repr(text)),
+        empty=session.out._("no complaint holds {words}").format(words=repr(text)),
     )
 
 
@@ -109,9 +109,11 @@ def overdue(
     session.out.rows(
         entries,
         OVERDUE_COLUMNS,
-        title=f"Overdue at {stamp}",
-        caption=f"{len(entries)} overdue: {breached} breached, {len(entries) - breached} late",
-        empty=f"nothing overdue at {stamp}",
+        title=session.out._("Overdue at {when}").format(when=stamp),
+        caption=session.out._("{count} overdue: {breached} breached, {late} late").format(
+            count=len(entries), breached=breached, late=len(entries) - breached
+        ),
+        empty=session.out._("nothing overdue at {when}").format(when=stamp),
     )
 
 
@@ -144,7 +146,8 @@ def list_command(
     entries = session.reader().complaints(
         status=status, institution=institution, unit=unit, since=since, until=until, limit=limit or None
     )
-    session.out.rows(entries, LIST_COLUMNS, title="Complaints", empty="no complaint matches")
+    _ = session.out._
+    session.out.rows(entries, LIST_COLUMNS, title=_("Complaints"), empty=_("no complaint matches"))
 
 
 COMMANDS = [search, overdue, list_command]

@@ -120,6 +120,7 @@ def queue(
       lapor queue lapor-sp4n --limit 50 --offset 50      # the second page
       lapor queue kota-cirebon/dinkes --sla breached
     """
+    _ = session.out._
     key = resolve_desk(desk, session.directory) if desk else None
     if sla is not None and key is None:
         raise CliError("--sla filters one desk's queue: give DESK, or use `lapor overdue` for every desk")
@@ -132,25 +133,33 @@ def queue(
             session.out.rows(
                 counts,
                 DESK_COLUMNS,
-                title=f"Open complaints per desk at {stamp}",
-                empty=f"no open complaints at {stamp}",
+                title=_("Open complaints per desk at {when}").format(when=stamp),
+                empty=_("no open complaints at {when}").format(when=stamp),
             )
             return
         entries = reader.queue(key, when, limit=limit or None, offset=offset, sla=sla)
         session.out.rows(
             entries,
             QUEUE_COLUMNS,
-            title=f"Queue of {key} at {stamp}",
-            caption=_queue_caption(entries),
-            empty=f"{key} holds no complaint" + (f" that is {sla}" if sla else ""),
+            title=_("Queue of {desk} at {when}").format(desk=key, when=stamp),
+            caption=_queue_caption(session, entries),
+            empty=_empty_queue(session, key, sla),
         )
 
 
 
-def _queue_caption(entries: list[Any]) -> str:
+def _empty_queue(session: Session, desk: str, sla: str | None) -> str:
+    _ = session.out._
+    if sla is None:
+        return _("{desk} holds no complaint").format(desk=desk)
+    return _("{desk} holds no complaint that is {state}").format(desk=desk, state=_(sla))
+
+
+def _queue_caption(session: Session, entries: list[Any]) -> str:
+    _ = session.out._
     states = [str(e.sla.value) for e in entries if e.sla is not None]
-    parts = [f"{states.count(s)} {s}" for s in ("on-track", "late", "breached") if s in states]
-    counted = f"{len(entries)} complaint{'' if len(entries) == 1 else 's'}"
+    parts = [f"{states.count(s)} {_(s)}" for s in ("on-track", "late", "breached") if s in states]
+    counted = (_("1 complaint") if len(entries) == 1 else _("{count} complaints")).format(count=len(entries))
     return f"{counted}: {', '.join(parts)}" if parts else counted
 
 
@@ -192,7 +201,8 @@ def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) 
             state = app.complaint(cid, as_of=at)
     card = complaint_card(state, session.policy, at, viewer_role(viewer), now=now)
     session.out.judged_at = at
-    session.out.record(card, CARD_FIELDS, title=card_title(card, live=snapshot is None and as_of is None))
+    live = snapshot is None and as_of is None
+    session.out.record(card, CARD_FIELDS, title=card_title(card, live=live, translate=session.out._))
 
 
 def _from_snapshot(session: Session, cid: UUID) -> Complaint:
@@ -240,11 +250,14 @@ def history(session: Session, complaint: str, as_of: datetime | None, viewer: st
         raise ComplaintNotFound(f"complaint {cid} did not exist at {as_of.isoformat()}")
     entries = timeline(app, cid, as_of=as_of, viewer=viewer_role(viewer))
     rows = [_with_actor(e.model_dump()) for e in entries]
+    _ = session.out._
     session.out.rows(
         rows if not session.out.as_json else entries,
         HISTORY_COLUMNS,
-        title=f"History of {cid}" + (f" as of {local_text(as_of, session.zone)}" if as_of else ""),
-        caption="wd: working days since the previous event",
+        title=(_("History of {complaint} as of {when}") if as_of else _("History of {complaint}")).format(
+            complaint=cid, when=local_text(as_of, session.zone) if as_of else ""
+        ),
+        caption=_("wd: working days since the previous event"),
     )
 
 
@@ -336,13 +349,19 @@ def sla(
         f"SOP working days target-limit: national {policy.national.target}-{policy.national.limit}, "
         f"admin {policy.admin.target}-{policy.admin.limit}, unit {policy.unit.target}-{policy.unit.limit}"
     )
+    _ = session.out._
     session.out.rows(
         reports,
         SLA_COLUMNS,
-        title=f"SLA from {local_text(start, session.zone)} to {local_text(end, session.zone)}",
-        caption=f"in: arrived in the period; done: left the desk in it; wd: working days; open late: "
-        f"still there past the limit;\non time: left within the limit. {limits}",
-        empty="no desk had a complaint in that period",
+        title=_("SLA from {start} to {end}").format(
+            start=local_text(start, session.zone), end=local_text(end, session.zone)
+        ),
+        caption=_(
+            "in: arrived in the period; done: left the desk in it; wd: working days; open late: "
+            "still there past the limit;\non time: left within the limit."
+        )
+        + f" {limits}",
+        empty=_("no desk had a complaint in that period"),
     )
 
 
