@@ -20,7 +20,24 @@ KEYWORDS = {"_": None, "Column": (2,)}  # gettext calls, and every table column'
 
 def messages() -> set[str]:
     found = extract_from_dir(str(CLI), method_map=[("**.py", "python")], keywords=KEYWORDS)
-    return {message for _, _, message, _, _ in found if isinstance(message, str) and message}
+    return {message for _, _, message, _, _ in found if isinstance(message, str) and message} | vocabulary()
+
+
+def vocabulary() -> set[str]:
+    """The domain's fixed words a table shows (``term`` cells): statuses, clocks, events, kinds."""
+    from lapor_cli.deadlines import OUTCOMES
+    from lapor_domain import Clock, Outcome, UnitKind, event_classes
+    from lapor_projections import event_label
+
+    events = {event_label(c) for c in event_classes().values() if c.__module__.startswith("lapor_domain.")}
+    return (
+        {"open", "pass", "fail", "skipped", "AutoClosed (due)", "EscalatedToOmbudsman (due)"}
+        | {o.value for o in Outcome}
+        | {c.value for c in Clock}
+        | {k.value for k in UnitKind}
+        | events
+        | set(OUTCOMES.values())
+    )
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)

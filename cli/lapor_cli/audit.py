@@ -36,7 +36,7 @@ FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 
 CHECK_COLUMNS = [
     Column("check", "check"),
-    Column("status", "status"),
+    Column("status", "status", "term"),
     Column("summary", "what was found"),
     Column("first", "first place affected"),
 ]

@@ -14,7 +14,7 @@ __all__ = ["CARD_FIELDS", "ComplaintCard", "card_title", "complaint_card"]
 CARD_FIELDS = [
     Column("complaint_id", "complaint"),
     Column("title", "title"),
-    Column("status", "status"),
+    Column("status", "status", "term"),
     Column("label", "public label"),
     Column("desk", "desk (holder)"),
     Column("on_desk_since", "on desk since", "instant"),
@@ -22,7 +22,7 @@ CARD_FIELDS = [
     Column("target", "target", "deadline"),
     Column("limit", "limit", "deadline"),
     Column("sla", "SLA", "sla"),
-    Column("clock", "finishing clock"),
+    Column("clock", "finishing clock", "term"),
     Column("clock_due", "clock due", "deadline"),
     Column("anonymous", "anonymous", "flag"),
     Column("confidential", "confidential", "flag"),
@@ -33,7 +33,7 @@ CARD_FIELDS = [
     Column("last_event", "last event", "instant"),
     Column("responded", "responded", "instant"),
     Column("replied", "reporter replied", "instant"),
-    Column("outcome", "outcome"),
+    Column("outcome", "outcome", "term"),
 ]
 
 

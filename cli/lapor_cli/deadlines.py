@@ -15,8 +15,8 @@ from .timeparse import local_text
 
 FIRED_COLUMNS = [
     Column("complaint_id", "complaint", "id"),
-    Column("clock", "deadline"),
-    Column("outcome", "outcome"),
+    Column("clock", "deadline", "term"),
+    Column("outcome", "outcome", "term"),
     Column("due", "due (fired at)", "instant"),
 ]
 OUTCOMES = {"escalation": "escalated to Ombudsman RI", "auto-close": "auto-closed (reporter silent)"}

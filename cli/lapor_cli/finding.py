@@ -28,7 +28,7 @@ SEARCH_COLUMNS = [
 LIST_COLUMNS = [
     Column("complaint_id", "complaint", "id"),
     Column("title", "title", max_width=44),
-    Column("status", "status"),
+    Column("status", "status", "term"),
     Column("desk", "desk", optional=True),
     Column("submitted", "submitted", "instant"),
     Column("finished", "finished", "instant", optional=True),

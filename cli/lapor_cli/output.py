@@ -37,7 +37,9 @@ from . import i18n
 from .folders import cache_folder
 from .timeparse import local_text
 
-Kind = Literal["text", "id", "instant", "deadline", "sla", "percent", "number", "flag"]
+Kind = Literal["text", "term", "id", "instant", "deadline", "sla", "percent", "number", "flag"]
+"""``term``: a word of the domain's fixed vocabulary (a status, a clock, an event), shown in the
+operator's language."""
 Row = BaseModel | Mapping[str, Any]
 ProgressCallback = Callable[[int, int], None]
 
@@ -179,6 +181,8 @@ class Output:
             return Text(for_terminal(self._(str(value))), style=style)
         if kind == "percent" and isinstance(value, int | float):
             return Text(f"{value:.0%}")
+        if kind == "term":
+            return Text(for_terminal(self._(str(value))))
         if kind == "flag":
             return Text(self._("yes") if value else "", style="bold")
         if isinstance(value, float):

@@ -11,7 +11,7 @@ from .session import Session
 UNIT_COLUMNS = [
     Column("institution", "institution"),
     Column("unit", "unit"),
-    Column("kind", "kind"),
+    Column("kind", "kind", "term"),
     Column("name", "name"),
     Column("desk", "desk"),
 ]

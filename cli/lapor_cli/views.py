@@ -34,7 +34,7 @@ QUEUE_COLUMNS = [
     Column("target", "target", "deadline"),
     Column("limit", "limit", "deadline"),
     Column("sla", "SLA", "sla"),
-    Column("clock", "clock", optional=True),
+    Column("clock", "clock", "term", optional=True),
     Column("clock_due", "clock due", "deadline", optional=True),
     Column("confidential", "confidential", "flag", optional=True),
 ]
@@ -216,7 +216,7 @@ def _from_snapshot(session: Session, cid: UUID) -> Complaint:
 HISTORY_COLUMNS = [
     Column("version", "#", "number"),
     Column("at", "at", "instant"),
-    Column("event", "event"),
+    Column("event", "event", "term"),
     Column("by", "by", whole=True),
     Column("desk_after", "desk after", whole=True),
     Column("working_days_since_previous", "wd", "number"),
