@@ -26,12 +26,13 @@ def messages() -> set[str]:
 def vocabulary() -> set[str]:
     """The domain's fixed words a table shows (``term`` cells): statuses, clocks, events, kinds."""
     from lapor_cli.deadlines import OUTCOMES
-    from lapor_domain import Clock, Outcome, UnitKind, event_classes
+    from lapor_domain import Clock, Outcome, SlaLevel, UnitKind, event_classes
     from lapor_projections import event_label
 
     events = {event_label(c) for c in event_classes().values() if c.__module__.startswith("lapor_domain.")}
     return (
         {"open", "pass", "fail", "skipped", "AutoClosed (due)", "EscalatedToOmbudsman (due)"}
+        | {f"{level.value} desk limit" for level in SlaLevel}
         | {o.value for o in Outcome}
         | {c.value for c in Clock}
         | {k.value for k in UnitKind}

@@ -220,7 +220,7 @@ HISTORY_COLUMNS = [
     Column("by", "by", whole=True),
     Column("desk_after", "desk after", whole=True),
     Column("working_days_since_previous", "wd", "number"),
-    Column("deadline", "next deadline", optional=True),
+    Column("deadline", "next deadline", "term", optional=True),
     Column("deadline_at", "due", "deadline", optional=True),
     Column("detail", "detail", max_width=48, optional=True),
 ]
