@@ -38,6 +38,7 @@ def tick(session: Session, at: datetime | None) -> None:
     session.attached_views()
     when = at or session.now()
     fired = session.app().fire_due(when)
+    session.app().maintain_keys()  # the key store's catch-up: holders, pending wraps, orphans
     rows = [
         {
             "complaint_id": str(f.complaint_id),

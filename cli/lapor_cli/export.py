@@ -25,20 +25,21 @@ from uuid import UUID
 import click
 
 from lapor_domain import (
+    Actor,
     ComplaintEvent,
     ComplaintNotFound,
+    IdentityView,
     LaporApp,
     Role,
     Submitted,
     can_see_complaint,
-    can_see_identity,
 )
 from lapor_projections import HIDDEN, event_label, for_spreadsheet, json_for_terminal, timeline
 
 from .common import check_writable, pass_session, period, period_options
 from .errors import CliError
 from .output import plain
-from .params import FilePath, instant_option, viewer_option, viewer_role
+from .params import FilePath, instant_option, purpose_option, viewer_actor, viewer_option, viewer_role
 from .session import Session
 from .views import unit_filter, unit_options
 
@@ -119,12 +120,22 @@ def _csv_cell(value: Any) -> Any:
     return "" if value is None else for_spreadsheet(value)
 
 
-def event_row(position: int | None, event: ComplaintEvent, *, redact: bool) -> dict[str, Any]:
+def event_row(
+    position: int | None, event: ComplaintEvent, *, identity: IdentityView | None
+) -> dict[str, Any]:
+    """An event as an export row. The log names the reporter by a pseudonym and holds the
+    identity sealed: neither is exported; the identity (and the account in ``person``) only
+    from ``identity``, when it was shown to the viewer."""
     actor = event.actor
-    data = event.model_dump(mode="json", exclude=_BASE)
-    hide = redact and actor.role is Role.REPORTER
-    if redact and isinstance(event, Submitted):
-        data["reporter"] = {"name": HIDDEN, "contact": None}
+    data = event.model_dump(mode="json", exclude=_BASE | {"identity"})
+    shown = identity.identity if identity is not None else None
+    hide = shown is None and actor.role is Role.REPORTER
+    if isinstance(event, Submitted):
+        reporter = (
+            shown.reporter.model_dump() if shown else {"name": HIDDEN, "contact": None, "id_number": None}
+        )
+        data = {"reporter": reporter, **data}
+    person = shown.account if shown is not None and actor.role is Role.REPORTER else actor.person
     return {
         "position": position,
         "complaint_id": str(event.originator_id),
@@ -132,21 +143,24 @@ def event_row(position: int | None, event: ComplaintEvent, *, redact: bool) -> d
         "event": event_label(type(event)),
         "at": event.at,
         "recorded_at": event.recorded_at,
-        "actor": f"{actor.role.value}:{HIDDEN}" if hide else str(actor),
+        "actor": f"{actor.role.value}:{HIDDEN if hide else person}",
         "role": actor.role.value,
         "institution": actor.institution,
         "unit": actor.unit,
-        "person": HIDDEN if hide else actor.person,
+        "person": HIDDEN if hide else person,
         "data": data,
     }
 
 
 class _Privacy:
-    """Rule 10 for an export: each complaint's flags as they stand now, looked up once."""
+    """Rule 10 for an export: each complaint's flags as they stand now, looked up once; and,
+    when identities are asked for, each identity asked of ``LaporApp.identity`` once (which
+    records its showing in the disclosure register)."""
 
-    def __init__(self, app: LaporApp, viewer: Role | None, identities: bool) -> None:
-        self.app, self.viewer, self.identities = app, viewer, identities
+    def __init__(self, app: LaporApp, viewer: Role | None, actor: Actor | None, purpose: str) -> None:
+        self.app, self.viewer, self.actor, self.purpose = app, viewer, actor, purpose
         self._flags: dict[UUID, tuple[bool, bool]] = {}
+        self._identities: dict[UUID, IdentityView] = {}
 
     def _now(self, cid: UUID) -> tuple[bool, bool]:
         if cid not in self._flags:
@@ -157,8 +171,12 @@ class _Privacy:
     def shows(self, cid: UUID) -> bool:
         return can_see_complaint(self.viewer, self._now(cid)[1])
 
-    def redacts(self, cid: UUID) -> bool:
-        return not (self.identities and can_see_identity(self.viewer, self._now(cid)[0]))
+    def identity(self, cid: UUID) -> IdentityView | None:
+        if self.actor is None:
+            return None
+        if cid not in self._identities:
+            self._identities[cid] = self.app.identity(cid, viewer=self.actor, purpose=self.purpose)
+        return self._identities[cid]
 
 
 @export.command()
@@ -167,33 +185,43 @@ class _Privacy:
 @click.option(
     "--identities",
     is_flag=True,
-    help="Show reporters' names, contacts and person ids where --viewer may see them (rule 10).",
+    help="Show reporters' names, contacts, ID numbers and account ids where --viewer (an actor) may see "
+    "them (rule 10) and --key-file opens them; each is recorded (lapor disclosures).",
 )
+@purpose_option
 @_format_options
 @pass_session
 def events(
-    session: Session, complaint: str | None, viewer: str, identities: bool, fmt: str, out: Path | None
+    session: Session,
+    complaint: str | None,
+    viewer: str | Actor,
+    identities: bool,
+    purpose: str | None,
+    fmt: str,
+    out: Path | None,
 ) -> None:
     """Every recorded event in log order: who, when, what (the audit log itself).
 
     Reporters' identities are left out unless --identities is given with a viewer
-    who may see them (the national desk, an admin team; a unit only where the
-    reporter is not anonymous); a public viewer gets no confidential complaint.
+    actor who may see them (the national desk, the admin team of the institution
+    holding the complaint; its units only where the reporter is not anonymous) and
+    a --key-file that opens them; a public viewer gets no confidential complaint.
 
     \b
     Examples:
       lapor export events --out events.jsonl
-      lapor export events --viewer lapor-sp4n --identities --complaint 1a2b3c4d
+      lapor --key-file office.keys export events --viewer lapor-sp4n:sp4n-ayu --identities \\
+        --complaint 1a2b3c4d --purpose "permintaan Ombudsman"
     """
     session.require_events("export events")
     app = session.app()
-    role = viewer_role(viewer)
-    if identities and role not in (Role.NATIONAL, Role.ADMIN, Role.LIAISON):
+    role, actor = viewer_role(viewer), viewer_actor(viewer)
+    if identities and (actor is None or role not in (Role.NATIONAL, Role.ADMIN, Role.LIAISON)):
         raise CliError(
-            "--identities needs a --viewer who may see reporters "
-            "(lapor-sp4n, tim-admin; pejabat-penghubung for complaints that are not anonymous)"
+            "--identities needs a --viewer actor who may see reporters, e.g. lapor-sp4n:PERSON or "
+            "tim-admin:INSTITUTION:PERSON (pejabat-penghubung for complaints that are not anonymous)"
         )
-    privacy = _Privacy(app, role, identities)
+    privacy = _Privacy(app, role, actor if identities else None, purpose or "export events")
     if complaint is not None:
         cid = session.resolve_id(complaint)
         if not privacy.shows(cid):
@@ -202,7 +230,7 @@ def events(
     else:
         recorded = app.feed.since()
     rows = (
-        event_row(position, e, redact=privacy.redacts(e.originator_id))
+        event_row(position, e, identity=privacy.identity(e.originator_id))
         for position, e in recorded
         if privacy.shows(e.originator_id)
     )
@@ -240,13 +268,15 @@ def export_sla(
 @click.argument("complaints", nargs=-1)
 @instant_option("--as-of", help="Only what had happened by then.")
 @viewer_option
+@purpose_option
 @_format_options
 @pass_session
 def export_timeline(
     session: Session,
     complaints: tuple[str, ...],
     as_of: datetime | None,
-    viewer: str,
+    viewer: str | Actor,
+    purpose: str | None,
     fmt: str,
     out: Path | None,
 ) -> None:
@@ -259,9 +289,8 @@ def export_timeline(
     session.require_events("export timeline")
     app = session.app()
     ids = [session.resolve_id(c) for c in complaints] or _all_ids(session)
-    role = viewer_role(viewer)
-
-    privacy = _Privacy(app, role, identities=True)
+    role, actor = viewer_role(viewer), viewer_actor(viewer)
+    privacy = _Privacy(app, role, None, "")
 
     def rows() -> Iterator[dict[str, Any]]:
         for cid in ids:
@@ -269,7 +298,9 @@ def export_timeline(
                 continue  # not yet submitted then
             if not privacy.shows(cid) and not complaints:
                 continue  # a public export of everything leaves confidential complaints out
-            for entry in timeline(app, cid, as_of=as_of, viewer=role):
+            for entry in timeline(
+                app, cid, as_of=as_of, viewer=actor or role, purpose=purpose or "export timeline"
+            ):
                 yield {"complaint_id": str(cid), **entry.model_dump()}
 
     write_rows(rows(), fmt, out, session.zone)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import calendar_cmd, deadlines, export, investigate, reference, report, simulate, views, workflow
+from . import calendar_cmd, deadlines, export, investigate, keys, reference, report, simulate, views, workflow
 from .errors import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode, exit_code_of, one_line
 from .params import FilePath
 from .session import Session
@@ -92,9 +92,30 @@ def _exit_code(run: Callable[[], Any]) -> int:
     envvar="LAPOR_POLICY",
     help="An SLA policy TOML file (default: Kota Cirebon, SOP 025/SOP-PIP/2018); also from LAPOR_POLICY.",
 )
+@click.option(
+    "--key-file",
+    type=FilePath(dir_okay=False, path_type=Path),
+    envvar="LAPOR_KEY_FILE",
+    help="The private reader keys this invocation holds (`lapor keys init` makes it; mode 0600); "
+    "without one, reporters' identities read as sealed. Also from LAPOR_KEY_FILE.",
+)
+@click.option(
+    "--keystore",
+    metavar="TARGET",
+    envvar="LAPOR_KEYSTORE",
+    help="The key store (default: FILE.keys beside a SQLite FILE, the schema NAME_keys beside a "
+    "PostgreSQL schema NAME); also from LAPOR_KEYSTORE.",
+)
 @click.version_option(package_name="lapor-domain", prog_name="lapor")
 @click.pass_context
-def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    target: str,
+    as_json: bool,
+    policy: Path | None,
+    key_file: Path | None,
+    keystore: str | None,
+) -> None:
     """Handle LAPOR!-SP4N complaints: work a desk, watch the deadlines, replay history.
 
     A complaint goes from the national desk (lapor-sp4n) to an institution's admin
@@ -113,7 +134,9 @@ def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None) -> 
       lapor dispose $ID --to dputr --as tim-admin:kota-cirebon:dodi
       lapor queue unit:kota-cirebon/dputr
     """
-    session = Session(target=target, as_json=as_json, policy_file=policy)
+    session = Session(
+        target=target, as_json=as_json, policy_file=policy, key_file=key_file, keystore=keystore
+    )
     ctx.obj = session
     ctx.call_on_close(session.close)
 
@@ -140,6 +163,10 @@ SUMMARIES = {  # `lapor --help` lists the commands in the order a complaint live
     "simulate": "Generate a realistic, seeded history.",
     "report": "Draw the SLA situation as a PNG.",
     "units": "The institutions and units to route to.",
+    "keys": "Reader keys: make, rotate, re-wrap, list.",
+    "erase": "Erase a reporter's identity (rule 14).",
+    "disclosures": "Who was shown which identity, and why.",
+    "upgrade": "Seal identities an earlier version kept in plain text.",
 }
 
 
@@ -149,7 +176,18 @@ def _with_exit_codes(command: click.Command) -> None:
         _with_exit_codes(sub)
 
 
-for module in (workflow, deadlines, views, investigate, export, calendar_cmd, simulate, report, reference):
+for module in (
+    workflow,
+    deadlines,
+    views,
+    investigate,
+    export,
+    calendar_cmd,
+    simulate,
+    report,
+    reference,
+    keys,
+):
     for command in module.COMMANDS:
         command.short_help = SUMMARIES[command.name or ""]
         _with_exit_codes(command)

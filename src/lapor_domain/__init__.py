@@ -21,6 +21,7 @@ from .errors import (
     UnknownOrganisation,
 )
 from .feed import EventFeed, RecordedEvent
+from .identities import Maintenance, Rotation
 from .model import decisions
 from .model.actors import Actor, Role
 from .model.calendar import WorkingCalendar
@@ -37,6 +38,7 @@ from .model.events import (
     ComplaintEvent,
     Disposed,
     EscalatedToOmbudsman,
+    IdentityErased,
     Reporter,
     ReporterReplied,
     Responded,
@@ -45,6 +47,7 @@ from .model.events import (
     Verified,
     event_class,
 )
+from .model.identity import IdentityState, IdentityView, ReporterIdentity, SealedIdentity
 from .model.ids import id_prefix, parse_complaint_id
 from .model.instants import (
     EPOCH,
@@ -58,6 +61,16 @@ from .model.instants import (
 from .model.policy import DeskSla, SlaPolicy
 from .model.privacy import can_see_complaint, can_see_identity, flags_now
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
+from .sealing import (
+    NATIONAL_READER,
+    Disclosure,
+    KeyRing,
+    KeyStore,
+    ReaderKey,
+    ReaderPublicKey,
+    SealedReporter,
+    admin_reader,
+)
 from .sweep import FiredDeadline
 
 __all__ = [
@@ -67,6 +80,7 @@ __all__ = [
     "FINISHING_EVENTS",
     "KOTA_CIREBON",
     "MICROSECOND",
+    "NATIONAL_READER",
     "Actor",
     "ArchiveReason",
     "Archived",
@@ -83,24 +97,37 @@ __all__ = [
     "DeskDeadlines",
     "DeskKind",
     "DeskSla",
+    "Disclosure",
     "Disposed",
     "EscalatedToOmbudsman",
     "EventFeed",
     "FiredDeadline",
+    "IdentityErased",
+    "IdentityState",
+    "IdentityView",
     "Institution",
     "InvalidInput",
+    "KeyRing",
+    "KeyStore",
     "LaporApp",
     "LaporError",
+    "Maintenance",
     "NotAllowed",
     "NotPossibleInState",
     "OrganisationDirectory",
     "Outcome",
+    "ReaderKey",
+    "ReaderPublicKey",
     "RecordedEvent",
     "Reporter",
+    "ReporterIdentity",
     "ReporterReplied",
     "Responded",
     "Returned",
     "Role",
+    "Rotation",
+    "SealedIdentity",
+    "SealedReporter",
     "SlaLevel",
     "SlaPolicy",
     "SlaState",
@@ -115,6 +142,7 @@ __all__ = [
     "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
+    "admin_reader",
     "can_see_complaint",
     "can_see_identity",
     "decisions",
