@@ -367,8 +367,8 @@ class KeyStore:
                 self._exec(
                     cur,
                     f"DELETE FROM {{p}}{WRAPS} WHERE complaint_id = ? "
-                    "AND reader LIKE 'tim-admin:%' AND reader <> ?",
-                    (cid.hex, "tim-admin:" + institution),
+                    "AND reader LIKE ? AND reader <> ?",
+                    (cid.hex, "tim-admin:%", "tim-admin:" + institution),
                 )
 
     def holders(self, complaint_ids: Sequence[UUID]) -> dict[UUID, str | None]:
