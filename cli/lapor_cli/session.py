@@ -98,7 +98,12 @@ class Session:
                         )
                     self._created = path
             self._app = LaporApp(
-                self.target, clock=wall_clock, policy=self.policy, keystore=self.keystore, keys=self.ring
+                self.target,
+                clock=wall_clock,
+                policy=self.policy,
+                keystore=self.keystore,
+                keys=self.ring,
+                key_reserve=1,  # one invocation, one command: no key rows reserved ahead
             )
         return self._app
 

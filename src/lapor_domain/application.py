@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -72,7 +72,9 @@ class LaporApp:
     schema); by default the SQLite file ``FILE.keys`` beside a log ``FILE``, the schema
     ``SCHEMA_keys`` beside a PostgreSQL schema, memory for memory. ``keys`` are the private
     reader keys this process holds (``KeyRing.load(key_file)``); without them every identity
-    reads as sealed and everything else works.
+    reads as sealed and everything else works. ``key_reserve`` key rows are written to the key
+    store at a time, ahead of the submissions that use them (one transaction for many; a
+    process that writes one complaint and exits wants 1).
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class LaporApp:
         create: bool = True,
         keystore: str | None = None,
         keys: KeyRing | None = None,
+        key_reserve: int = 32,
     ) -> None:
         self.target: StoreTarget = parse_target(store)
         self.policy = policy or SlaPolicy.cirebon()
@@ -103,8 +106,9 @@ class LaporApp:
         except BaseException:
             self.log.close()
             raise
+        ring = keys or KeyRing()
         self.identities = Identities(
-            self.log, self.states, self.keystore, keys or KeyRing(), self._recording_instant
+            self.log, self.states, self.keystore, ring, self._recording_instant, reserve=key_reserve
         )
 
     @classmethod
@@ -168,9 +172,12 @@ class LaporApp:
         inputs.flag(confidential, "confidential")
         if complaint_id is not None and not isinstance(complaint_id, UUID):
             raise InvalidInput(f"a new complaint's id must be a UUID, not {type(complaint_id).__name__}")
-        cid = complaint_id or uuid4()
         identity = ReporterIdentity(reporter=reporter, account=by.person)
-        sealed = self.identities.seal(cid, identity, stamp.recorded_at)
+        if complaint_id is None:  # a key row reserved ahead: already in the key store
+            sealed = self.identities.seal_new(identity, stamp.recorded_at)
+        else:
+            sealed = self.identities.seal(complaint_id, identity, stamp.recorded_at)
+        cid = sealed.complaint_id
         event = decisions.submit(
             cid,
             stamp,
@@ -184,7 +191,8 @@ class LaporApp:
         complaint = evolve(None, event)
         exists = ComplaintExists(f"a complaint with id {complaint.id} already exists")
         try:  # the key first: a crash before the event leaves a harmless orphan row
-            self.identities.store_sealed([sealed])
+            if complaint_id is not None:
+                self.identities.store_sealed([sealed])
         except KeyExists:
             raise exists from None
         try:

@@ -31,9 +31,10 @@ from .states import ComplaintStates
 PLAINTEXT_READER = "plaintext"  # the "key" of an identity recorded before sealing existed
 _HOLDERS = "holders"  # the maintenance pass's position in the log
 _ORPHANS = "orphans-checked-us"  # rows sealed up to this recording instant were checked
-ORPHAN_AGE = timedelta(hours=1)
+ORPHAN_AGE = timedelta(days=7)
 """A key row whose complaint has no event this long after it was sealed is an orphan (its
-submission failed after the row was written): harmless, and collected by ``maintain``."""
+submission failed after the row was written, or it was reserved and never used): harmless,
+and collected by ``maintain``."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,11 @@ class Identities:
         store: KeyStore,
         ring: KeyRing,
         clock: Callable[[], datetime],
+        *,
+        reserve: int = 1,
     ) -> None:
         self.log, self.states, self.store = log, states, store
-        self.vault = IdentityVault(store, ring)
+        self.vault = IdentityVault(store, ring, reserve=reserve)
         self._clock = clock
 
     @property
@@ -80,6 +83,11 @@ class Identities:
         self, complaint_id: UUID, reporter_identity: ReporterIdentity, recorded_at: datetime
     ) -> SealedReporter:
         return self.vault.seal(complaint_id, reporter_identity, to_micros(recorded_at))
+
+    def seal_new(self, reporter_identity: ReporterIdentity, recorded_at: datetime) -> SealedReporter:
+        """Sealed with a key row already stored (reserved ahead, in batches of up to ``reserve``
+        while submissions keep up with them): nothing more to store."""
+        return self.vault.seal_new(reporter_identity, to_micros(recorded_at))
 
     def store_sealed(self, sealed: list[SealedReporter]) -> None:
         self.vault.store_sealed(sealed, orphan=lambda cid: not self.log.events_of(cid))

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from ..model.identity import ReporterIdentity, SealedIdentity
 from . import crypto
@@ -21,6 +21,17 @@ from .keyfile import NATIONAL_READER, KeyRing, ReaderKey, admin_reader
 from .keystore import DataKeyRow, KeyStore, ReaderPublicKey, StaleReaders, WantedWrap, Wrap
 
 _SECRETS_CACHED = 10_000
+RESERVED_FOR_US = 24 * 60 * 60 * 1_000_000
+"""A reserved key row is used within a day of the recording clock, or not at all (the
+maintenance pass collects rows without events only after a week: never one still in use)."""
+
+
+@dataclass(frozen=True)
+class _Reserved:
+    complaint_id: UUID
+    data_key: bytes
+    secret: bytes
+    sealed_us: int
 
 
 @dataclass(frozen=True)
@@ -45,11 +56,14 @@ class Revealed:
 
 
 class IdentityVault:
-    def __init__(self, store: KeyStore, ring: KeyRing) -> None:
+    def __init__(self, store: KeyStore, ring: KeyRing, *, reserve: int = 1) -> None:
         self.store = store
         self.ring = ring
+        self.reserve = reserve
+        self._batch = 1  # grows while reserved rows are used up in time, back to 1 when some expire
         self._active: list[ReaderPublicKey] | None = None
         self._secrets: OrderedDict[UUID, bytes] = OrderedDict()
+        self._reserved: list[_Reserved] = []
         self._lock = threading.Lock()
 
     # -- sealing --------------------------------------------------------------------------
@@ -68,6 +82,42 @@ class IdentityVault:
         sealed = crypto.seal(data_key, complaint_id, identity)
         row = DataKeyRow(complaint_id, secret, holder, sealed_us, self._wraps(complaint_id, data_key, holder))
         return SealedReporter(complaint_id, sealed, crypto.pseudonym(secret, identity.account), row, data_key)
+
+    def seal_new(self, identity: ReporterIdentity, now_us: int) -> SealedReporter:
+        """A new complaint's identity sealed with a data key already in the key store: rows are
+        reserved ``reserve`` at a time (new complaint ids, data keys wrapped for the readers,
+        pseudonym secrets) in one transaction, so the key is written before the event that uses
+        it at a fraction of a transaction each. An unused reserved row is an orphan: harmless,
+        collected by the maintenance pass."""
+        with self._lock:
+            fresh = [r for r in self._reserved if now_us - r.sealed_us < RESERVED_FOR_US]
+            if len(fresh) < len(self._reserved):
+                self._batch = 1  # submissions come slower than reservations: reserve fewer
+            self._reserved = fresh
+            if not self._reserved:
+                self._reserved = self._reserve(now_us, self._batch)
+                self._batch = min(self.reserve, self._batch * 2)
+            taken = self._reserved.pop()
+            self._remember(taken.complaint_id, taken.secret)
+        sealed = crypto.seal(taken.data_key, taken.complaint_id, identity)
+        row = DataKeyRow(taken.complaint_id, taken.secret, None, taken.sealed_us, ())
+        return SealedReporter(
+            taken.complaint_id, sealed, crypto.pseudonym(taken.secret, identity.account), row, taken.data_key
+        )
+
+    def _reserve(self, now_us: int, count: int) -> list[_Reserved]:
+        fresh = [_Reserved(uuid4(), crypto.new_secret(), crypto.new_secret(), now_us) for _ in range(count)]
+        for _attempt in range(5):
+            wraps = [self._wraps(r.complaint_id, r.data_key, None) for r in fresh]
+            rows = [
+                DataKeyRow(r.complaint_id, r.secret, None, now_us, w) for r, w in zip(fresh, wraps, strict=True)
+            ]
+            try:
+                self.store.store(rows, for_keys=frozenset(k.key_id for k in self.active_keys()))
+                return fresh
+            except StaleReaders:
+                self.active_keys(refresh=True)
+        raise StaleReaders("the reader keys kept changing")  # pragma: no cover
 
     def _wraps(self, complaint_id: UUID, data_key: bytes, holder: str | None) -> list[Wrap]:
         readers = {NATIONAL_READER} | ({admin_reader(holder)} if holder else set())
