@@ -109,9 +109,8 @@ class IdentityVault:
         fresh = [_Reserved(uuid4(), crypto.new_secret(), crypto.new_secret(), now_us) for _ in range(count)]
         for _attempt in range(5):
             wraps = [self._wraps(r.complaint_id, r.data_key, None) for r in fresh]
-            rows = [
-                DataKeyRow(r.complaint_id, r.secret, None, now_us, w) for r, w in zip(fresh, wraps, strict=True)
-            ]
+            pairs = zip(fresh, wraps, strict=True)
+            rows = [DataKeyRow(r.complaint_id, r.secret, None, now_us, w) for r, w in pairs]
             try:
                 self.store.store(rows, for_keys=frozenset(k.key_id for k in self.active_keys()))
                 return fresh
