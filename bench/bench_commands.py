@@ -7,7 +7,9 @@ public API, ``by=`` actors and increasing aware business instants (WIB): submit,
 verify (national), dispose to kota-cirebon, verify (admin), dispose to a unit,
 respond, and in 40% of walks the reporter replies. 64 complaints are in flight at
 once (round robin), so the commands interleave as they would in a service. Every
-call counts as one command; ``recorded_at`` comes from a fixed clock.
+call counts as one command; ``recorded_at`` comes from a fixed clock. Sealing is on: the
+readers' public keys are registered, so every submission's data key is wrapped and in the key
+store before its event (``--with-keys``: the app holds the private keys too).
 
 The baseline is the same store doing nothing but durable single-row inserts: raw
 ``sqlite3`` (psycopg for PostgreSQL) rows shaped like eventsourcing's
