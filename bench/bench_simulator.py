@@ -49,9 +49,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     storing = [0.0, 0.0]  # wall, cpu
     original = app.import_events
 
-    def timed_import(events: Any, states: Any) -> None:
+    def timed_import(events: Any, states: Any, **identities: Any) -> None:
         began, cpu = time.perf_counter(), time.process_time()
-        original(events, states)
+        original(events, states, **identities)
         storing[0] += time.perf_counter() - began
         storing[1] += time.process_time() - cpu
 
