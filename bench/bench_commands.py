@@ -7,7 +7,9 @@ public API, ``by=`` actors and increasing aware business instants (WIB): submit,
 verify (national), dispose to kota-cirebon, verify (admin), dispose to a unit,
 respond, and in 40% of walks the reporter replies. 64 complaints are in flight at
 once (round robin), so the commands interleave as they would in a service. Every
-call counts as one command; ``recorded_at`` comes from a fixed clock.
+call counts as one command; ``recorded_at`` comes from a fixed clock. Sealing is on: the
+readers' public keys are registered, so every submission's data key is wrapped and in the key
+store before its event (``--with-keys``: the app holds the private keys too).
 
 The baseline is the same store doing nothing but durable single-row inserts: raw
 ``sqlite3`` (psycopg for PostgreSQL) rows shaped like eventsourcing's
@@ -43,7 +45,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lapor_domain import Actor, LaporApp, Reporter
+from lapor_domain import NATIONAL_READER, Actor, KeyRing, LaporApp, Reporter, admin_reader
 
 from corpus import DESCRIPTIONS, TITLES
 
@@ -68,6 +70,7 @@ STEP = timedelta(seconds=37)
 IN_FLIGHT = 64
 REPLY_SHARE = 0.4
 TARGET = 0.5
+WITH_KEYS = "--with-keys" in sys.argv
 PG_DSN = os.environ.get("LAPOR_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PG_SCHEMA_APP = "lapor_bench_cmd"
 PG_SCHEMA_RAW = "lapor_bench_cmd_raw"
@@ -332,13 +335,23 @@ def quartiles(values: list[float]) -> list[float]:
     return statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
 
 
+READERS = KeyRing.generate([NATIONAL_READER, admin_reader("kota-cirebon")])
+
+
 def open_app(cls: type[LaporApp], backend: str, tmp: str, tag: str) -> tuple[LaporApp, str]:
+    """The app with sealing on as a service runs it: the readers' public keys registered (each
+    submission's data key is wrapped for the national desk and written to the key store first),
+    no private key at hand (``--with-keys``: the national desk's and the admin team's keys too,
+    so a disposal to the institution re-wraps at once)."""
     if backend == "sqlite":
         where = os.path.join(tmp, f"app{tag}.db")
-        return cls.sqlite(where, clock=OFFICE), where
-    where = PG_SCHEMA_APP + tag
-    pg_drop(where)
-    return cls.postgres(f"{PG_DSN}?schema={where}", clock=OFFICE), where
+        app = cls.sqlite(where, clock=OFFICE, keys=READERS if WITH_KEYS else None)
+    else:
+        where = PG_SCHEMA_APP + tag
+        pg_drop(where, where + "_keys")
+        app = cls.postgres(f"{PG_DSN}?schema={where}", clock=OFFICE, keys=READERS if WITH_KEYS else None)
+    app.register_reader_keys(READERS)
+    return app, where
 
 
 def bench_backend(
@@ -394,7 +407,7 @@ def bench_backend(
         if "raw" in locals():
             raw.close()
         if backend == "postgres":
-            pg_drop(*wheres)
+            pg_drop(*wheres, *(w + "_keys" for w in wheres))
     raw_rate = n / secs["raw"]
     w = max(len(label) for label, *_ in apps) + 2
     print(f"  {'raw':<{w}}{raw_rate:8.0f} inserts/s   ({n} single-row transactions in {secs['raw']:.2f} s)")
@@ -460,6 +473,7 @@ def main() -> int:
         "--dir", default=None, help="parent of the temporary directory (default: system temp)"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--with-keys", action="store_true", help="the app holds the readers' private keys")
     args = parser.parse_args()
 
     shipped = "shipped"

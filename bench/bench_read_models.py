@@ -134,9 +134,10 @@ def queue_latency(target: str, open_complaints: int) -> tuple[float, float, int,
     events, states = [], {}
     for n in range(open_complaints):
         stamp = decisions.Stamp(Actor.reporter(f"warga-{n}"), start + timedelta(seconds=37 * n), RECORDED)
-        event = decisions.submit(UUID(int=rng.getrandbits(128), version=4), stamp,
-                                 reporter=Reporter(name=f"Warga {n}"), title=f"Laporan {n}",
-                                 description="Keluhan")  # fmt: skip
+        cid = UUID(int=rng.getrandbits(128), version=4)
+        sealed = app.seal_identity(cid, Reporter(name=f"Warga {n}"), account=stamp.actor.person, at=RECORDED)
+        event = decisions.submit(cid, stamp, identity=sealed.identity, pseudonym=sealed.pseudonym,
+                                 title=f"Laporan {n}", description="Keluhan")  # fmt: skip
         events.append(event)
         states[event.originator_id] = evolve(None, event)
     app.import_events(events, states)

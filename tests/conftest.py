@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from lapor_domain import Actor, FiredDeadline, LaporApp
+from lapor_domain import NATIONAL_READER, Actor, FiredDeadline, KeyRing, LaporApp, admin_reader
 from lapor_domain.model.entry import Stamp
 
 # The command line keeps the holidays package's answer in a cache folder: the tests' own.
@@ -36,6 +36,10 @@ settings.register_profile(
 )
 settings.register_profile("fuzz", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+OFFICE_KEYS = KeyRing.generate([NATIONAL_READER, admin_reader("kota-cirebon")])
+"""The private keys of a city's office (the national desk's and Kota Cirebon's admin team's)."""
 
 
 class StepClock:
@@ -105,6 +109,7 @@ def drop_schema(schema: str) -> None:
 
     with psycopg.connect(PG_DSN, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}_keys" CASCADE')  # its key store
 
 
 def store_target(kind: str, tmp_path: Path) -> tuple[str, str | None]:

@@ -38,7 +38,8 @@ REPORTER = "pelapor:warga-123"
 CARD_KEYS = {
     "complaint_id", "title", "as_of", "status", "label", "desk", "on_desk_since", "working_days_on_desk",
     "target", "limit", "sla", "clock", "clock_due", "anonymous", "confidential", "national_verified",
-    "admin_verified", "reporter", "submitted", "last_event", "responded", "replied", "outcome", "version",
+    "admin_verified", "reporter", "identity", "submitted", "last_event", "responded", "replied", "outcome",
+    "version",
 }  # fmt: skip
 
 
@@ -82,6 +83,12 @@ def refused(result: Result, code: int, *words: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+SEALED_FOR_NO_ONE = (
+    "lapor: note: no reader key is registered (lapor keys init), so this reporter's identity "
+    "is sealed for no one and can never be read\n"
+)
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "lapor.db"
@@ -89,7 +96,7 @@ def db(tmp_path: Path) -> Path:
 
 def submit(db: Path, *extra: str, at: str = SUBMITTED) -> str:
     result = ok(lapor(db, "submit", "--as", REPORTER, "--title", "Jalan berlubang", "--at", at, *extra))
-    assert result.stderr == ""
+    assert result.stderr in ("", SEALED_FOR_NO_ONE)  # said once, with no reader key registered
     return result.stdout.strip()
 
 
@@ -103,6 +110,22 @@ def to_unit(db: Path, cid: str, unit: str = "dinkes") -> None:
 @pytest.fixture
 def at_unit(db: Path) -> str:
     cid = submit(db, "--reporter-name", "Siti Aminah", "--contact", "0812-0000-1234")
+    to_unit(db, cid)
+    return cid
+
+
+@pytest.fixture
+def office_keys(db: Path, tmp_path: Path) -> str:
+    """A key file with the national desk's and Kota Cirebon's admin team's keys, registered first."""
+    path = tmp_path / "office.keys"
+    ok(lapor(db, "--key-file", str(path), "keys", "init"))
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    return str(path)
+
+
+@pytest.fixture
+def sealed_at_unit(db: Path, office_keys: str) -> str:
+    cid = submit(db, "--reporter-name", "Siti Aminah", "--contact", "0812-0000-1234", "--id-number", "3209")
     to_unit(db, cid)
     return cid
 
@@ -382,13 +405,34 @@ def test_show_as_of_tells_where_it_was_and_whether_it_was_late(db: Path, at_unit
     refused(lapor(db, "show", at_unit, "--as-of", "2026-03-01"), 3, "did not exist")
 
 
-def test_the_reporter_identity_shows_only_to_roles_that_may_see_it(db: Path, at_unit: str) -> None:
-    card = as_json(lapor(db, "show", at_unit, "--viewer", "tim-admin", "--json"))
-    assert card["reporter"] == "Siti Aminah <0812-0000-1234> (warga-123)"
-    public = as_json(lapor(db, "history", at_unit, "--json"))
+def test_the_reporter_identity_shows_only_to_an_entitled_actor_with_the_key(
+    db: Path, sealed_at_unit: str, office_keys: str
+) -> None:
+    cid, keys, admin = sealed_at_unit, ("--key-file", office_keys), "tim-admin:kota-cirebon:dodi"
+    shown = "Siti Aminah <0812-0000-1234> [3209] (warga-123)"
+    card = as_json(lapor(db, *keys, "show", cid, "--viewer", admin, "--json", "--purpose", "klarifikasi"))
+    assert card["reporter"] == shown and card["identity"] == "shown"
+    for viewer, state in (
+        ("tim-admin", "withheld"),
+        ("tim-admin:kab-cirebon:yan", "withheld"),
+        ("pelapor:warga-123", "withheld"),
+        ("public", "withheld"),
+    ):
+        card = as_json(lapor(db, *keys, "show", cid, "--viewer", viewer, "--json"))
+        assert (card["reporter"], card["identity"]) == (None, state), viewer
+    unit = as_json(lapor(db, *keys, "show", cid, "--viewer", DINKES, "--json"))
+    assert unit["reporter"] == shown, "not anonymous: its unit sees it, where a key at hand opens it"
+    no_key = as_json(lapor(db, "show", cid, "--viewer", admin, "--json"))  # the database alone
+    assert (no_key["reporter"], no_key["identity"]) == (None, "sealed")
+    public = as_json(lapor(db, "history", cid, "--json"))
     assert public[0]["person"] == "(dirahasiakan)" and public[0]["detail"]["reporter"] == "(dirahasiakan)"
-    admin = as_json(lapor(db, "history", at_unit, "--json", "--viewer", "tim-admin"))
-    assert admin[0]["person"] == "warga-123"
+    history = as_json(lapor(db, *keys, "history", cid, "--json", "--viewer", "lapor-sp4n:sp4n-ayu"))
+    assert history[0]["person"] == "warga-123" and history[0]["detail"]["reporter"] == shown
+    register = as_json(lapor(db, "disclosures", "--complaint", cid, "--json"))
+    assert [(d["viewer"], d["purpose"]) for d in register] == [
+        (admin, "klarifikasi"), (DINKES, "show"), ("lapor-sp4n:sp4n-ayu", "history")
+    ]  # fmt: skip
+    assert {d["reader"] for d in register} <= {"lapor-sp4n", "tim-admin:kota-cirebon"}
 
 
 def test_history_lists_every_event_and_a_deadline_due_but_not_yet_swept(db: Path, at_unit: str) -> None:
@@ -491,31 +535,48 @@ def test_check_finds_a_tampered_view_and_rebuild_repairs_it(db: Path, at_unit: s
 # -- export ------------------------------------------------------------------------------------
 
 
-def test_export_events_as_json_lines_and_csv(db: Path, at_unit: str, tmp_path: Path) -> None:
+def test_export_events_as_json_lines_and_csv(
+    db: Path, sealed_at_unit: str, office_keys: str, tmp_path: Path
+) -> None:
     lines = ok(lapor(db, "export", "events")).stdout.splitlines()
     rows = [json.loads(line) for line in lines]
     assert [r["event"] for r in rows] == ["Submitted", "Verified", "Disposed", "Verified", "Disposed"]
     assert set(rows[0]) == {"position", "complaint_id", "version", "event", "at", "recorded_at", "actor",
                             "role", "institution", "unit", "person", "data"}  # fmt: skip
     assert "Siti" not in lines[0] and "warga-123" not in lines[0], "identities are left out by default"
+    assert "identity" not in rows[0]["data"], "nor their ciphertext"
+    keys = ("--key-file", office_keys)
     shown = json.loads(
-        ok(lapor(db, "export", "events", "--viewer", "lapor-sp4n", "--identities")).stdout.split("\n")[0]
+        ok(lapor(db, *keys, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split(
+            "\n"
+        )[0]
     )
     assert shown["data"]["reporter"]["name"] == "Siti Aminah" and shown["actor"] == REPORTER
     refused(lapor(db, "export", "events", "--identities"), 2, "--viewer")
+    refused(lapor(db, "export", "events", "--identities", "--viewer", "lapor-sp4n"), 2, "--viewer actor")
+    sealed = json.loads(
+        ok(lapor(db, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split("\n")[0]
+    )
+    assert "Siti" not in json.dumps(sealed), "no key file: sealed"
+    assert [d["purpose"] for d in as_json(lapor(db, "disclosures", "--json"))] == ["export events"]
     out = tmp_path / "events.csv"
     ok(lapor(db, "export", "events", "--format", "csv", "--out", str(out)))
     header, *body = out.read_text().splitlines()
     assert header.startswith("position,complaint_id,version,event,at,") and len(body) == 5
 
 
-def test_exports_honour_rule_10_by_the_flags_as_they_stand_now(db: Path) -> None:
+def test_exports_honour_rule_10_by_the_flags_as_they_stand_now(db: Path, office_keys: str) -> None:
     anonymous, confidential = submit(db), submit(db)
     ok(lapor(db, "verify", anonymous, "--as", NATIONAL, "--anonymous", "--at", "2026-03-13T10:00"))
     ok(lapor(db, "verify", confidential, "--as", NATIONAL, "--confidential", "--at", "2026-03-13T10:00"))
     public = ok(lapor(db, "export", "events")).stdout
     assert confidential not in public and anonymous in public
-    unit = ok(lapor(db, "export", "events", "--viewer", "pejabat-penghubung", "--identities")).stdout
+    for cid in (anonymous, confidential):
+        ok(lapor(db, "dispose", cid, "--to", "kota-cirebon", "--as", NATIONAL, "--at", "2026-03-13T10:05"))
+    unit_officer = "pejabat-penghubung:kota-cirebon/dinkes:sari"
+    unit = ok(
+        lapor(db, "--key-file", office_keys, "export", "events", "--viewer", unit_officer, "--identities")
+    ).stdout
     rows = [json.loads(line) for line in unit.splitlines()]
     assert {r["person"] for r in rows if r["complaint_id"] == anonymous and r["role"] == "pelapor"} == {
         "(dirahasiakan)"
@@ -528,7 +589,17 @@ def test_exports_honour_rule_10_by_the_flags_as_they_stand_now(db: Path) -> None
     refused(lapor(db, "history", confidential), 3)  # the public viewer does not find it
     refused(lapor(db, "show", confidential), 3)
     as_of = ok(
-        lapor(db, "history", anonymous, "--viewer", "pejabat-penghubung", "--as-of", "2026-03-13T09:30")
+        lapor(
+            db,
+            "--key-file",
+            office_keys,
+            "history",
+            anonymous,
+            "--viewer",
+            unit_officer,
+            "--as-of",
+            "2026-03-13T09:30",
+        )
     )
     assert "warga-123" not in as_of.stdout, "anonymous now: hidden in every past view too"
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lapor_domain import Actor, ComplaintNotFound, Reporter, Role
 from lapor_projections import build_dossier, evidence_of, render_html
 
-from conftest import OfficeApp
+from conftest import OFFICE_KEYS, OfficeApp
 
 WIB = ZoneInfo("Asia/Jakarta")
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=WIB)
@@ -57,6 +57,8 @@ def parse(page: str) -> Page:
 
 def walked(title: str, description: str, *, anonymous: bool = False, confidential: bool = False) -> Any:
     app = OfficeApp()
+    app.register_reader_keys(OFFICE_KEYS)  # the office holds its readers' keys
+    app.hold_keys(OFFICE_KEYS)
     c = app.submit(
         by=Actor.reporter("warga-1"),
         at=T0,
@@ -115,18 +117,21 @@ def test_the_evidence_reads_back_exactly_whatever_it_holds(value: Any) -> None:
 
 def test_the_dossier_shows_the_record() -> None:
     app, cid = walked("Lampu jalan mati", "Sudah dua minggu")
-    made = build_dossier(app, cid, viewer=Role.ADMIN, at=T0 + timedelta(days=1))
+    made = build_dossier(app, cid, viewer=ADMIN, at=T0 + timedelta(days=1))
     text = "".join(parse(render_html(made)).text)
     assert "Pemerintah Kota Cirebon (kota-cirebon)" in text
     assert "Lampu jalan mati" in text and "Sudah dua minggu" in text
     assert [e.event for e in made.timeline] == ["Submitted", "Verified", "Disposed"]
     assert "tim-admin:kota-cirebon" in text  # the desk holding it
-    assert "Siti Marker" in text  # the admin team may see who complained
+    assert "Siti Marker" in text  # the admin team, named, may see who complained (with its key)
+    assert [d.purpose for d in app.disclosures(cid)] == ["dossier"]  # and the showing is on record
+    withheld = render_html(build_dossier(app, cid, viewer=Role.ADMIN, at=T0 + timedelta(days=1)))
+    assert "Siti Marker" not in withheld  # a role alone names no one
 
 
 def test_rule_10_holds_in_the_dossier() -> None:
     app, cid = walked("Pungli", "Di loket", anonymous=True)
-    for viewer in (Role.LIAISON, None, Role.REPORTER):
+    for viewer in (Role.LIAISON, None, Role.REPORTER, Actor.liaison("kota-cirebon", "dinkes", "pp")):
         page = render_html(build_dossier(app, cid, viewer=viewer, at=T0 + timedelta(days=1)))
         assert "Siti Marker" not in page and "0812-555" not in page and "warga-1" not in page
     app, cid = walked("Rahasia", "Di loket", confidential=True)

@@ -201,8 +201,10 @@ def assert_inert(output: str) -> None:
 
 
 @pytest.fixture
-def hostile_db(tmp_path: Path) -> tuple[Path, str]:
+def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
     db = tmp_path / "lapor.db"
+    monkeypatch.setenv("LAPOR_KEY_FILE", str(tmp_path / "office.keys"))  # identities can be shown
+    ok(lapor(db, "keys", "init"))
     cid = submit(db, HOSTILE_TITLE, "--description", FORMULA + "\x1b[2J\u202e", person=HOSTILE_PERSON)
     national = "lapor-sp4n:sp4n-ayu"
     note = FORMULA + "\x1b]0;x\x07"
@@ -225,14 +227,18 @@ def test_json_keeps_the_exact_text_but_spells_controls_as_escapes(hostile_db: tu
     result = lapor(db, "show", cid, "--json")
     assert_inert(ok(result))
     assert json.loads(result.stdout)["title"] == HOSTILE_TITLE
-    lines = lapor(db, "export", "events", "--viewer", "lapor-sp4n", "--identities").stdout
+    lines = lapor(db, "export", "events", "--viewer", "lapor-sp4n:sp4n-ayu", "--identities").stdout
     assert_inert(lines)
     first = json.loads(lines.splitlines()[0])
     assert first["data"]["title"] == HOSTILE_TITLE and first["person"] == HOSTILE_PERSON
 
 
 @pytest.mark.parametrize(
-    "what", [("events", "--viewer", "lapor-sp4n", "--identities"), ("timeline", "--viewer", "lapor-sp4n")]
+    "what",
+    [
+        ("events", "--viewer", "lapor-sp4n:sp4n-ayu", "--identities"),
+        ("timeline", "--viewer", "lapor-sp4n:sp4n-ayu"),
+    ],
 )
 def test_csv_exports_hold_no_formula_and_no_control(
     hostile_db: tuple[Path, str], what: tuple[str, ...]
@@ -249,7 +255,9 @@ def test_csv_exports_hold_no_formula_and_no_control(
 
 def test_numbers_stay_numbers_in_csv(hostile_db: tuple[Path, str]) -> None:
     db, _ = hostile_db
-    exported = lapor(db, "export", "events", "--viewer", "lapor-sp4n", "--identities", "--format", "csv")
+    exported = lapor(
+        db, "export", "events", "--viewer", "lapor-sp4n:sp4n-ayu", "--identities", "--format", "csv"
+    )
     rows = list(csv.DictReader(io.StringIO(ok(exported))))
     assert [r["version"] for r in rows] == ["1", "2"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.persistence import StoredEvent
 from hypothesis import given
@@ -19,10 +19,11 @@ from lapor_domain import (
     Desk,
     Disposed,
     EscalatedToOmbudsman,
-    Reporter,
+    IdentityErased,
     ReporterReplied,
     Responded,
     Returned,
+    SealedIdentity,
     SlaLevel,
     Submitted,
     Verified,
@@ -54,7 +55,7 @@ optional_flags = st.none() | st.booleans()
 payloads: dict[type[ComplaintEvent], st.SearchStrategy[dict[str, Any]]] = {
     Submitted: st.fixed_dictionaries(
         {
-            "reporter": st.builds(Reporter, name=texts, contact=st.none() | texts),
+            "identity": st.builds(SealedIdentity, nonce=st.text(max_size=16), ciphertext=texts),
             "title": texts,
             "description": texts,
             "anonymous": st.booleans(),
@@ -73,6 +74,7 @@ payloads: dict[type[ComplaintEvent], st.SearchStrategy[dict[str, Any]]] = {
     Returned: st.fixed_dictionaries({"to": desks, "reason": texts}),
     Responded: st.fixed_dictionaries({"message": texts}),
     ReporterReplied: st.fixed_dictionaries({"message": texts}),
+    IdentityErased: st.fixed_dictionaries({"reason": texts}),
     AutoClosed: st.fixed_dictionaries({"responded_at": instants}),
     EscalatedToOmbudsman: st.fixed_dictionaries({"submitted_at": instants}),
     Archived: st.fixed_dictionaries({"reason": st.sampled_from(ArchiveReason), "note": st.text(max_size=40)}),
@@ -164,3 +166,21 @@ def test_new_versions_are_written_with_their_class_version() -> None:
     stored = mapper.to_stored_event(event)
     assert stored.state.startswith(b'{"class_version":3,')
     assert mapper.to_domain_event(stored) == event
+
+
+def test_a_submission_stored_before_sealing_reads_as_an_unsealed_identity() -> None:
+    """Version 1 of Submitted carried the reporter in plain text: it still reads (upcast)."""
+    mapper = PydanticMapper()
+    cid = uuid4()
+    state = (
+        b'{"at":"2025-01-06T09:00:00+07:00","recorded_at":"2025-01-06T09:00:00+07:00",'
+        b'"actor":{"role":"pelapor","person":"warga-1","institution":null,"unit":null},'
+        b'"reporter":{"name":"Siti","contact":"0812"},"title":"t","description":"d",'
+        b'"anonymous":false,"confidential":false}'
+    )
+    event = mapper.decode("lapor.Submitted", cid, 1, state)
+    assert isinstance(event, Submitted) and event.identity.is_plaintext
+    plain = event.identity.plaintext_identity()
+    assert (plain.reporter.name, plain.reporter.contact, plain.account) == ("Siti", "0812", "warga-1")
+    again = mapper.to_domain_event(mapper.to_stored_event(event))
+    assert again == event and mapper.to_stored_event(event).state.startswith(b'{"class_version":2,')

@@ -33,15 +33,14 @@ from lapor_projections.store import (
     COMPLAINT_COLUMNS,
     LOG_POSITION,
     VISIT_COLUMNS,
-    WITHHELD,
-    WITHHELD_ID,
+    WITHHELD_PSEUDONYM,
     ViewStore,
     complaint_row,
     differences,
     visit_row,
 )
 
-from conftest import OfficeApp, drop_schema, store_target
+from conftest import OFFICE_KEYS, OfficeApp, drop_schema, store_target
 from sop import ADMIN, DINKES, DISHUB, NATIONAL, REPORTER, file_complaint, to_unit, wib
 from walk import random_walk
 
@@ -199,6 +198,7 @@ def test_the_timeline_shows_identity_only_to_roles_allowed_to_see_it(
     side: tuple[LaporApp, ReadModels],
 ) -> None:
     app, _ = side
+    app.register_reader_keys(OFFICE_KEYS)
     c = file_complaint(app, wib(2026, 1, 5, 9))
     app.verify(c.id, by=NATIONAL, at=wib(2026, 1, 5, 10), anonymous=True)
     app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=wib(2026, 1, 6, 9))
@@ -206,11 +206,14 @@ def test_the_timeline_shows_identity_only_to_roles_allowed_to_see_it(
     app.dispose(c.id, to="dinkes", by=ADMIN, at=wib(2026, 1, 6, 9))
     app.respond(c.id, message="Sudah", by=DINKES, at=wib(2026, 1, 7, 9))
     app.reply(c.id, message="Belum", by=REPORTER, at=wib(2026, 1, 8, 9))
-    for viewer in (None, Actor.liaison("kota-cirebon", "dinkes", "x").role):
+    unit_officer = Actor.liaison("kota-cirebon", "dinkes", "x")
+    for viewer in (None, unit_officer.role, unit_officer, NATIONAL.role):  # a bare role names no one
         text = repr(timeline(app, c.id, viewer=viewer))
         assert "Siti" not in text and "0812" not in text and "warga-123" not in text
-    national_view = timeline(app, c.id, viewer=NATIONAL.role)
-    assert national_view[0].detail["reporter"].startswith("name=Siti Aminah")  # type: ignore[union-attr]
+    assert timeline(app, c.id, viewer=NATIONAL)[0].detail["reporter"] == "(dirahasiakan)", "no key at hand"
+    app.hold_keys(OFFICE_KEYS)
+    national_view = timeline(app, c.id, viewer=NATIONAL)
+    assert national_view[0].detail["reporter"].startswith("Siti Aminah <0812")  # type: ignore[union-attr]
     assert national_view[-1].person == "warga-123"
     first, verified = national_view[0], national_view[1]
     assert (first.desk_before, first.desk_after, verified.working_days_since_previous) == (
@@ -318,7 +321,8 @@ def test_states_in_the_views_equal_the_domain_fold(side: tuple[LaporApp, ReadMod
     random_walk(app, 11, complaints=6)
     for cid in {e.originator_id for _, e in app.feed.since()}:
         assert fold(app.history(cid)) == app.complaint(cid)
-        withheld = {"reporter_id": WITHHELD_ID, "reporter": WITHHELD}  # the views keep no identity
+        # the views keep no identity, sealed or not, no pseudonym, no last institution
+        withheld = {"reporter_pseudonym": WITHHELD_PSEUDONYM, "identity": None, "last_institution": None}
         assert rm.store.load([cid])[cid].complaint == app.complaint(cid).changed(**withheld)
 
 

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lapor_domain import Clock, Complaint, Deadline, Desk, DeskKind, Outcome, Reporter
+from lapor_domain import Clock, Complaint, Deadline, Desk, DeskKind, Outcome, SealedIdentity
 from lapor_projections import Tracked, Visit
 from lapor_projections.store import (
     COMPLAINT_COLUMNS,
     COMPLAINT_TABLE,
     VISIT_COLUMNS,
-    WITHHELD,
-    WITHHELD_ID,
+    WITHHELD_PSEUDONYM,
     complaint_row,
     tracked_from_row,
     visit_from_row,
@@ -60,8 +59,9 @@ def tracked(draw: st.DrawFn) -> Tracked:
     complaint = Complaint(
         id=draw(st.uuids()),
         version=draw(st.integers(1, 10_000)),
-        reporter_id=draw(NAMES),
-        reporter=Reporter(name=draw(st.text(min_size=1, max_size=20)), contact=draw(st.none() | TEXTS)),
+        reporter_pseudonym=draw(NAMES),
+        identity=SealedIdentity(nonce=draw(TEXTS), ciphertext=draw(TEXTS)),
+        last_institution=draw(st.none() | NAMES),
         title=draw(TEXTS),
         anonymous=draw(st.booleans()),
         confidential=draw(st.booleans()),
@@ -104,9 +104,15 @@ def test_a_complaints_state_survives_its_row(t: Tracked) -> None:
     row = complaint_row(t)
     assert len(row) == len(COMPLAINT_COLUMNS)
     # Everything survives but the reporter's identity, which the views do not keep.
-    withheld = t._replace(complaint=t.complaint.changed(reporter_id=WITHHELD_ID, reporter=WITHHELD))
+    withheld = t._replace(
+        complaint=t.complaint.changed(
+            reporter_pseudonym=WITHHELD_PSEUDONYM, identity=None, last_institution=None
+        )
+    )
     assert tracked_from_row(row) == withheld
-    assert not {"reporter_id", "reporter_name", "reporter_contact"} & set(COMPLAINT_COLUMNS)
+    assert not {"reporter_pseudonym", "identity", "reporter_name", "reporter_contact"} & set(
+        COMPLAINT_COLUMNS
+    )
     stored = dict(zip(COMPLAINT_COLUMNS, row, strict=True))
     due = stored["limit_us"] if stored["limit_us"] is not None else stored["clock_due_us"]
     assert stored["urgency_us"] == due

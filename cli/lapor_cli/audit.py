@@ -315,7 +315,8 @@ def _signed_row(size: int, root: bytes, instant: Any, fingerprint: str) -> dict[
 def upgrade(session: Session) -> None:
     """Upgrade a database written by an earlier version, in place; safe to run twice.
 
-    Steps: chain the log (each event's digest and the tree head, rule 15), in log
+    Steps: seal the reporters' identities it still holds in plain text (rule 14),
+    then chain the log (each event's digest and the tree head, rule 15), in log
     order, in batches that resume if interrupted. Stop every other `lapor` process
     and service writing the database first: until it is done they cannot record.
 

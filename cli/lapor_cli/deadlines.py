@@ -43,6 +43,7 @@ def tick(session: Session, at: datetime | None, signing_key: Path | None) -> Non
     when = at or session.now()
     key = load_key(signing_key)  # a bad key file is refused before anything fires
     fired = session.app().fire_due(when)
+    session.app().maintain_keys()  # the key store's catch-up: holders, pending wraps, orphans
     signed = session.app().ledger.sign_if_moved(key) if key is not None else None
     rows = [
         {

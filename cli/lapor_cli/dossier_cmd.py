@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from lapor_domain import Checkpoint, can_see_identity, dossier_evidence
+from lapor_domain import Actor, Checkpoint, dossier_evidence
 from lapor_projections import build_dossier, render_html
 
 from .audit import load_key, signing_key_option
 from .common import check_writable, json_option, pass_session
 from .errors import CliError
 from .output import Column
-from .params import instant_option, viewer_option, viewer_role
+from .params import instant_option, purpose_option, viewer_actor, viewer_option, viewer_role
 from .paths import FilePath
 from .session import Session
 
@@ -37,6 +37,7 @@ DOSSIER_FIELDS = [
 )
 @instant_option("--as-of", help="The state as it stood then. Default: now.")
 @viewer_option
+@purpose_option
 @click.option(
     "--checkpoint",
     "checkpoint_file",
@@ -54,7 +55,8 @@ def dossier(
     complaint: str,
     out: Path,
     as_of: datetime | None,
-    viewer: str,
+    viewer: str | Actor,
+    purpose: str | None,
     checkpoint_file: Path | None,
     signing_key: Path | None,
 ) -> None:
@@ -83,12 +85,11 @@ def dossier(
         checkpoint: Checkpoint | None = Checkpoint.load(checkpoint_file)
     else:
         checkpoint = app.ledger.checkpoint(key) if key is not None else None
-    role = viewer_role(viewer)
     at = as_of or session.now()
-    made = build_dossier(app, cid, viewer=role, at=at)  # rule 10 first: a refused viewer gets nothing
-    if can_see_identity(role, made.card.anonymous):
-        # The stored bytes hold what the log holds: only where the viewer may see all of it.
-        made = replace(made, evidence=dossier_evidence(app.ledger, cid, checkpoint))
+    who = viewer_actor(viewer) or viewer_role(viewer)
+    made = build_dossier(app, cid, viewer=who, at=at, purpose=purpose or "dossier")  # rule 10 first
+    # The stored bytes hold what the log holds: identities sealed (rule 14), so any viewer may.
+    made = replace(made, evidence=dossier_evidence(app.ledger, cid, checkpoint))
     out.write_text(render_html(made), encoding="utf-8")
     result = {"complaint_id": str(cid), "out": str(out), "events": len(made.timeline), "viewer": made.viewer}
     session.out.record(result, DOSSIER_FIELDS, title="Dossier written")

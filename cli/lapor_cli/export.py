@@ -24,13 +24,15 @@ from uuid import UUID
 import click
 
 from lapor_domain import (
+    Actor,
     ComplaintEvent,
     ComplaintNotFound,
+    IdentityView,
     LaporApp,
+    Reporter,
     Role,
     Submitted,
     can_see_complaint,
-    can_see_identity,
     event_classes,
 )
 from lapor_projections import HIDDEN, DeskReport, TimelineEntry, event_label, json_for_terminal, timeline
@@ -39,7 +41,7 @@ from . import sheets
 from .common import check_writable, pass_session, period, period_options
 from .errors import CliError
 from .output import plain
-from .params import instant_option, viewer_option, viewer_role
+from .params import instant_option, purpose_option, viewer_actor, viewer_option, viewer_role
 from .paths import FilePath
 from .session import Session
 from .views import unit_filter, unit_options
@@ -147,14 +149,22 @@ def _json_text(value: Any) -> str:
 
 
 def event_row(
-    position: int | None, event: ComplaintEvent, *, redact: bool, flat: bool = False
+    position: int | None, event: ComplaintEvent, *, identity: IdentityView | None, flat: bool = False
 ) -> dict[str, Any]:
-    """An event as an export row; ``flat`` keeps its instants as datetimes (for a spreadsheet)."""
+    """An event as an export row. The log names the reporter by a pseudonym and holds the
+    identity sealed: neither is exported; the identity (and the account in ``person``) only
+    from ``identity``, when it was shown to the viewer. ``flat`` keeps instants as datetimes
+    (for a spreadsheet)."""
     actor = event.actor
-    data = event.model_dump(mode="python" if flat else "json", exclude=_BASE)
-    hide = redact and actor.role is Role.REPORTER
-    if redact and isinstance(event, Submitted):
-        data["reporter"] = {"name": HIDDEN, "contact": None}
+    data = event.model_dump(mode="python" if flat else "json", exclude=_BASE | {"identity"})
+    shown = identity.identity if identity is not None else None
+    hide = shown is None and actor.role is Role.REPORTER
+    if isinstance(event, Submitted):
+        reporter = (
+            shown.reporter.model_dump() if shown else {"name": HIDDEN, "contact": None, "id_number": None}
+        )
+        data = {"reporter": reporter, **data}
+    person = shown.account if shown is not None and actor.role is Role.REPORTER else actor.person
     return {
         "position": position,
         "complaint_id": str(event.originator_id),
@@ -162,21 +172,24 @@ def event_row(
         "event": event_label(type(event)),
         "at": event.at,
         "recorded_at": event.recorded_at,
-        "actor": f"{actor.role.value}:{HIDDEN}" if hide else str(actor),
+        "actor": f"{actor.role.value}:{HIDDEN if hide else person}",
         "role": actor.role.value,
         "institution": actor.institution,
         "unit": actor.unit,
-        "person": HIDDEN if hide else actor.person,
+        "person": HIDDEN if hide else person,
         "data": data,
     }
 
 
 class _Privacy:
-    """Rule 10 for an export: each complaint's flags as they stand now, looked up once."""
+    """Rule 10 for an export: each complaint's flags as they stand now, looked up once; and,
+    when identities are asked for, each identity asked of ``LaporApp.identity`` once (which
+    records its showing in the disclosure register)."""
 
-    def __init__(self, app: LaporApp, viewer: Role | None, identities: bool) -> None:
-        self.app, self.viewer, self.identities = app, viewer, identities
+    def __init__(self, app: LaporApp, viewer: Role | None, actor: Actor | None, purpose: str) -> None:
+        self.app, self.viewer, self.actor, self.purpose = app, viewer, actor, purpose
         self._flags: dict[UUID, tuple[bool, bool]] = {}
+        self._identities: dict[UUID, IdentityView] = {}
 
     def _now(self, cid: UUID) -> tuple[bool, bool]:
         if cid not in self._flags:
@@ -187,8 +200,12 @@ class _Privacy:
     def shows(self, cid: UUID) -> bool:
         return can_see_complaint(self.viewer, self._now(cid)[1])
 
-    def redacts(self, cid: UUID) -> bool:
-        return not (self.identities and can_see_identity(self.viewer, self._now(cid)[0]))
+    def identity(self, cid: UUID) -> IdentityView | None:
+        if self.actor is None:
+            return None
+        if cid not in self._identities:
+            self._identities[cid] = self.app.identity(cid, viewer=self.actor, purpose=self.purpose)
+        return self._identities[cid]
 
 
 @export.command()
@@ -197,15 +214,18 @@ class _Privacy:
 @click.option(
     "--identities",
     is_flag=True,
-    help="Show reporters' names, contacts and person ids where --viewer may see them (rule 10).",
+    help="Show reporters' names, contacts, ID numbers and account ids where --viewer (an actor) may see "
+    "them (rule 10) and --key-file opens them; each is recorded (lapor disclosures).",
 )
+@purpose_option
 @_format_options
 @pass_session
 def events(
     session: Session,
     complaint: str | None,
-    viewer: str,
+    viewer: str | Actor,
     identities: bool,
+    purpose: str | None,
     fmt: str,
     out: Path | None,
     excel: bool,
@@ -213,24 +233,26 @@ def events(
     """Every recorded event in log order: who, when, what (the audit log itself).
 
     Reporters' identities are left out unless --identities is given with a viewer
-    who may see them (the national desk, an admin team; a unit only where the
-    reporter is not anonymous); a public viewer gets no confidential complaint.
+    actor who may see them (the national desk, the admin team of the institution
+    holding the complaint; its units only where the reporter is not anonymous) and
+    a --key-file that opens them; a public viewer gets no confidential complaint.
 
     \b
     Examples:
       lapor export events --out events.jsonl
-      lapor export events --viewer lapor-sp4n --identities --complaint 1a2b3c4d
+      lapor --key-file office.keys export events --viewer lapor-sp4n:sp4n-ayu --identities \\
+        --complaint 1a2b3c4d --purpose "permintaan Ombudsman"
     """
     _check_format(fmt, out, excel)
     session.require_events("export events")
     app = session.app()
-    role = viewer_role(viewer)
-    if identities and role not in (Role.NATIONAL, Role.ADMIN, Role.LIAISON):
+    role, actor = viewer_role(viewer), viewer_actor(viewer)
+    if identities and (actor is None or role not in (Role.NATIONAL, Role.ADMIN, Role.LIAISON)):
         raise CliError(
-            "--identities needs a --viewer who may see reporters "
-            "(lapor-sp4n, tim-admin; pejabat-penghubung for complaints that are not anonymous)"
+            "--identities needs a --viewer actor who may see reporters, e.g. lapor-sp4n:PERSON or "
+            "tim-admin:INSTITUTION:PERSON (pejabat-penghubung for complaints that are not anonymous)"
         )
-    privacy = _Privacy(app, role, identities)
+    privacy = _Privacy(app, role, actor if identities else None, purpose or "export events")
     if complaint is not None:
         cid = session.resolve_id(complaint)
         if not privacy.shows(cid):
@@ -240,7 +262,7 @@ def events(
         recorded = app.feed.since()
     flat = fmt != "jsonl"
     rows = (
-        event_row(position, e, redact=privacy.redacts(e.originator_id), flat=flat)
+        event_row(position, e, identity=privacy.identity(e.originator_id), flat=flat)
         for position, e in recorded
         if privacy.shows(e.originator_id)
     )
@@ -280,13 +302,15 @@ def export_sla(
 @click.argument("complaints", nargs=-1)
 @instant_option("--as-of", help="Only what had happened by then.")
 @viewer_option
+@purpose_option
 @_format_options
 @pass_session
 def export_timeline(
     session: Session,
     complaints: tuple[str, ...],
     as_of: datetime | None,
-    viewer: str,
+    viewer: str | Actor,
+    purpose: str | None,
     fmt: str,
     out: Path | None,
     excel: bool,
@@ -301,9 +325,8 @@ def export_timeline(
     session.require_events("export timeline")
     app = session.app()
     ids = [session.resolve_id(c) for c in complaints] or _all_ids(session)
-    role = viewer_role(viewer)
-
-    privacy = _Privacy(app, role, identities=True)
+    role, actor = viewer_role(viewer), viewer_actor(viewer)
+    privacy = _Privacy(app, role, None, "")
 
     def rows() -> Iterator[dict[str, Any]]:
         for cid in ids:
@@ -311,7 +334,9 @@ def export_timeline(
                 continue  # not yet submitted then
             if not privacy.shows(cid) and not complaints:
                 continue  # a public export of everything leaves confidential complaints out
-            for entry in timeline(app, cid, as_of=as_of, viewer=role):
+            for entry in timeline(
+                app, cid, as_of=as_of, viewer=actor or role, purpose=purpose or "export timeline"
+            ):
                 yield {"complaint_id": str(cid), **entry.model_dump()}
 
     write_rows(rows(), fmt, out, session.zone, columns=TIMELINE_COLUMNS, excel=excel, sheet="timeline")
@@ -327,14 +352,16 @@ def _all_ids(session: Session) -> list[Any]:
 def _event_columns() -> sheets.Columns:
     names = ["position", "complaint_id", "version", "event", "at", "recorded_at", "actor", "role"]
     base = sheets.Columns([*names, "institution", "unit", "person"], instants=["at", "recorded_at"])
+    base = base + sheets.Columns.of_model(Reporter, prefix="data.reporter.")  # as shown, never the ciphertext
     for cls in event_classes().values():
-        base = base + sheets.Columns.of_model(cls, prefix="data.", exclude=_BASE)
+        base = base + sheets.Columns.of_model(cls, prefix="data.", exclude=_BASE | {"identity"})
     return base
 
 
 def _detail_columns() -> sheets.Columns:
     """A timeline entry's detail: one column per field any event has (nested values are text)."""
-    names = [f"detail.{n}" for cls in event_classes().values() for n in cls.model_fields if n not in _BASE]
+    fields = [n for cls in event_classes().values() for n in cls.model_fields if n not in _BASE]
+    names = ["detail.reporter", *(f"detail.{n}" for n in fields if n != "identity")]
     return sheets.Columns(names)
 
 

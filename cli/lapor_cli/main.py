@@ -41,12 +41,15 @@ COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order 
     "rebuild": ("investigate", "Rebuild the read models from the event log."),
     "check": ("investigate", "Compare the stored views with the events."),
     "audit": ("audit", "Verify the tamper-evident record; sign, checkpoint."),
-    "upgrade": ("audit", "Upgrade a database written by an earlier version."),
+    "upgrade": ("audit", "Upgrade a database written by an earlier version: seal, chain."),
     "export": ("export", "Export events, the SLA report or timelines."),
     "calendar": ("calendar_cmd", "Working days, deadlines and holidays."),
     "simulate": ("simulate", "Generate a realistic, seeded history."),
     "report": ("report", "Draw the SLA situation as a PNG."),
     "units": ("reference", "The institutions and units to route to."),
+    "keys": ("keys", "Reader keys: make, rotate, re-wrap, list."),
+    "erase": ("keys", "Erase a reporter's identity (rule 14)."),
+    "disclosures": ("keys", "Who was shown which identity, and why."),
 }
 
 
@@ -175,9 +178,31 @@ def _exit_code(run: Callable[[], Any]) -> int:
     help="The language of tables and messages: id (Bahasa Indonesia) or en. Default: the policy's "
     "(Kota Cirebon: id); also from LAPOR_LANG.",
 )
+@click.option(
+    "--key-file",
+    type=FilePath(dir_okay=False, path_type=Path),
+    envvar="LAPOR_KEY_FILE",
+    help="The private reader keys this invocation holds (`lapor keys init` makes it; mode 0600); "
+    "without one, reporters' identities read as sealed. Also from LAPOR_KEY_FILE.",
+)
+@click.option(
+    "--keystore",
+    metavar="TARGET",
+    envvar="LAPOR_KEYSTORE",
+    help="The key store (default: FILE.keys beside a SQLite FILE, the schema NAME_keys beside a "
+    "PostgreSQL schema NAME); also from LAPOR_KEYSTORE.",
+)
 @click.version_option(version=__version__, prog_name="lapor")  # no metadata scan: 15 ms
 @click.pass_context
-def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None, lang: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    target: str,
+    as_json: bool,
+    policy: Path | None,
+    lang: str | None,
+    key_file: Path | None,
+    keystore: str | None,
+) -> None:
     """Handle LAPOR!-SP4N complaints: work a desk, watch the deadlines, replay history.
 
     A complaint goes from the national desk (lapor-sp4n) to an institution's admin
@@ -198,7 +223,9 @@ def cli(ctx: click.Context, target: str, as_json: bool, policy: Path | None, lan
     """
     from .session import Session  # not for --help and --version
 
-    session = Session(target=target, as_json=as_json, policy_file=policy, lang=lang)
+    session = Session(
+        target=target, as_json=as_json, policy_file=policy, lang=lang, key_file=key_file, keystore=keystore
+    )
     ctx.obj = session
     ctx.call_on_close(session.close)
 

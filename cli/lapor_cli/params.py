@@ -66,17 +66,45 @@ ACTOR_METAVAR = "ROLE:[SCOPE:]PERSON"
 VIEWER_CHOICES = [PUBLIC, Role.NATIONAL.value, Role.ADMIN.value, Role.LIAISON.value, Role.REPORTER.value]
 
 
-def viewer_role(text: str) -> Role | None:
+def viewer_role(text: str | Actor) -> Role | None:
     """The role whose eyes a view is shown to; None is the public."""
+    if isinstance(text, Actor):
+        return text.role
     return None if text == PUBLIC else Role(text)
+
+
+def viewer_actor(text: str | Actor) -> Actor | None:
+    """The viewer as an actor, when one was named (``tim-admin:kota-cirebon:dodi``)."""
+    return text if isinstance(text, Actor) else None
+
+
+def _viewer(ctx: click.Context, param: click.Parameter, value: Any) -> str | Actor:
+    """A role (or ``public``), or a whole actor: only a named actor may be shown an identity,
+    since its showing is recorded in the disclosure register (rule 14)."""
+    text = str(value)
+    if text in VIEWER_CHOICES:
+        return text
+    try:
+        return Actor.parse(text)
+    except InvalidInput as exc:
+        raise click.BadParameter(
+            f"{exc}; or one of {', '.join(VIEWER_CHOICES)}", ctx=ctx, param=param
+        ) from None
 
 
 viewer_option = click.option(
     "--viewer",
-    type=click.Choice(VIEWER_CHOICES),
+    callback=_viewer,
     default=PUBLIC,
     show_default=True,
-    help="Whose eyes: the reporter's identity shows only to roles that may see it (rule 10).",
+    metavar="ROLE|ACTOR",
+    help="Whose eyes: public, a role, or an actor such as tim-admin:kota-cirebon:dodi. The reporter's "
+    "identity shows only to an actor rule 10 entitles, with a key file that opens it (--key-file); "
+    "each showing is recorded (lapor disclosures).",
+)
+
+purpose_option = click.option(
+    "--purpose", help="Why the identity is looked at, for the disclosure register (default: the command)."
 )
 
 

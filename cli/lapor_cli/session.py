@@ -20,6 +20,8 @@ from lapor_domain import (
     ClosingDaysFile,
     ComplaintNotFound,
     InvalidInput,
+    KeyRing,
+    KeyStore,
     LaporApp,
     OrganisationDirectory,
     SlaPolicy,
@@ -49,11 +51,21 @@ class Session:
     """The database, the policy and the output of one invocation; closed when it ends."""
 
     def __init__(
-        self, *, target: str, as_json: bool, policy_file: Path | None, lang: str | None = None
+        self,
+        *,
+        target: str,
+        as_json: bool,
+        policy_file: Path | None,
+        key_file: Path | None = None,
+        keystore: str | None = None,
+        lang: str | None = None,
     ) -> None:
         self.target = target
         self._lang_asked = lang
         self.policy_file = policy_file
+        self.key_file = key_file
+        self.keystore = keystore
+        self._ring: KeyRing | None = None
         self.out = Output(
             as_json=as_json,
             zone=lambda: self.zone,
@@ -103,8 +115,28 @@ class Session:
                             "`lapor submit` or `lapor simulate` creates one)"
                         )
                     self._created = path
-            self._app = LaporApp(self.target, clock=wall_clock, policy=self.policy)
+            self._app = LaporApp(
+                self.target,
+                clock=wall_clock,
+                policy=self.policy,
+                keystore=self.keystore,
+                keys=self.ring,
+                key_reserve=1,  # one invocation, one command: no key rows reserved ahead
+            )
         return self._app
+
+    def hold(self, ring: KeyRing) -> None:
+        """Hold these keys instead of --key-file's (``keys init``, before its file exists)."""
+        if self._app is not None:
+            raise RuntimeError("the application is open already")  # pragma: no cover
+        self._ring = ring
+
+    @property
+    def ring(self) -> KeyRing:
+        """The private reader keys of --key-file (LAPOR_KEY_FILE); none without one."""
+        if self._ring is None:
+            self._ring = KeyRing.load(self.key_file) if self.key_file is not None else KeyRing()
+        return self._ring
 
     @property
     def directory(self) -> OrganisationDirectory:
@@ -193,15 +225,19 @@ class Session:
         store = parse_target(self.target)
         if store.kind != "sqlite":
             raise CliError("--replace replaces a SQLite file; for PostgreSQL name a new, empty schema")
-        target = self.target
+        target, keystore = self.target, self.keystore
         self.close()
-        with beside(Path(store.env["SQLITE_DBNAME"])) as fresh:
-            self.target = str(fresh)
+        old = Path(store.env["SQLITE_DBNAME"])
+        keys = Path(keystore) if keystore and parse_target(keystore).kind == "sqlite" else Path(f"{old}.keys")
+        with beside(old) as fresh, beside(keys) as fresh_keys:
+            self.target, self.keystore = str(fresh), str(fresh_keys)
             try:
+                if keys.exists():  # the reader public keys stay registered in the new key store
+                    KeyStore.copy_reader_keys(parse_target(str(keys)), parse_target(str(fresh_keys)))
                 yield
             finally:
                 self.close()
-                self.target = target
+                self.target, self.keystore = target, keystore
 
     def close(self) -> None:
         if self._views is not None:
@@ -216,6 +252,7 @@ class Session:
         if self._created is None:
             return
         self.close()
-        for path in (self._created, Path(f"{self._created}-wal"), Path(f"{self._created}-shm")):
-            path.unlink(missing_ok=True)
+        for base in (str(self._created), f"{self._created}.keys"):
+            for path in (Path(base), Path(f"{base}-wal"), Path(f"{base}-shm")):
+                path.unlink(missing_ok=True)
         self._created = None

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import click
 
-from lapor_domain import Complaint, ComplaintNotFound, Role, SlaState
+from lapor_domain import Actor, Complaint, ComplaintNotFound, Role, SlaState
 from lapor_projections import ViewReader, timeline
 
 from .cards import CARD_FIELDS, card_title, complaint_card
@@ -22,7 +22,7 @@ from .common import F, at_option, json_option, pass_session, period, period_opti
 from .errors import CliError
 from .lookup import resolve_desk, resolve_unit
 from .output import Column
-from .params import instant_option, viewer_option, viewer_role
+from .params import instant_option, purpose_option, viewer_actor, viewer_option, viewer_role
 from .session import Session
 from .timeparse import local_text
 
@@ -171,9 +171,12 @@ def _queue_caption(session: Session, entries: list[Any]) -> str:
     "by then fired. Example: --as-of 2025-03-01T12:00. Default: now.",
 )
 @viewer_option
+@purpose_option
 @json_option
 @pass_session
-def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) -> None:
+def show(
+    session: Session, complaint: str, as_of: datetime | None, viewer: str | Actor, purpose: str | None
+) -> None:
     """One complaint: its state, the desk holding it, its deadlines and flags, now or as of T.
 
     The SLA is judged at the as-of instant (default now); deadlines that had
@@ -183,6 +186,7 @@ def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) 
     Examples:
       lapor show 1a2b3c4d
       lapor show 1a2b3c4d --as-of 2025-03-01T12:00 --viewer tim-admin
+      lapor --key-file office.keys show 1a2b3c4d --viewer lapor-sp4n:sp4n-ayu --purpose "klarifikasi"
     """
     cid = session.resolve_id(complaint)
     snapshot = session.snapshot_instant()
@@ -199,7 +203,11 @@ def show(session: Session, complaint: str, as_of: datetime | None, viewer: str) 
         state = now = app.complaint(cid)
         if as_of is not None or state.last_event_at <= at:
             state = app.complaint(cid, as_of=at)
-    card = complaint_card(state, session.policy, at, viewer_role(viewer), now=now)
+    actor = viewer_actor(viewer)
+    identity = None
+    if actor is not None and snapshot is None:
+        identity = session.app().identity(cid, viewer=actor, purpose=purpose or "show")
+    card = complaint_card(state, session.policy, at, viewer_role(viewer), now=now, identity=identity)
     session.out.judged_at = at
     live = snapshot is None and as_of is None
     session.out.record(card, CARD_FIELDS, title=card_title(card, live=live, translate=session.out._))
@@ -210,7 +218,6 @@ def _from_snapshot(session: Session, cid: UUID) -> Complaint:
     if cid not in found:
         raise ComplaintNotFound(f"no complaint {cid} in this replay")
     return found[cid].complaint
-
 
 
 HISTORY_COLUMNS = [
@@ -230,9 +237,12 @@ HISTORY_COLUMNS = [
 @click.argument("complaint")
 @instant_option("--as-of", help="Only what had happened by then.")
 @viewer_option
+@purpose_option
 @json_option
 @pass_session
-def history(session: Session, complaint: str, as_of: datetime | None, viewer: str) -> None:
+def history(
+    session: Session, complaint: str, as_of: datetime | None, viewer: str | Actor, purpose: str | None
+) -> None:
     """The audit timeline of one complaint: every event, who, when, from which desk to which.
 
     "wd" is the working days since the previous event. With --as-of, a deadline
@@ -248,7 +258,8 @@ def history(session: Session, complaint: str, as_of: datetime | None, viewer: st
     app = session.app()
     if as_of is not None and not app.history(cid, as_of=as_of):
         raise ComplaintNotFound(f"complaint {cid} did not exist at {as_of.isoformat()}")
-    entries = timeline(app, cid, as_of=as_of, viewer=viewer_role(viewer))
+    entries = timeline(app, cid, as_of=as_of, viewer=viewer_actor(viewer) or viewer_role(viewer),
+                       purpose=purpose or "history")  # fmt: skip
     rows = [_with_actor(e.model_dump()) for e in entries]
     _ = session.out._
     session.out.rows(
@@ -302,9 +313,9 @@ SLA_COLUMNS = [
 
 def unit_options(command: F) -> F:
     """``--unit``/``--institution``: which desks an SLA report or export covers (see ``unit_filter``)."""
-    command = click.option(
-        "--institution", help="Only this institution's desks (its admin team and units)."
-    )(command)
+    command = click.option("--institution", help="Only this institution's desks (its admin team and units).")(
+        command
+    )
     return click.option("--unit", help="Only this unit's desk: a unit code or INSTITUTION/UNIT.")(command)
 
 

@@ -91,6 +91,7 @@ def _report(session: Session, c: Complaint, at: datetime, viewer: Role, verb: st
 @click.option("--description", help="What happened. Default: the title.")
 @click.option("--reporter-name", help="The reporter's name. Default: the person in --as.")
 @click.option("--contact", help="How to reach the reporter (phone, e-mail).")
+@click.option("--id-number", help="The reporter's ID number (NIK), if given.")
 @click.option("--anonymous", is_flag=True, help="Hide the reporter's identity from units and the public.")
 @click.option("--confidential", is_flag=True, help="Keep the whole complaint out of public views.")
 @click.option("--id", "complaint_id", type=click.UUID, help="Give the new complaint this id.")
@@ -104,6 +105,7 @@ def submit(
     description: str | None,
     reporter_name: str | None,
     contact: str | None,
+    id_number: str | None,
     anonymous: bool,
     confidential: bool,
     complaint_id: UUID | None,
@@ -117,7 +119,7 @@ def submit(
     """
     session.attached_views(create=True)
     try:
-        reporter = Reporter(name=reporter_name or actor.person, contact=contact)
+        reporter = Reporter(name=reporter_name or actor.person, contact=contact, id_number=id_number)
     except ValidationError as exc:
         raise InvalidInput(f"reporter: {exc.errors()[0]['msg']}") from None
     when = at or session.now()
@@ -131,6 +133,12 @@ def submit(
         confidential=confidential,
         complaint_id=complaint_id,
     )
+    if session.app().identities.sealing_for_no_one and session.app().keystore.count()[0] == 1:  # once
+        click.echo(
+            "lapor: note: no reader key is registered (lapor keys init), so this reporter's identity "
+            "is sealed for no one and can never be read",
+            err=True,
+        )
     if session.out.as_json:
         _report(session, c, when, actor.role, "submitted")
     else:

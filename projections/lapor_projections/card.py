@@ -9,11 +9,11 @@ from pydantic import BaseModel, ConfigDict
 from lapor_domain import (
     Complaint,
     ComplaintNotFound,
+    IdentityView,
     Role,
     SlaPolicy,
     SlaState,
     can_see_complaint,
-    can_see_identity,
     desk_deadlines,
     pending_deadline,
 )
@@ -43,7 +43,8 @@ class ComplaintCard(BaseModel):
     confidential: bool
     national_verified: bool
     admin_verified: bool
-    reporter: str | None  # shown only to roles that may see it
+    reporter: str | None  # name <contact> [ID number] (account): only when shown
+    identity: str  # shown, withheld (rule 10), sealed (no key at hand), erased (rule 14)
     submitted: datetime
     last_event: datetime
     responded: datetime | None
@@ -60,20 +61,20 @@ def complaint_card(
     *,
     now: Complaint | None = None,
     own: bool = False,
+    identity: IdentityView | None = None,
 ) -> ComplaintCard:
     """The card of ``c`` at ``at``, as ``viewer`` may see it.
 
     Rule 10 is judged by the flags as they stand ``now`` (the complaint's current state;
-    ``c`` itself when it is current): the reporter only where that allows, and a
-    confidential complaint not at all for a public viewer (ComplaintNotFound).
+    ``c`` itself when it is current): a confidential complaint is not found by a public
+    viewer (ComplaintNotFound). The reporter comes only from ``identity``, the answer of
+    ``LaporApp.identity`` for this viewer (which records the showing); without it, withheld.
     """
     flags = now if now is not None else c
     if not can_see_complaint(viewer, flags.confidential, own=own):
         raise ComplaintNotFound(f"no complaint {c.id}")
     sla = desk_deadlines(c, policy)
     clock = pending_deadline(c, policy)
-    show = can_see_identity(viewer, flags.anonymous)
-    contact = f" <{c.reporter.contact}>" if c.reporter.contact else ""
     calendar = policy.calendar
     return ComplaintCard(
         complaint_id=str(c.id),
@@ -93,8 +94,8 @@ def complaint_card(
         confidential=flags.confidential,
         national_verified=c.national_verified,
         admin_verified=c.admin_verified,
-        # A state read back from the views has no identity to show (they keep none).
-        reporter=f"{c.reporter.name}{contact} ({c.reporter_id})" if show and c.reporter_id else None,
+        reporter=identity.label if identity is not None and identity.shown else None,
+        identity=identity.state.value if identity is not None else "withheld",
         submitted=c.submitted_at,
         last_event=c.last_event_at,
         responded=c.responded_at,

@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import ComplaintEvent, Disposed, LaporApp, Role, Submitted
+from lapor_domain import Actor, ComplaintEvent, Disposed, LaporApp, Role, Submitted
 
 from . import readable
 from .card import ComplaintCard, complaint_card
@@ -263,19 +263,23 @@ def build_dossier(
     app: LaporApp,
     complaint_id: UUID | str,
     *,
-    viewer: Role | None,
+    viewer: Role | Actor | None,
     at: datetime,
-    identity: str | None = None,
+    purpose: str = "dossier",
     evidence: Mapping[str, Any] | None = None,
 ) -> Dossier:
     """The dossier of one complaint as it stands at ``at`` (rule 7: what was due by then has fired),
     as ``viewer`` may see it (rule 10: a public viewer is refused a confidential complaint).
 
-    ``identity`` is the reporter's identity as this viewer may read it; by default, what the
-    complaint card shows. ``evidence`` is the appendix (the log's chain and proofs)."""
+    The reporter's identity comes only from ``LaporApp.identity`` for a viewer *actor* (which
+    records the showing, for ``purpose``); a role alone names no one: withheld. ``evidence``
+    is the appendix (the log's chain and proofs)."""
+    role = viewer.role if isinstance(viewer, Actor) else viewer
     now = app.complaint(complaint_id)
     state = app.complaint(complaint_id, as_of=at) if now.last_event_at <= at else now
-    card = complaint_card(state, app.policy, at, viewer, now=now)
+    complaint_card(state, app.policy, at, role, now=now)  # rule 10 first: no showing for a refused viewer
+    identity = app.identity(now.id, viewer=viewer, purpose=purpose) if isinstance(viewer, Actor) else None
+    card = complaint_card(state, app.policy, at, role, now=now, identity=identity)
     events = app.history(complaint_id)
     submitted = events[0]
     description = submitted.description if isinstance(submitted, Submitted) else ""
@@ -283,12 +287,21 @@ def build_dossier(
         card=card,
         description=description,
         institution=_institution(app, events),
-        timeline=timeline(app, complaint_id, viewer=viewer),
-        identity=identity if identity is not None else (card.reporter or HIDDEN),
-        viewer=viewer.value if viewer is not None else "public",
+        # The identity is shown once, above (one showing, one record); the timeline names the
+        # reporter's events by role.
+        timeline=timeline(app, complaint_id, viewer=role),
+        identity=card.reporter or _state_word(card.identity),
+        viewer=str(viewer) if isinstance(viewer, Actor) else (role.value if role is not None else "public"),
         generated_at=at,
         evidence=evidence,
     )
+
+
+_STATE_WORDS = {"withheld": HIDDEN, "sealed": "(tersegel / sealed)", "erased": "(dihapus / erased)"}
+
+
+def _state_word(state: str) -> str:
+    return _STATE_WORDS.get(state, state)
 
 
 def _institution(app: LaporApp, events: Sequence[ComplaintEvent]) -> str | None:

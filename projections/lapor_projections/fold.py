@@ -23,6 +23,7 @@ from lapor_domain import (
     Deadline,
     DeskKind,
     EscalatedToOmbudsman,
+    IdentityErased,
     Outcome,
     ReporterReplied,
     Responded,
@@ -107,7 +108,12 @@ def _open_visit(c: Complaint, seq: int, policy: SlaPolicy) -> Visit | None:
 
 
 def step(before: Tracked | None, event: ComplaintEvent, policy: SlaPolicy) -> tuple[Tracked, list[Visit]]:
-    """The complaint after ``event``, and the visits it closed or opened."""
+    """The complaint after ``event``, and the visits it closed or opened.
+
+    An erasure changes nothing the views keep (they keep no identity, rule 14): every view
+    stays as it was, its stored version included."""
+    if before is not None and type(event) is IdentityErased:
+        return before, []
     complaint = evolve(before.complaint if before else None, event)
     if before is not None and type(event) is Verified:
         return Tracked(complaint, before.visit, before.deadline), []

@@ -25,7 +25,6 @@ from lapor_domain import (
     Desk,
     DeskKind,
     Outcome,
-    Reporter,
 )
 
 from .db import Cursor, Database, TextDoc
@@ -99,10 +98,9 @@ TEXT_COLUMNS = ["complaint_id", "complaint", "responses"]
 
 Row = Sequence[Any]
 
-WITHHELD_ID = ""
-WITHHELD = Reporter.model_construct(name="", contact=None)
-"""The views keep no reporter's identity (rule 14: personal data stays in the log, where it
-can be sealed and erased): a state read back from them carries these instead."""
+WITHHELD_PSEUDONYM = ""
+"""The views keep no reporter's identity, sealed or not, nor the reporter's pseudonym (rule 14):
+a state read back from them carries this pseudonym and no identity (``identity=None``)."""
 
 
 class PositionMoved(Exception):
@@ -271,8 +269,8 @@ def _tracked(
     complaint = Complaint(
         id=complaint_id,
         version=version,
-        reporter_id=WITHHELD_ID,
-        reporter=WITHHELD,
+        reporter_pseudonym=WITHHELD_PSEUDONYM,
+        identity=None,
         title=title,
         anonymous=anonymous,
         confidential=confidential,

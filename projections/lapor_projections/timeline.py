@@ -13,9 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from lapor_domain import (
+    Actor,
     Complaint,
     ComplaintEvent,
     ComplaintNotFound,
+    IdentityView,
     LaporApp,
     Role,
     Submitted,
@@ -33,19 +35,28 @@ from .models import TimelineEntry
 
 HIDDEN = "(dirahasiakan)"
 _BASE_FIELDS = {"originator_id", "originator_version", "at", "recorded_at", "actor"}
+_NOT_DETAIL = _BASE_FIELDS | {"identity"}
 
 
 def timeline(
-    app: LaporApp, complaint_id: UUID | str, *, as_of: datetime | None = None, viewer: Role | None = None
+    app: LaporApp,
+    complaint_id: UUID | str,
+    *,
+    as_of: datetime | None = None,
+    viewer: Role | Actor | None = None,
+    purpose: str = "history",
 ) -> list[TimelineEntry]:
     """Every event of the complaint in order: who, when, from which desk to which, and the clock.
 
     Rule 10 is judged by the privacy flags as they stand now, whatever ``as_of``: a
     complaint made anonymous later hides its reporter in every past view too, and a
-    confidential one is not found by a public viewer.
+    confidential one is not found by a public viewer. The reporter's identity comes only
+    from ``LaporApp.identity``, asked when ``viewer`` is an ``Actor`` rule 10 may entitle
+    (a bare role names no one to record in the disclosure register: withheld).
     """
+    role = viewer.role if isinstance(viewer, Actor) else viewer
     now = app.complaint(complaint_id)
-    if not can_see_complaint(viewer, now.confidential):
+    if not can_see_complaint(role, now.confidential):
         raise ComplaintNotFound(f"no complaint {complaint_id}")  # its existence is not public either
     events = app.history(complaint_id, as_of=as_of)
     final = fold(events)
@@ -55,13 +66,15 @@ def timeline(
     if as_of is not None:
         pending = decisions.fire_final(final, app.rules, as_of, as_of)
         final = fold(pending, final) or final
-    show_identity = can_see_identity(viewer, now.anonymous)
+    identity = None
+    if isinstance(viewer, Actor) and can_see_identity(role, now.anonymous):
+        identity = app.identity(now.id, viewer=viewer, purpose=purpose)
     recorded = len(events)
     entries: list[TimelineEntry] = []
     state: Complaint | None = None
     for index, event in enumerate([*events, *pending]):
         after = evolve(state, event)
-        entries.append(_entry(app, state, after, event, show_identity, was_recorded=index < recorded))
+        entries.append(_entry(app, state, after, event, identity, was_recorded=index < recorded))
         state = after
     return entries
 
@@ -71,14 +84,16 @@ def _entry(
     before: Complaint | None,
     after: Complaint,
     event: ComplaintEvent,
-    show_identity: bool,
+    identity: IdentityView | None,
     *,
     was_recorded: bool,
 ) -> TimelineEntry:
     calendar = app.policy.calendar
     deadline, deadline_at = _deadline_in_force(app, after)
     actor = event.actor
-    person = actor.person if show_identity or actor.role is not Role.REPORTER else HIDDEN
+    person = actor.person
+    if actor.role is Role.REPORTER:  # the log names the reporter by a pseudonym only
+        person = identity.account if identity is not None and identity.account else HIDDEN
     return TimelineEntry(
         version=event.originator_version,
         event=event_label(type(event)),
@@ -95,7 +110,7 @@ def _entry(
         ),
         deadline=deadline,
         deadline_at=deadline_at,
-        detail=_detail(event, show_identity),
+        detail=_detail(event, identity),
     )
 
 
@@ -114,12 +129,12 @@ def _deadline_in_force(app: LaporApp, c: Complaint) -> tuple[str | None, datetim
     return what, due.astimezone(app.policy.zone)
 
 
-def _detail(event: ComplaintEvent, show_identity: bool) -> dict[str, Any]:
+def _detail(event: ComplaintEvent, identity: IdentityView | None) -> dict[str, Any]:
     detail: dict[str, Any] = {}
-    for name, value in event.model_dump(mode="json", exclude=_BASE_FIELDS).items():
+    if isinstance(event, Submitted):  # the sealed identity itself is never shown
+        detail["reporter"] = identity.label if identity is not None and identity.shown else HIDDEN
+    for name, value in event.model_dump(mode="json", exclude=_NOT_DETAIL).items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
         detail[name] = value
-    if isinstance(event, Submitted) and not show_identity:
-        detail["reporter"] = HIDDEN
     return detail

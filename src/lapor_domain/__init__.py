@@ -24,6 +24,7 @@ from .errors import (
     UnknownOrganisation,
 )
 from .feed import EventFeed, RecordedEvent
+from .identities import Maintenance, Rotation
 from .ledger.audit import AuditReport, Check, Place
 from .ledger.digest import GENESIS, event_digest
 from .ledger.evidence import EVIDENCE_FORMAT, EvidenceReport, dossier_evidence, verify_evidence
@@ -45,6 +46,7 @@ from .model.events import (
     ComplaintEvent,
     Disposed,
     EscalatedToOmbudsman,
+    IdentityErased,
     Reporter,
     ReporterReplied,
     Responded,
@@ -54,6 +56,7 @@ from .model.events import (
     event_class,
     event_classes,
 )
+from .model.identity import IdentityState, IdentityView, ReporterIdentity, SealedIdentity
 from .model.ids import id_prefix, parse_complaint_id
 from .model.instants import (
     EPOCH,
@@ -67,6 +70,16 @@ from .model.instants import (
 from .model.policy import DeskSla, SlaPolicy
 from .model.privacy import can_see_complaint, can_see_identity, flags_now
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
+from .sealing import (
+    NATIONAL_READER,
+    Disclosure,
+    KeyRing,
+    KeyStore,
+    ReaderKey,
+    ReaderPublicKey,
+    SealedReporter,
+    admin_reader,
+)
 from .sweep import FiredDeadline
 
 __all__ = [
@@ -78,6 +91,7 @@ __all__ = [
     "GENESIS",
     "KOTA_CIREBON",
     "MICROSECOND",
+    "NATIONAL_READER",
     "Actor",
     "ArchiveReason",
     "Archived",
@@ -100,19 +114,26 @@ __all__ = [
     "DeskDeadlines",
     "DeskKind",
     "DeskSla",
+    "Disclosure",
     "Disposed",
     "EscalatedToOmbudsman",
     "EventFeed",
     "EvidenceReport",
     "FiredDeadline",
+    "IdentityErased",
+    "IdentityState",
+    "IdentityView",
     "InclusionProof",
     "Institution",
     "InvalidInput",
+    "KeyRing",
+    "KeyStore",
     "LaporApp",
     "LaporError",
     "Ledger",
     "LogDamaged",
     "LogNotUpgraded",
+    "Maintenance",
     "NotAllowed",
     "NotPossibleInState",
     "OrganisationDirectory",
@@ -120,12 +141,18 @@ __all__ = [
     "Override",
     "Place",
     "PublicKey",
+    "ReaderKey",
+    "ReaderPublicKey",
     "RecordedEvent",
     "Reporter",
+    "ReporterIdentity",
     "ReporterReplied",
     "Responded",
     "Returned",
     "Role",
+    "Rotation",
+    "SealedIdentity",
+    "SealedReporter",
     "SignedHead",
     "SigningKey",
     "SlaLevel",
@@ -143,6 +170,7 @@ __all__ = [
     "UnknownOrganisation",
     "Verified",
     "WorkingCalendar",
+    "admin_reader",
     "can_see_complaint",
     "can_see_identity",
     "decisions",

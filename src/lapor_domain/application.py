@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -28,18 +29,21 @@ from .errors import (
     LaporError,
 )
 from .feed import EventFeed
+from .identities import Identities, Maintenance, Rotation
 from .ledger.ledger import Ledger
 from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.complaint import Complaint, evolve, fold
 from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline
 from .model.decisions import Rules
+from .model.desks import DeskKind
 from .model.entry import Stamp
 from .model.events import (
     Archived,
     ArchiveReason,
     ComplaintEvent,
     Disposed,
+    IdentityErased,
     Reporter,
     ReporterReplied,
     Responded,
@@ -47,9 +51,13 @@ from .model.events import (
     Submitted,
     Verified,
 )
+from .model.identity import IdentityView, ReporterIdentity
 from .model.ids import parse_complaint_id
+from .model.instants import to_micros
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
+from .sealing import Disclosure, KeyRing, KeyStore, ReaderPublicKey, SealedReporter, keystore_target
+from .sealing.keystore import KeyExists
 from .states import ComplaintStates, deadline_row
 from .sweep import FiredDeadline, Sweep
 
@@ -58,7 +66,17 @@ Check = Callable[[], object]
 
 
 class LaporApp:
-    """Complaint handling under LAPOR!-SP4N, on the store named by ``store``."""
+    """Complaint handling under LAPOR!-SP4N, on the store named by ``store``.
+
+    Reporters' identities are sealed (rule 14) with data keys kept in a key store apart from
+    the log: ``keystore`` names it (a SQLite file, ``memory`` or a PostgreSQL URL with a
+    schema); by default the SQLite file ``FILE.keys`` beside a log ``FILE``, the schema
+    ``SCHEMA_keys`` beside a PostgreSQL schema, memory for memory. ``keys`` are the private
+    reader keys this process holds (``KeyRing.load(key_file)``); without them every identity
+    reads as sealed and everything else works. ``key_reserve`` key rows are written to the key
+    store at a time, ahead of the submissions that use them (one transaction for many; a
+    process that writes one complaint and exits wants 1).
+    """
 
     def __init__(
         self,
@@ -70,6 +88,9 @@ class LaporApp:
         retries: int = 3,
         cache_size: int = 10_000,
         create: bool = True,
+        keystore: str | None = None,
+        keys: KeyRing | None = None,
+        key_reserve: int = 32,
     ) -> None:
         self.target: StoreTarget = parse_target(store)
         self.policy = policy or SlaPolicy.cirebon()
@@ -83,6 +104,15 @@ class LaporApp:
         self._sweep = Sweep(self.log, self.states, self.rules, clock=self._recording_instant, retries=retries)
         self.ledger = Ledger(self.log, self.policy, self._recording_instant)
         """The tamper-evident record (rule 15): chains, tree head, signatures, checkpoints, audit."""
+        try:
+            self.keystore = KeyStore(keystore_target(self.target, keystore))
+        except BaseException:
+            self.log.close()
+            raise
+        ring = keys or KeyRing()
+        self.identities = Identities(
+            self.log, self.states, self.keystore, ring, self._recording_instant, reserve=key_reserve
+        )
 
     @classmethod
     def in_memory(cls, **kwargs: Any) -> LaporApp:
@@ -105,12 +135,16 @@ class LaporApp:
 
     def close(self) -> None:
         self.log.close()
+        self.keystore.close()
 
     def upgrade(self) -> dict[str, int]:
         """Bring a store written by an earlier version up to this one, step by step (each step
-        idempotent, so running it twice is safe): chain the log's events and set its tree head
-        (rule 15). Returns what each step did (`lapor upgrade` runs this)."""
-        return {"events chained": self.ledger.upgrade()}
+        idempotent, so running it twice is safe): seal the identities it kept in plain text
+        (rule 14; before chaining, since sealing rewrites those events' stored states), then chain
+        the log's events and set its tree head (rule 15). Returns what each step did (`lapor
+        upgrade` runs this)."""
+        sealed = self.seal_plaintext_identities()
+        return {"identities sealed": sealed, "events chained": self.ledger.upgrade()}
 
     def on_recorded(self, listener: Callable[[], object]) -> None:
         """Call ``listener`` after every write, before the command returns (embedded read models)."""
@@ -150,20 +184,34 @@ class LaporApp:
         inputs.flag(confidential, "confidential")
         if complaint_id is not None and not isinstance(complaint_id, UUID):
             raise InvalidInput(f"a new complaint's id must be a UUID, not {type(complaint_id).__name__}")
+        identity = ReporterIdentity(reporter=reporter, account=by.person)
+        if complaint_id is None:  # a key row reserved ahead: already in the key store
+            sealed = self.identities.seal_new(identity, stamp.recorded_at)
+        else:
+            sealed = self.identities.seal(complaint_id, identity, stamp.recorded_at)
+        cid = sealed.complaint_id
         event = decisions.submit(
-            complaint_id or uuid4(),
+            cid,
             stamp,
-            reporter=reporter,
+            identity=sealed.identity,
+            pseudonym=sealed.pseudonym,
             title=title,
             description=description,
             anonymous=anonymous,
             confidential=confidential,
         )
         complaint = evolve(None, event)
+        exists = ComplaintExists(f"a complaint with id {complaint.id} already exists")
+        try:  # the key first: a crash before the event leaves a harmless orphan row
+            if complaint_id is not None:
+                self.identities.store_sealed([sealed])
+        except KeyExists:
+            raise exists from None
         try:
             self.states.record(complaint, [event], old=None)
         except IntegrityError:
-            raise ComplaintExists(f"a complaint with id {complaint.id} already exists") from None
+            self.identities.destroy([cid])  # the row just written; the complaint there had none
+            raise exists from None
         return complaint
 
     def verify(
@@ -196,9 +244,12 @@ class LaporApp:
             self.rules.check_known(inputs.text(to, "the desk to dispose to", max_length=200))
             inputs.text(note, "note", max_length=inputs.max_length(Disposed, "note"), required=False)
 
-        return self._execute(
+        after = self._execute(
             complaint_id, by, at, check, lambda c, s: decisions.dispose(c, s, self.rules, to=to, note=note)
         )
+        if after.desk is not None and after.desk.kind is DeskKind.ADMIN:
+            self.identities.moved(after)  # re-wrapped for its admin team now, or left pending
+        return after
 
     def return_up(self, complaint_id: UUID, *, reason: str, by: Actor, at: datetime) -> Complaint:
         """Dikembalikan: not our authority; back to the desk above."""
@@ -222,7 +273,11 @@ class LaporApp:
         def check() -> None:
             inputs.text(message, "message", max_length=inputs.max_length(ReporterReplied, "message"))
 
-        return self._execute(complaint_id, by, at, check, lambda c, s: decisions.reply(c, s, message=message))
+        def decide(c: Complaint, s: Stamp) -> ComplaintEvent:
+            pseudonym = self.identities.pseudonym(c.id, s.actor.person)
+            return decisions.reply(c, s, message=message, pseudonym=pseudonym)
+
+        return self._execute(complaint_id, by, at, check, decide)
 
     def archive(
         self, complaint_id: UUID, *, reason: ArchiveReason | str, by: Actor, at: datetime, note: str = ""
@@ -280,13 +335,20 @@ class LaporApp:
     def desk_deadlines(self, complaint_id: UUID | str) -> DeskDeadlines | None:
         return desk_deadlines(self.states.load(complaint_id), self.policy)
 
-    def import_events(self, events: Sequence[ComplaintEvent], states: Mapping[UUID, Complaint]) -> None:
+    def import_events(
+        self,
+        events: Sequence[ComplaintEvent],
+        states: Mapping[UUID, Complaint],
+        *,
+        identities: Sequence[SealedReporter] = (),
+    ) -> None:
         """Store already-decided events in one transaction: bulk import and simulation.
 
         The events are not checked against the rules; ``states`` holds each touched
         complaint's state after them, whose running clock goes into the deadline index.
         Use the command methods for anything a person does. The events are stored marked
-        as imported: loading already-decided history is outside rule 13.
+        as imported: loading already-decided history is outside rule 13. ``identities`` are
+        the new complaints' sealed identities (``seal_identity``), stored in the key store first.
         """
         if not all(isinstance(e, ComplaintEvent) for e in events):
             raise InvalidInput("import_events takes a sequence of ComplaintEvents")
@@ -294,13 +356,108 @@ class LaporApp:
             raise InvalidInput("import_events takes each touched complaint's state as a Complaint")
         events = [e if e.imported else e.model_copy(update={"imported": True}) for e in events]
         rows = [deadline_row(cid, pending_deadline(state, self.policy)) for cid, state in states.items()]
+        if identities:
+            self.identities.store_sealed(list(identities))
         try:
             self.log.append(list(events), deadlines=rows)
         except IntegrityError as exc:
             raise ConcurrentUpdate(f"imported events collide with recorded ones: {exc}") from None
         for state in states.values():
             self.states.forget(state.id)
+        if len(self.identities.ring):
+            for state in states.values():
+                if state.last_institution is not None:
+                    self.identities.moved(state)
         self._notify()
+
+    # -- reporters' identities (rules 10 and 14) ------------------------------------------
+
+    def seal_identity(
+        self, complaint_id: UUID, reporter: Reporter, *, account: str, at: datetime
+    ) -> SealedReporter:
+        """A new complaint's identity sealed (nothing stored yet): ``.identity`` and ``.pseudonym``
+        go into its ``Submitted`` (``decisions.submit``), and ``import_events(identities=...)``
+        stores its key row before the events. For bulk import and simulation."""
+        if not isinstance(reporter, Reporter):
+            raise InvalidInput(f"the reporter must be a Reporter, not {type(reporter).__name__}")
+        identity = ReporterIdentity(
+            reporter=reporter, account=inputs.text(account, "account", max_length=200)
+        )
+        return self.identities.seal(complaint_id, identity, self._instant(at, "at"))
+
+    def identity(self, complaint_id: UUID | str, *, viewer: Actor, purpose: str) -> IdentityView:
+        """The reporter's identity as ``viewer`` may have it: shown (rule 10 entitles the viewer
+        and a key this process holds opens it; the showing is written to the disclosure
+        register), withheld (rule 10 forbids it), sealed (no key at hand) or erased."""
+        if not isinstance(viewer, Actor):
+            raise InvalidInput(f"the viewer must be an Actor, not {type(viewer).__name__}")
+        inputs.text(purpose, "purpose", max_length=200)
+        return self.identities.identity(self.states.load(complaint_id), viewer, purpose)
+
+    def disclosures(self, complaint_id: UUID | str | None = None) -> list[Disclosure]:
+        """The disclosure register: every showing of an identity (of one complaint, if given)."""
+        return self.identities.disclosures(None if complaint_id is None else parse_complaint_id(complaint_id))
+
+    def erase(self, complaint_id: UUID | str, *, reason: str, by: Actor, at: datetime) -> Complaint:
+        """Rule 14: destroy the reporter's identity of a finished complaint (its data key and
+        pseudonym secret), recording ``IdentityErased`` (who, when, why; no personal data).
+        By the national desk or the admin team of the institution that held it. Not a
+        workflow step: accepted on a finished complaint, it moves no business instant."""
+        cid = parse_complaint_id(complaint_id)
+        stamp = self._stamp(by, at)
+        inputs.text(reason, "reason", max_length=inputs.max_length(IdentityErased, "reason"))
+        for _attempt in range(self._retries + 1):
+            before = self.states.load(cid)
+            event = decisions.erase(before, stamp, reason=reason)
+            after = evolve(before, event)
+            if self.states.try_record(after, [event], old=None):
+                self.identities.destroy([cid])  # interrupted here, ``maintain_keys`` finishes it
+                return after
+        raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under the erasure; try again")
+
+    def erase_expired(
+        self, *, by: Actor, at: datetime, reason: str = "retention period passed"
+    ) -> list[UUID]:
+        """Erase every identity kept past the policy's ``identity_retention`` after its
+        complaint finished, as of ``at``; returns the complaints erased."""
+        stamp = self._stamp(by, at)
+        erased = []
+        for cid in self.identities.expired(stamp.at, self.policy.identity_retention):
+            self.erase(cid, reason=reason, by=by, at=at)
+            erased.append(cid)
+        return erased
+
+    def register_reader_keys(self, ring: KeyRing) -> None:
+        """Register the public keys of these reader keys (``lapor keys init``): from now on new
+        identities are wrapped for them; ``maintain_keys`` wraps older ones where it can."""
+        self.keystore.register(
+            [(k.key_id, k.reader, k.public) for k in ring], to_micros(self._recording_instant())
+        )
+        self.identities.vault.active_keys(refresh=True)
+
+    def hold_keys(self, ring: KeyRing) -> None:
+        """Hold these private reader keys from now on (instead of those given at opening)."""
+        if not isinstance(ring, KeyRing):
+            raise InvalidInput(f"keys are a KeyRing, not {type(ring).__name__}")
+        self.identities.vault.ring = ring
+
+    def reader_keys(self, *, active: bool = True) -> list[ReaderPublicKey]:
+        return self.keystore.reader_keys(active=active)
+
+    def maintain_keys(self) -> Maintenance:
+        """Catch the key store up with the log: holders learnt from disposals, erasures an
+        interruption left unfinished, orphan key rows collected, and (with private keys at
+        hand) the wraps still wanted made. Idempotent; the sweep's companion."""
+        return self.identities.maintain()
+
+    def rotate_keys(self, key_file: str | os.PathLike[str]) -> Rotation:
+        """Rotate the reader keys in ``key_file`` (``lapor keys rotate``); see ``Identities.rotate``."""
+        return self.identities.rotate(Path(key_file))
+
+    def seal_plaintext_identities(self) -> int:
+        """Seal, in place and once, the identities a log recorded before sealing existed;
+        returns how many were sealed (0 the second time). For ``lapor upgrade``."""
+        return self.identities.seal_plaintext()
 
     def rebuild_deadline_index(self, *, skip: Collection[UUID] = ()) -> int:
         """Recompute the deadline index from the event log (leaving out the complaints in

@@ -35,6 +35,7 @@ from lapor_domain import (
     ComplaintEvent,
     DeskKind,
     LaporApp,
+    SealedReporter,
     SlaLevel,
     Stamp,
     decisions,
@@ -103,6 +104,7 @@ class Simulation:
         self.to_admit = workload.complaints
         self.next_day_key = _key(self.office.local(workload.start, 0))  # the next day to admit
         self.events: list[ComplaintEvent] = []
+        self.sealed: list[SealedReporter] = []  # the batch's new identities, stored before its events
         self.touched: dict[uuid.UUID, Complaint] = {}
         self.recorded = self.finished = 0
         self.by_type: Counter[type[ComplaintEvent]] = Counter()
@@ -135,13 +137,13 @@ class Simulation:
         events = self.events
         if not events:
             return
-        self.app.import_events(events, self.touched)
+        self.app.import_events(events, self.touched, identities=self.sealed)
         self.by_type.update(map(type, events))
         self.recorded += len(events)
         if self.first_at is None:
             self.first_at = events[0].at
         self.last_at = events[-1].at
-        self.events, self.touched = [], {}
+        self.events, self.touched, self.sealed = [], {}, []
         if progress is not None:
             progress(self.finished, self.workload.complaints)
 
@@ -248,7 +250,11 @@ class Simulation:
         assert case.filing is not None
         complaint_id, reporter, title, description, anonymous, confidential = case.filing
         case.filing = None
-        event = decisions.submit(complaint_id, self._stamp(case.reporter, at), reporter=reporter,
+        stamp = self._stamp(case.reporter, at)
+        sealed = self.app.seal_identity(complaint_id, reporter, account=case.reporter.person,
+                                        at=stamp.recorded_at)
+        self.sealed.append(sealed)
+        event = decisions.submit(complaint_id, stamp, identity=sealed.identity, pseudonym=sealed.pseudonym,
                                  title=title, description=description, anonymous=anonymous,
                                  confidential=confidential)
         case.due = self._due(self._record(case, event))
@@ -326,7 +332,8 @@ class Simulation:
             self._push(case, due, FIRE)
 
     def _reply(self, case: _Case, at: datetime) -> None:
-        event = decisions.reply(case.state, self._stamp(case.reporter, at), message=self._one(texts.REPLIES))
+        event = decisions.reply(case.state, self._stamp(case.reporter, at), message=self._one(texts.REPLIES),
+                                pseudonym=case.state.reporter_pseudonym)  # the simulator is its reporter
         case.replies += 1
         case.due = self._due(self._record(case, event))
         self._push(case, self.office.desk_acts(at, SlaLevel.UNIT), RESPOND)

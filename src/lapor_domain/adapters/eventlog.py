@@ -160,6 +160,12 @@ class ComplaintLog(Application[UUID]):
         else:
             self.events.put(events, **kwargs)
 
+    def rewrite(self, events: list[ComplaintEvent]) -> None:
+        """Store these events' new states over their recorded ones, in one transaction. Only
+        for sealing identities recorded in plain text before sealing existed (rule 14)."""
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        cast(Any, self.recorder).rewrite_states(stored)
+
     def decode(self, stored: StoredEvent) -> ComplaintEvent:
         return cast(ComplaintEvent, self.mapper.to_domain_event(stored))
 

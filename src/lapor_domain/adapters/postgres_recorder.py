@@ -101,6 +101,9 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._by_complaint = SQL(by_complaint).format(schema, events, SQL(""))
         self._by_complaint_before = SQL(by_complaint).format(schema, events, SQL("AND originator_id < %s "))
         self._clear = SQL("DELETE FROM {}.{}").format(schema, table)
+        self._rewrite = SQL(
+            "UPDATE {}.{} SET state = %s WHERE topic = %s AND originator_id = %s AND originator_version = %s"
+        ).format(schema, events)
         self._ledger_sql(schema, events)
 
     def _ledger_sql(self, schema: Identifier, events: Identifier) -> None:
@@ -184,6 +187,13 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._deadlines = SQL("SELECT complaint_id, due_us, clock FROM {}.{} ORDER BY complaint_id").format(
             schema, Identifier(TABLE)
         )
+
+    def rewrite_states(self, stored_events: Sequence[StoredEvent]) -> None:
+        """Replace the stored state of these (complaint, version) rows, in one transaction:
+        only for sealing identities recorded before sealing existed (rule 14)."""
+        with self.datastore.transaction(commit=True) as curs:
+            for s in stored_events:
+                curs.execute(self._rewrite, (s.state, s.topic, s.originator_id, s.originator_version))
 
     def start_listening(self) -> None:
         """LISTEN on the log's channel (every append NOTIFYs it, in its transaction): from now

@@ -235,6 +235,13 @@ class MemoryRecorder(POPOApplicationRecorder):
             found = [self._stored_events[position] for _, _, position in keys[:limit]]
         return [(s.originator_id, s.originator_version, s.topic, s.state) for s in found]
 
+    def rewrite_states(self, stored_events: Sequence[StoredEvent]) -> None:
+        """Replace the stored state of these (complaint, version) rows (sealing old identities)."""
+        with self._database_lock:
+            for s in stored_events:
+                position = self._stored_events_index[str(s.originator_id)][s.originator_version]
+                self._stored_events[position] = s
+
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self._database_lock:
             due = sorted((d, str(c), c) for c, (d, _) in self._deadlines.items() if d <= until_us)

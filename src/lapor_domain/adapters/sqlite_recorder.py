@@ -183,6 +183,25 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         ).fetchone()
         return None if found is None or found[0] is None else bytes(found[0])
 
+    def rewrite_states(self, stored_events: Sequence[StoredEvent]) -> None:
+        """Replace the stored state of these (complaint, version) rows, in one transaction:
+        only for sealing identities recorded before sealing existed (rule 14)."""
+        rows = [(s.state, s.topic, _hex(s.originator_id), s.originator_version) for s in stored_events]
+        with self._writing:
+            writer = self._writer or self._open_writer()
+            writer.execute("BEGIN IMMEDIATE")
+            try:
+                writer.executemany(
+                    f"UPDATE {self.events_table_name} SET state = ? WHERE topic = ? AND originator_id = ? "
+                    "AND originator_version = ?",
+                    rows,
+                )
+                writer.execute("COMMIT")
+            except BaseException:
+                if writer.in_transaction:
+                    writer.execute("ROLLBACK")
+                raise
+
     def _open_writer(self) -> sqlite3.Connection:
         pool = self.datastore.pool
         self._writer = sqlite3.connect(

@@ -21,13 +21,14 @@ from .events import (
     ComplaintEvent,
     Disposed,
     EscalatedToOmbudsman,
-    Reporter,
+    IdentityErased,
     ReporterReplied,
     Responded,
     Returned,
     Submitted,
     Verified,
 )
+from .identity import SealedIdentity
 
 
 class Outcome(StrEnum):
@@ -42,8 +43,8 @@ class Outcome(StrEnum):
 class Complaint:
     id: UUID
     version: int
-    reporter_id: str
-    reporter: Reporter
+    reporter_pseudonym: str  # the Submitted actor's person: a pseudonym, not the account id
+    identity: SealedIdentity | None  # None in a state read back from the views (they keep none)
     title: str
     anonymous: bool
     confidential: bool
@@ -56,6 +57,8 @@ class Complaint:
     responded_at: datetime | None = None
     replied_at: datetime | None = None
     outcome: Outcome | None = None
+    last_institution: str | None = None  # the institution it was last disposed to (rule 10's admin team)
+    identity_erased: bool = False  # rule 14: its data key destroyed
 
     def changed(self, **changes: Any) -> Complaint:
         """A copy with these fields changed: ``dataclasses.replace`` without re-running
@@ -80,6 +83,14 @@ class Complaint:
         return self.desk.institution if self.desk else None
 
     @property
+    def entitled_institution(self) -> str | None:
+        """The institution whose admin team rule 10 entitles to the identity: the one holding
+        the complaint; once finished, the one that held it last; none on the national desk."""
+        if self.desk is not None:
+            return self.desk.institution
+        return self.last_institution
+
+    @property
     def is_verified_here(self) -> bool:
         """Whether the desk holding it has verified it (rule 11: per level, survives returns)."""
         if self.desk is None:
@@ -95,8 +106,8 @@ def _submitted(_: Complaint | None, e: Submitted) -> Complaint:
     return Complaint(
         id=e.originator_id,
         version=e.originator_version,
-        reporter_id=e.actor.person,
-        reporter=e.reporter,
+        reporter_pseudonym=e.actor.person,
+        identity=e.identity,
         title=e.title,
         anonymous=e.anonymous,
         confidential=e.confidential,
@@ -128,7 +139,7 @@ def _moved(c: Complaint, e: ComplaintEvent, desk: Desk | None, **changes: Any) -
 def _disposed(c: Complaint, e: Disposed) -> Complaint:
     # A disposal to an institution starts that institution's verification afresh.
     if e.to.kind is DeskKind.ADMIN:
-        return _moved(c, e, e.to, admin_verified=False)
+        return _moved(c, e, e.to, admin_verified=False, last_institution=e.to.institution)
     return _moved(c, e, e.to)
 
 
@@ -163,6 +174,11 @@ def _finished(outcome: Outcome) -> Callable[[Complaint, ComplaintEvent], Complai
     return finish
 
 
+def _erased(c: Complaint, e: IdentityErased) -> Complaint:
+    # Not a workflow step: no business instant moves (rules 1 and 8 do not apply to it).
+    return c.changed(version=e.originator_version, identity_erased=True)
+
+
 _EVOLVERS: dict[type[ComplaintEvent], Callable[..., Complaint]] = {
     Submitted: _submitted,
     Verified: _verified,
@@ -173,6 +189,7 @@ _EVOLVERS: dict[type[ComplaintEvent], Callable[..., Complaint]] = {
     AutoClosed: _finished(Outcome.AUTO_CLOSED),
     EscalatedToOmbudsman: _finished(Outcome.ESCALATED),
     Archived: _finished(Outcome.ARCHIVED),
+    IdentityErased: _erased,
 }
 
 

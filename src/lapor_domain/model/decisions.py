@@ -31,13 +31,14 @@ from .events import (
     ComplaintEvent,
     Disposed,
     EscalatedToOmbudsman,
-    Reporter,
+    IdentityErased,
     ReporterReplied,
     Responded,
     Returned,
     Submitted,
     Verified,
 )
+from .identity import SealedIdentity
 from .policy import SlaPolicy
 
 E = TypeVar("E", bound=ComplaintEvent)
@@ -99,20 +100,23 @@ def submit(
     complaint_id: UUID,
     stamp: Stamp,
     *,
-    reporter: Reporter,
+    identity: SealedIdentity,
+    pseudonym: str,
     title: str,
     description: str,
     anonymous: bool = False,
     confidential: bool = False,
 ) -> Submitted:
+    """The reporter's identity arrives sealed, and the event names the reporter by the
+    complaint's ``pseudonym`` (rule 14: no account id in the log), never by the account."""
     if stamp.actor.role is not Role.REPORTER:
         raise NotAllowed(f"only a reporter (pelapor) submits a complaint, not {stamp.actor.role}")
     return new_event(
         Submitted,
         complaint_id,
         1,
-        stamp,
-        reporter=reporter,
+        Stamp(Actor.reporter(pseudonym), stamp.at, stamp.recorded_at),
+        identity=identity,
         title=title,
         description=description,
         anonymous=anonymous,
@@ -187,14 +191,36 @@ def respond(c: Complaint, stamp: Stamp, *, message: str) -> Responded:
     return _next(c, Responded, stamp, message=message)
 
 
-def reply(c: Complaint, stamp: Stamp, *, message: str) -> ReporterReplied:
+def reply(c: Complaint, stamp: Stamp, *, message: str, pseudonym: str) -> ReporterReplied:
+    """``pseudonym`` is the acting account's pseudonym for this complaint (the sealer's answer):
+    the complaint's own reporter is the one whose pseudonym matches, and the event names them by it."""
     actor = stamp.actor
-    if actor.role is not Role.REPORTER or actor.person != c.reporter_id:
+    if actor.role is not Role.REPORTER or pseudonym != c.reporter_pseudonym:
         raise NotAllowed(f"{actor} may not reply: only the complaint's own reporter does")
     assert c.desk is not None
     if c.desk.kind is not DeskKind.REPORTER:  # the reporter holds no other desk (rule 12)
         raise NotAllowed(f"{actor} may not reply to complaint {c.id} now: it is on desk {c.desk.key}")
-    return _next(c, ReporterReplied, stamp, message=message)
+    masked = Stamp(Actor.reporter(pseudonym), stamp.at, stamp.recorded_at)
+    return _next(c, ReporterReplied, masked, message=message)
+
+
+def erase(c: Complaint, stamp: Stamp, *, reason: str) -> IdentityErased:
+    """Rule 14: the national desk, or the admin team rule 10 entitles, erases the identity of a
+    finished complaint. Not a workflow step: rules 1 and 8 do not apply to it."""
+    actor = stamp.actor
+    entitled = actor.role is Role.NATIONAL or (
+        actor.role is Role.ADMIN and actor.institution == c.entitled_institution
+    )
+    if not entitled:
+        raise NotAllowed(
+            f"{actor} may not erase the identity of complaint {c.id}: only the national desk or "
+            "the admin team of the institution holding it does (rule 14)"
+        )
+    if not c.is_finished:
+        raise NotPossibleInState(f"complaint {c.id} is open: an identity is erased once it is finished")
+    if c.identity_erased:
+        raise NotPossibleInState(f"the identity of complaint {c.id} is already erased")
+    return _next(c, IdentityErased, stamp, reason=reason)
 
 
 def archive(c: Complaint, stamp: Stamp, *, reason: ArchiveReason | str, note: str = "") -> Archived:

@@ -13,10 +13,12 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from .actors import Actor, invalid_value
+from .actors import Actor
 from .desks import Desk, SlaLevel
+from .identity import ReporterIdentity, SealedIdentity
+from .reporter import Reporter as Reporter  # re-exported: the value submit takes
 
 _REGISTRY: dict[str, type[ComplaintEvent]] = {}
 
@@ -69,21 +71,6 @@ def event_classes() -> dict[str, type[ComplaintEvent]]:
     return {cls.stored_name: cls for cls in _REGISTRY.values()}
 
 
-class Reporter(BaseModel):
-    """The pelapor's identity: personal data (UU 27/2022), never shown where rule 10 forbids."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    contact: str | None = Field(default=None, max_length=200)
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise invalid_value(exc, "invalid reporter") from None
-
-
 class ArchiveReason(StrEnum):
     INCOMPLETE = "incomplete"
     DUPLICATE = "duplicate"
@@ -92,13 +79,26 @@ class ArchiveReason(StrEnum):
 
 
 class Submitted(ComplaintEvent):
-    stored_name: ClassVar[str] = "lapor.Submitted"
+    """A complaint filed. Its reporter's identity is sealed (rule 14), and the actor's person
+    is the complaint's reporter pseudonym, not the account id (``lapor_domain.sealing``)."""
 
-    reporter: Reporter
+    stored_name: ClassVar[str] = "lapor.Submitted"
+    class_version: ClassVar[int] = 2
+
+    identity: SealedIdentity
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(min_length=1, max_length=20_000)
     anonymous: bool = False
     confidential: bool = False
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 carried the reporter in plain text, and the account id as the actor's
+        person: read as an unsealed identity until ``seal_plaintext_identities`` seals it."""
+        reporter = Reporter(**state.pop("reporter"))
+        account = state["actor"]["person"]
+        identity = ReporterIdentity(reporter=reporter, account=account)
+        state["identity"] = SealedIdentity.plaintext(identity).model_dump()
 
 
 class Verified(ComplaintEvent):
@@ -172,4 +172,15 @@ class Archived(ComplaintEvent):
 
 
 DEADLINE_EVENTS: tuple[type[ComplaintEvent], ...] = (AutoClosed, EscalatedToOmbudsman)
+
+
+class IdentityErased(ComplaintEvent):
+    """The reporter's identity was erased (rule 14): its data key destroyed. Not a workflow
+    step: it moves no business instant and carries no personal data, only who, when, why."""
+
+    stored_name: ClassVar[str] = "lapor.IdentityErased"
+
+    reason: str = Field(min_length=1, max_length=1_000)
+
+
 FINISHING_EVENTS: tuple[type[ComplaintEvent], ...] = (AutoClosed, EscalatedToOmbudsman, Archived)

@@ -71,6 +71,11 @@ class SlaPolicy(BaseModel):
         default=timedelta(0),
         description="how long after a finishing deadline falls due it becomes final (rule 13)",
     )
+    identity_retention: timedelta = Field(
+        default=timedelta(days=5 * 365),
+        description="how long after a complaint finished its reporter's identity is kept (rule 14); "
+        "Cirebon default: five years (P1825D), our choice",
+    )
     extra_closing_days: dict[date, str] = Field(
         default_factory=dict, description="closing days the holidays package lacks"
     )
@@ -80,7 +85,7 @@ class SlaPolicy(BaseModel):
     first_year: int = 2010
     last_year: int = 2050
 
-    @field_validator("clock_skew", "late_entry_grace")
+    @field_validator("clock_skew", "late_entry_grace", "identity_retention")
     @classmethod
     def _not_negative(cls, value: timedelta) -> timedelta:
         if value < timedelta(0):
