@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from lapor_domain import (
     dossier_evidence,
     verify_evidence,
 )
-from lapor_projections import build_dossier, evidence_of, render_html
+from lapor_projections import build_dossier, evidence_of, readable_differs, render_html
 
 from conftest import OfficeApp
 
@@ -239,3 +241,25 @@ def test_any_page_reads_back_or_is_refused(text: str) -> None:
     except ValueError:
         return
     assert found is None or isinstance(found, dict)
+
+
+def test_an_edited_printout_fails_though_its_appendix_is_untouched(tmp_path: Path) -> None:
+    app = OfficeApp()
+    cid = walked(app, "Jalan berlubang")
+    kept = app.ledger.checkpoint(KEY)
+    made = build_dossier(app, cid, viewer=Role.NATIONAL, at=T0 + timedelta(days=1))
+    page = render_html(replace(made, evidence=dossier_evidence(app.ledger, cid, kept)))
+    assert readable_differs(page) == []
+    forged = page.replace("Jalan berlubang", "Jalan mulus, tidak ada masalah")
+    assert any("title" in p for p in readable_differs(forged))
+    assert any("description" in p for p in readable_differs(page.replace("Berlubang", "Baik-baik saja")))
+    dropped = re.sub(r"<tr><td>2</td>.*?</tr>\n", "", page, count=1, flags=re.S)
+    assert any("timeline" in p for p in readable_differs(dropped))
+    renamed = page.replace("<td>Disposed</td>", "<td>Archived</td>")
+    assert any("event 3" in p for p in readable_differs(renamed))
+    (tmp_path / "cp.json").write_text(kept.to_json())
+    (tmp_path / "forged.html").write_text(forged, encoding="utf-8")
+    refused = CliRunner().invoke(
+        cli, ["audit", "proof", str(tmp_path / "forged.html"), "--checkpoint", str(tmp_path / "cp.json")]
+    )
+    assert refused.exit_code == 6 and "title" in refused.output

@@ -237,7 +237,7 @@ def test_json_keeps_the_exact_text_but_spells_controls_as_escapes(hostile_db: tu
     "what",
     [
         ("events", "--viewer", "lapor-sp4n:sp4n-ayu", "--identities"),
-        ("timeline", "--viewer", "lapor-sp4n:sp4n-ayu"),
+        ("timeline", "--viewer", "lapor-sp4n:sp4n-ayu", "--identities"),
     ],
 )
 def test_csv_exports_hold_no_formula_and_no_control(

@@ -143,3 +143,12 @@ def test_json_lines_are_unchanged_by_the_spreadsheet_formats(tmp_path: Path) -> 
     first = json.loads(lapor(db, "export", "events").output.splitlines()[0])
     assert first["data"]["title"] == "Jalan rusak" and first["at"] == "2025-03-03T09:00:00+07:00"
     assert isinstance(first["data"]["reporter"], dict)
+
+
+def test_a_timeline_export_is_redacted_unless_identities_are_asked_for(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    history(db)
+    plain = lapor(db, "export", "timeline", "--viewer", "lapor-sp4n:ayu", "--format", "csv")
+    assert plain.exit_code == 0 and "Siti" not in plain.output and "warga-1" not in plain.output
+    refused = lapor(db, "export", "timeline", "--viewer", "lapor-sp4n", "--identities")
+    assert refused.exit_code == 2 and "--viewer actor" in refused.output

@@ -269,7 +269,9 @@ def proof(session: Session, dossier_file: Path, checkpoint_file: Path) -> None:
 
     Every event's digest is recomputed from the stored bytes in the copy, the chain
     is followed from the complaint's first event, and every inclusion proof must lead
-    to the checkpoint's root; the checkpoint's signature must verify. Exits 6 when
+    to the checkpoint's root; the checkpoint's signature must verify; and the page's
+    readable part (title, description, the timeline's events) must say what those
+    bytes hold. Exits 6 when
     anything does not hold (an event changed, missing, moved, or not proved), 0 when
     all does.
 
@@ -278,16 +280,18 @@ def proof(session: Session, dossier_file: Path, checkpoint_file: Path) -> None:
       lapor dossier 1a2b3c4d --out dossier.html --checkpoint cp.json
       lapor audit proof dossier.html --checkpoint cp.json
     """
-    from lapor_projections import evidence_of  # the page's appendix
+    from lapor_projections import evidence_of, readable_differs  # the page's appendix, and its words
 
     try:
-        evidence = evidence_of(dossier_file.read_text(encoding="utf-8", errors="replace"))
+        page = dossier_file.read_text(encoding="utf-8", errors="replace")
+        evidence = evidence_of(page)
     except (OSError, ValueError) as exc:
         raise CliError(f"{dossier_file}: {exc}") from None
     if evidence is None:
         raise CliError(f"{dossier_file} carries no evidence (made without the log's ledger)")
     kept = Checkpoint.load(checkpoint_file)
     found = verify_evidence(evidence, kept)
+    found.problems.extend(readable_differs(page))  # the printed words must say what the bytes hold
     row = {
         "complaint_id": found.complaint_id,
         "events": found.events,

@@ -302,6 +302,12 @@ def export_sla(
 @click.argument("complaints", nargs=-1)
 @instant_option("--as-of", help="Only what had happened by then.")
 @viewer_option
+@click.option(
+    "--identities",
+    is_flag=True,
+    help="Show reporters' identities where the --viewer actor may see them and a key opens them "
+    "(each showing recorded); without it, exports are redacted.",
+)
 @purpose_option
 @_format_options
 @pass_session
@@ -310,12 +316,16 @@ def export_timeline(
     complaints: tuple[str, ...],
     as_of: datetime | None,
     viewer: str | Actor,
+    identities: bool,
     purpose: str | None,
     fmt: str,
     out: Path | None,
     excel: bool,
 ) -> None:
     """The audit timelines of these complaints (default: all), one row per event.
+
+    Reporters' identities are left out unless --identities is given with a viewer
+    actor rule 10 entitles (and a key file that opens them).
 
     \b
     Example:
@@ -326,6 +336,10 @@ def export_timeline(
     app = session.app()
     ids = [session.resolve_id(c) for c in complaints] or _all_ids(session)
     role, actor = viewer_role(viewer), viewer_actor(viewer)
+    if identities and actor is None:
+        raise CliError("--identities needs a --viewer actor who may see reporters, e.g. lapor-sp4n:ayu")
+    if not identities:
+        actor = None  # redacted by default: a role alone is shown no identity
     privacy = _Privacy(app, role, None, "")
 
     def rows() -> Iterator[dict[str, Any]]:

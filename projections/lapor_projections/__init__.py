@@ -32,7 +32,8 @@ from .report_page import (
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
 from .timeline import HIDDEN, timeline
 
-_LAZY = {name: "dossier" for name in ("Dossier", "build_dossier", "evidence_of", "render_html")}
+_DOSSIER = ("Dossier", "build_dossier", "evidence_of", "readable_differs", "render_html")
+_LAZY = dict.fromkeys(_DOSSIER, "dossier")
 """Imported when first asked for: most commands never print a dossier."""
 
 
@@ -45,7 +46,7 @@ def __getattr__(name: str) -> object:
 
 
 if TYPE_CHECKING:
-    from .dossier import Dossier, build_dossier, evidence_of, render_html
+    from .dossier import Dossier, build_dossier, evidence_of, readable_differs, render_html
 
 __all__ = [
     "FINISHED_BAND",
@@ -86,6 +87,7 @@ __all__ = [
     "monthly_recap",
     "public_label",
     "readable",
+    "readable_differs",
     "render_html",
     "timeline",
     "unit_records",

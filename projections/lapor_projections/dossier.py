@@ -16,19 +16,22 @@ with its control characters shown (``for_html``); the JSON is written so that no
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from typing import Any
 from uuid import UUID
 
-from lapor_domain import Actor, ComplaintEvent, Disposed, LaporApp, Role, Submitted
+from lapor_domain import Actor, ComplaintEvent, Disposed, LaporApp, Role, Submitted, event_class
 
 from . import readable
 from .card import ComplaintCard, complaint_card
+from .fold import event_label
 from .models import TimelineEntry
 from .safe_text import for_html
 from .timeline import HIDDEN, timeline
@@ -126,6 +129,89 @@ class _EvidenceFinder(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._inside and self.text is not None:
             self.text += data
+
+
+def readable_differs(page: str) -> list[str]:
+    """Where the part of a dossier page people read does not say what its appendix's stored
+    bytes say: the title (heading and row), the description, and the timeline's events (one
+    row per recorded event, in order). The appendix is what the digests prove; this ties the
+    printed words to it, so an edited printout fails too."""
+    evidence = evidence_of(page)
+    if evidence is None:
+        return []
+    parts = _Readable()
+    parts.feed(page)
+    parts.close()
+    found: list[str] = []
+    try:
+        states = [json.loads(base64.b64decode(e["state"])) for e in evidence.get("events", [])]
+        topics = [str(e["topic"]) for e in evidence.get("events", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        return [f"the appendix's stored bytes do not read as events ({exc})"]
+    first = states[0] if states else {}
+    title = for_html(str(first.get("title", "")))
+    description = for_html(str(first.get("description", "")))
+    if html_unescape(title) != parts.heading or html_unescape(title) != parts.title_row:
+        found.append("the page's title is not the title its stored bytes hold")
+    if html_unescape(description) != parts.description:
+        found.append("the page's description is not the description its stored bytes hold")
+    recorded = [row for row in parts.timeline if "(jatuh tempo / due)" not in row[1]]
+    if [row[0] for row in recorded] != [str(n) for n in range(1, len(states) + 1)]:
+        shown, held = len(recorded), len(states)
+        found.append(f"the page's timeline shows {shown} recorded events; its stored bytes hold {held}")
+    else:
+        for (version, event), topic in zip(recorded, topics, strict=True):
+            if event_label(event_class(topic)) != event:
+                found.append(f"the page's event {version} reads {event!r}; its stored bytes hold {topic!r}")
+    return found
+
+
+class _Readable(HTMLParser):
+    """The readable facts of a dossier page: its heading, title row, description and timeline
+    (version and event of each row)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.heading = self.title_row = self.description = ""
+        self.timeline: list[tuple[str, str]] = []
+        self._in: str | None = None
+        self._cells: list[str] | None = None
+        self._row_header = ""
+        self._section = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "h1":
+            self._in = "h1"
+        elif tag == "h2":
+            self._in = "h2"
+            self._section = ""
+        elif tag == "div" and ("class", "description") in attrs:
+            self._in = "description"
+        elif tag == "tr":
+            self._cells = []
+        elif tag in ("td", "th") and self._cells is not None:
+            self._cells.append("")
+            self._in = "cell"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr" and self._cells is not None:
+            cells, self._cells = self._cells, None
+            if self._section.startswith("Pengaduan") and len(cells) == 2 and cells[0].startswith("Judul"):
+                self.title_row = cells[1]
+            if self._section.startswith("Riwayat") and len(cells) >= 3 and cells[0].isdigit():
+                self.timeline.append((cells[0], cells[2]))
+        if tag in ("h1", "h2", "div", "td", "th"):
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "h1":
+            self.heading += data
+        elif self._in == "h2":
+            self._section += data
+        elif self._in == "description":
+            self.description += data
+        elif self._in == "cell" and self._cells is not None:
+            self._cells[-1] += data
 
 
 def _script_json(evidence: Mapping[str, Any] | None) -> str:
