@@ -336,3 +336,21 @@ def fresh_store(
 ) -> Callable[[], tuple[str, str | None]]:
     """A fresh store per example: the log and its key store on SQLite or PostgreSQL."""
     return lambda: store_target(request.param, tmp_path_factory.mktemp("seal"))
+
+
+def test_a_batch_of_wraps_shares_one_key_agreement_and_each_opens_only_as_its_own() -> None:
+    from uuid import uuid4
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    private = X25519PrivateKey.generate()
+    public = private.public_key().public_bytes_raw()
+    wrapper = crypto.Wrapper(public)
+    ids, data_keys = [uuid4() for _ in range(5)], [crypto.new_secret() for _ in range(5)]
+    wraps = [wrapper(NATIONAL_READER, cid, key) for cid, key in zip(ids, data_keys, strict=True)]
+    assert len({w[:32] for w in wraps}) == 1  # one ephemeral key for the batch
+    assert len({w[32:44] for w in wraps}) == 5  # a nonce of its own each
+    for cid, key, wrapped in zip(ids, data_keys, wraps, strict=True):
+        assert crypto.unwrap(private, NATIONAL_READER, cid, wrapped) == key
+    with pytest.raises(crypto.Unreadable):
+        crypto.unwrap(private, NATIONAL_READER, ids[1], wraps[0])  # moved to another complaint

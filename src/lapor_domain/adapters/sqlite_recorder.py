@@ -167,7 +167,11 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(
                 f"UPDATE {HEAD_TABLE} SET size = ?, frontier = ? WHERE id = 1", (after.size, after.to_bytes())
             )
-        c.executemany(self._insert_sql, [(*r, *k) for r, k in zip(rows, chained, strict=True)])
+        values = [(*r, *k) for r, k in zip(rows, chained, strict=True)]
+        if len(values) == 1:  # a command's one event: execute skips executemany's iterator setup
+            c.execute(self._insert_sql, values[0])
+        else:
+            c.executemany(self._insert_sql, values)
         self._head_pending = after
         return {str(r[0]): (r[1], k.digest) for r, k in zip(rows, chained, strict=True)}
 

@@ -90,12 +90,26 @@ def _kek(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
 
 def wrap(public: bytes, reader: str, complaint_id: UUID, data_key: bytes) -> bytes:
     """The data key wrapped for the reader whose raw X25519 public key this is."""
-    ephemeral = X25519PrivateKey.generate()
-    ephemeral_public = ephemeral.public_key().public_bytes_raw()
-    kek = _kek(ephemeral.exchange(X25519PublicKey.from_public_bytes(public)), ephemeral_public, public)
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(kek).encrypt(nonce, data_key, _aad(complaint_id, reader, key_id(public)))
-    return ephemeral_public + nonce + sealed
+    return Wrapper(public)(reader, complaint_id, data_key)
+
+
+class Wrapper:
+    """Wraps for one reader's public key under one ephemeral key agreement: a batch of reserved
+    data keys costs one X25519 key pair and exchange per reader, not one per key. Each wrap has
+    its own random nonce and is bound to its complaint by the associated data; the wrapped form
+    (ephemeral public key, nonce, ciphertext) and ``unwrap`` are the same as a single wrap's."""
+
+    def __init__(self, public: bytes) -> None:
+        ephemeral = X25519PrivateKey.generate()
+        self._ephemeral_public = ephemeral.public_key().public_bytes_raw()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+        self._aead = AESGCM(_kek(shared, self._ephemeral_public, public))
+        self._kid = key_id(public)
+
+    def __call__(self, reader: str, complaint_id: UUID, data_key: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, data_key, _aad(complaint_id, reader, self._kid))
+        return self._ephemeral_public + nonce + sealed
 
 
 def unwrap(private: X25519PrivateKey, reader: str, complaint_id: UUID, wrapped: bytes) -> bytes:

@@ -108,7 +108,9 @@ class IdentityVault:
     def _reserve(self, now_us: int, count: int) -> list[_Reserved]:
         fresh = [_Reserved(uuid4(), crypto.new_secret(), crypto.new_secret(), now_us) for _ in range(count)]
         for _attempt in range(5):
-            wraps = [self._wraps(r.complaint_id, r.data_key, None) for r in fresh]
+            national = [k for k in self.active_keys() if k.reader == NATIONAL_READER]
+            wrappers = {k.key_id: crypto.Wrapper(k.public) for k in national}  # one agreement a batch
+            wraps = [self._wraps(r.complaint_id, r.data_key, None, wrappers) for r in fresh]
             pairs = zip(fresh, wraps, strict=True)
             rows = [DataKeyRow(r.complaint_id, r.secret, None, now_us, w) for r, w in pairs]
             try:
@@ -118,13 +120,21 @@ class IdentityVault:
                 self.active_keys(refresh=True)
         raise StaleReaders("the reader keys kept changing")  # pragma: no cover
 
-    def _wraps(self, complaint_id: UUID, data_key: bytes, holder: str | None) -> list[Wrap]:
+    def _wraps(
+        self,
+        complaint_id: UUID,
+        data_key: bytes,
+        holder: str | None,
+        wrappers: dict[str, crypto.Wrapper] | None = None,
+    ) -> list[Wrap]:
         readers = {NATIONAL_READER} | ({admin_reader(holder)} if holder else set())
-        return [
-            Wrap(complaint_id, k.key_id, k.reader, crypto.wrap(k.public, k.reader, complaint_id, data_key))
-            for k in self.active_keys()
-            if k.reader in readers
-        ]
+        made = []
+        for k in self.active_keys():
+            if k.reader in readers:
+                wrapper = wrappers.get(k.key_id) if wrappers is not None else None
+                wrapped = (wrapper or crypto.Wrapper(k.public))(k.reader, complaint_id, data_key)
+                made.append(Wrap(complaint_id, k.key_id, k.reader, wrapped))
+        return made
 
     def store_sealed(
         self, sealed: Sequence[SealedReporter], *, orphan: Callable[[UUID], bool] | None = None
