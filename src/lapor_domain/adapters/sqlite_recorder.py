@@ -331,29 +331,24 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             return None if found is None else Head(found[0], bytes(found[1]), bool(found[2]), found[3] or 0)
 
     def ledger_page(self, *, after: int, until: int, limit: int) -> list[LedgerRow]:
-        with self.datastore.transaction(commit=False) as c:
-            cursor = c.sqlite_cursor
-            cursor.row_factory = None
-            cursor.execute(
-                f"SELECT rowid, originator_id, originator_version, topic, state, leaf, digest, previous "
-                f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
-                (after, until, limit),
-            )
-            rows: list[LedgerRow] = cursor.fetchall()
-            return rows
+        return self._ledger_rows("rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?", (after, until, limit))
 
     def ledger_digest(self, complaint_id: Key, version: int) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:
             return self._digest_of(c.sqlite_cursor, complaint_id, version)
 
     def ledger_chain(self, complaint_id: UUID) -> list[LedgerRow]:
+        return self._ledger_rows("originator_id = ? ORDER BY originator_version", (complaint_id.hex,))
+
+    def _ledger_rows(self, where: str, params: tuple[Any, ...]) -> list[LedgerRow]:
+        """Event rows with their ledger columns (position first), plain tuples."""
         with self.datastore.transaction(commit=False) as c:
             cursor = c.sqlite_cursor
             cursor.row_factory = None
             cursor.execute(
                 f"SELECT rowid, originator_id, originator_version, topic, state, leaf, digest, previous "
-                f"FROM {self.events_table_name} WHERE originator_id = ? ORDER BY originator_version",
-                (complaint_id.hex,),
+                f"FROM {self.events_table_name} WHERE {where}",
+                params,
             )
             rows: list[LedgerRow] = cursor.fetchall()
             return rows
