@@ -376,18 +376,11 @@ def build_dossier(
         # The identity is shown once, above (one showing, one record); the timeline names the
         # reporter's events by role.
         timeline=timeline(app, complaint_id, viewer=role),
-        identity=card.reporter or _state_word(card.identity),
+        identity=identity.label if identity is not None else HIDDEN,  # a role alone: withheld
         viewer=str(viewer) if isinstance(viewer, Actor) else (role.value if role is not None else "public"),
         generated_at=at,
         evidence=evidence,
     )
-
-
-_STATE_WORDS = {"withheld": HIDDEN, "sealed": "(tersegel / sealed)", "erased": "(dihapus / erased)"}
-
-
-def _state_word(state: str) -> str:
-    return _STATE_WORDS.get(state, state)
 
 
 def _institution(app: LaporApp, events: Sequence[ComplaintEvent]) -> str | None:
