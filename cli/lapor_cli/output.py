@@ -96,6 +96,7 @@ class Output:
         self._zone = zone
         self._calendar = calendar
         self._lang = lang
+        self._translate: i18n.Translate | None = None
         self.judged_at: datetime | None = None
         """The instant the shown deadlines are judged at: a deadline cell then says how many
         working days are left (a command that judges, such as ``queue``, sets it)."""
@@ -197,8 +198,9 @@ class Output:
 
     def _(self, message: str) -> str:
         """A word of the operator's language (``i18n``): headers, states, flags."""
-        translate: i18n.Translate = i18n.translator(self.lang, cache_folder())
-        return translate(message)
+        if self._translate is None:  # the language is known once the policy is: look it up once
+            self._translate = i18n.translator(self.lang, cache_folder())
+        return self._translate(message)
 
     def deadline(self, deadline: datetime) -> str:
         """A deadline as the last working day it includes, with the working days left when
