@@ -123,7 +123,7 @@ def src_costs() -> None:
     from lapor_domain.model.events import Disposed
 
     app = LaporApp("memory", clock=lambda: RECORDED_CLOCK)
-    rules, policy, directory, mapper = app.rules, app.policy, app.directory, app.log.mapper
+    rules, directory, mapper = app.rules, app.directory, app.log.mapper
     at = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
     reporter, national = Actor.reporter("warga-1"), Actor.national("sp4n-01")
     admin = Actor.admin("kota-cirebon", "admin-1")
@@ -150,7 +150,11 @@ def src_costs() -> None:
         (
             "decisions.submit",
             lambda: decisions.submit(
-                new.id, Stamp(reporter, at, at), identity=sealed, pseudonym="anon-1", title="t",
+                new.id,
+                Stamp(reporter, at, at),
+                identity=sealed,
+                pseudonym="anon-1",
+                title="t",
                 description="d",
             ),
         ),
@@ -175,7 +179,7 @@ def src_costs() -> None:
         ("  directory.unit()", lambda: directory.unit("kota-cirebon", "dinkes")),
         ("  Desk.unit_of() construction", lambda: Desk.unit_of("kota-cirebon", "dinkes")),
         ("evolve (Disposed)", lambda: evolve(checked, to_unit)),
-        ("pending_deadline", lambda: pending_deadline(at_unit, policy)),
+        ("pending_deadline", lambda: pending_deadline(at_unit, rules.calendars)),
         ("mapper.to_stored_event", lambda: mapper.to_stored_event(to_unit)),
         (
             "isinstance(event, DomainEventProtocol) in save()",

@@ -9,7 +9,7 @@ submitted complaints: real ``Submitted`` events built by
 (``app.log.mapper.to_stored_event``), inserted through the app's own recorder
 (``app.log.recorder.insert_events(stored, deadlines=[DeadlineRow(...)])``, 10,000
 per call on SQLite, one transaction each), each DeadlineRow's ``due_us`` computed by
-``pending_deadline(evolve(None, event), app.policy)``. Before loading, one
+``pending_deadline(evolve(None, event), app.rules.calendars)``. Before loading, one
 complaint submitted through the public API is compared byte for byte (stored
 event) and row for row (deadline index) with the bulk path's output.
 
@@ -82,7 +82,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
-
 def micros(instant: datetime) -> int:
     """UTC microseconds since the epoch, as the app stores due instants."""
     return (instant - EPOCH) // MICROSECOND
@@ -102,7 +101,7 @@ def submitted(app: LaporApp, i: int, at: datetime, cid: uuid.UUID | None = None)
         title=TITLES[i % len(TITLES)],
         description=DESCRIPTIONS[i % len(DESCRIPTIONS)],
     )
-    deadline = pending_deadline(evolve(None, event), app.policy)
+    deadline = pending_deadline(evolve(None, event), app.rules.calendars)
     assert deadline is not None
     return event, DeadlineRow(event.originator_id, micros(deadline.due), deadline.clock.value)
 

@@ -15,11 +15,13 @@ from lapor_domain import (
     Archived,
     ArchiveReason,
     AutoClosed,
+    CalendarAmended,
     ComplaintEvent,
     Desk,
     Disposed,
     EscalatedToOmbudsman,
     IdentityErased,
+    LogEvent,
     ReporterReplied,
     Responded,
     Returned,
@@ -52,7 +54,7 @@ desks = st.one_of(
 )
 optional_flags = st.none() | st.booleans()
 
-payloads: dict[type[ComplaintEvent], st.SearchStrategy[dict[str, Any]]] = {
+payloads: dict[type[LogEvent], st.SearchStrategy[dict[str, Any]]] = {
     Submitted: st.fixed_dictionaries(
         {
             "identity": st.builds(SealedIdentity, nonce=st.text(max_size=16), ciphertext=texts),
@@ -78,6 +80,14 @@ payloads: dict[type[ComplaintEvent], st.SearchStrategy[dict[str, Any]]] = {
     AutoClosed: st.fixed_dictionaries({"responded_at": instants}),
     EscalatedToOmbudsman: st.fixed_dictionaries({"submitted_at": instants}),
     Archived: st.fixed_dictionaries({"reason": st.sampled_from(ArchiveReason), "note": st.text(max_size=40)}),
+    CalendarAmended: st.fixed_dictionaries(
+        {
+            "added": st.dictionaries(st.dates(), texts, max_size=3),
+            "cancelled": st.lists(st.dates(), max_size=3),
+            "basis": texts,
+            "institution": st.none() | slugs,
+        }
+    ),
 }
 
 

@@ -51,8 +51,8 @@ def test_the_card_shows_the_reporter_only_to_whom_rule_10_allows(memory_app: Lap
     shown = memory_app.identity(c.id, viewer=NATIONAL, purpose="test")
     withheld = memory_app.identity(c.id, viewer=Actor.liaison("kota-cirebon", "dinkes", "sari"), purpose="t")
     assert withheld.state is IdentityState.WITHHELD and withheld.identity is None
-    national = complaint_card(c, memory_app.policy, at, Role.NATIONAL, identity=shown)
-    unit = complaint_card(c, memory_app.policy, at, Role.LIAISON, identity=withheld)
+    national = complaint_card(c, memory_app.rules.calendars, at, Role.NATIONAL, identity=shown)
+    unit = complaint_card(c, memory_app.rules.calendars, at, Role.LIAISON, identity=withheld)
     assert national.reporter is not None and "Siti Aminah" in national.reporter
     assert unit.reporter is None and unit.model_dump(exclude={"reporter", "identity"}) == national.model_dump(
         exclude={"reporter", "identity"}

@@ -67,12 +67,12 @@ def check_views(app: LaporApp, cid: UUID, as_of: datetime, viewer: Role | None) 
         with pytest.raises(ComplaintNotFound):
             timeline(app, cid, as_of=as_of, viewer=viewer)
         with pytest.raises(ComplaintNotFound):
-            complaint_card(then, app.policy, as_of, viewer, now=now)
+            complaint_card(then, app.rules.calendars, as_of, viewer, now=now)
         return
     actor = VIEWERS_AS_ACTORS.get(viewer)
     identity = app.identity(cid, viewer=actor, purpose="test") if actor else None
     entries = timeline(app, cid, as_of=as_of, viewer=actor or viewer)
-    card = complaint_card(then, app.policy, as_of, viewer, now=now, identity=identity)
+    card = complaint_card(then, app.rules.calendars, as_of, viewer, now=now, identity=identity)
     shown = json.dumps([e.model_dump(mode="json") for e in entries]) + card.model_dump_json()
     hidden = markers(app, cid) if not can_see_identity(viewer, now.anonymous) else set()
     leaked = {m for m in hidden if m in shown}

@@ -74,11 +74,11 @@ def reference(app: LaporApp, as_of: datetime | None = None) -> Views:
     """A pure fold over the log (up to ``as_of``, with the deadlines due by then fired, and the
     privacy flags as they stand now: rule 10 in every past view)."""
     events = [e for _, e in app.feed.since() if as_of is None or e.at <= as_of]
-    views = fold_views(events, app.policy)
+    views = fold_views(events, app.rules.calendars)
     if as_of is not None:
         for tracked in list(views.complaints.values()):
             for event in decisions.fire_due(tracked.complaint, app.rules, as_of, as_of):
-                views.apply(event, app.policy)
+                views.apply(event, app.rules.calendars)
         for cid, tracked in list(views.complaints.items()):
             now = app.complaint(cid)
             flags = {"anonymous": now.anonymous, "confidential": now.confidential}

@@ -143,7 +143,7 @@ def test_some_desks_act_after_their_limit_and_most_in_time(city: Any) -> None:
         before = states.get(event.originator_id)
         if isinstance(event, Disposed | Returned | Responded | Archived):
             assert before is not None
-            deadlines = desk_deadlines(before, app.policy)
+            deadlines = desk_deadlines(before, app.rules.calendars)
             assert deadlines is not None
             acted += 1
             breached += event.at >= deadlines.limit
@@ -181,11 +181,20 @@ def replay(app: LaporApp, event: ComplaintEvent, source: LaporApp) -> None:
         by = Actor.reporter(shown.account)
     if isinstance(event, Submitted):
         assert shown is not None
-        app.submit(by=by, at=at, reporter=shown.reporter, title=event.title, description=event.description,
-                   anonymous=event.anonymous, confidential=event.confidential, complaint_id=cid)
+        app.submit(
+            by=by,
+            at=at,
+            reporter=shown.reporter,
+            title=event.title,
+            description=event.description,
+            anonymous=event.anonymous,
+            confidential=event.confidential,
+            complaint_id=cid,
+        )
     elif isinstance(event, Verified):
-        app.verify(cid, by=by, at=at, anonymous=event.anonymous, confidential=event.confidential,
-                   note=event.note)
+        app.verify(
+            cid, by=by, at=at, anonymous=event.anonymous, confidential=event.confidential, note=event.note
+        )
     elif isinstance(event, Disposed):
         to = event.to.institution if event.to.kind is DeskKind.ADMIN else event.to.unit
         assert to is not None
@@ -253,8 +262,12 @@ def test_batches_are_single_imports_with_progress_after_each() -> None:
 
     app.import_events = counting  # type: ignore[method-assign]
     reports: list[tuple[int, int]] = []
-    summary = simulate(app, Workload(complaints=200, start=date(2026, 3, 2), seed=3), batch=100,
-                       progress=lambda done, total: reports.append((done, total)))
+    summary = simulate(
+        app,
+        Workload(complaints=200, start=date(2026, 3, 2), seed=3),
+        batch=100,
+        progress=lambda done, total: reports.append((done, total)),
+    )
     assert sum(sizes) == summary.events and len(sizes) >= summary.events // 104
     assert all(100 <= n <= 104 for n in sizes[:-1])
     assert len(reports) == len(sizes) and reports[-1] == (200, 200)
@@ -285,8 +298,14 @@ def test_national_scale_on_sqlite_quiet_holidays_and_the_lebaran_peak(tmp_path: 
 
 @pytest.mark.parametrize(
     "changes",
-    [{"complaints": 0}, {"archive_share": 1.5}, {"reply_share": -0.1}, {"scale": "galaxy"},
-     {"per_year": 0}, {"slow_desk_share": 0.7, "late_desk_share": 0.4}],
+    [
+        {"complaints": 0},
+        {"archive_share": 1.5},
+        {"reply_share": -0.1},
+        {"scale": "galaxy"},
+        {"per_year": 0},
+        {"slow_desk_share": 0.7, "late_desk_share": 0.4},
+    ],
 )
 def test_a_workload_out_of_range_is_refused(changes: dict[str, Any]) -> None:
     arguments: dict[str, Any] = {"complaints": 10, "start": date(2026, 1, 5), **changes}

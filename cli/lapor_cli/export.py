@@ -29,6 +29,7 @@ from lapor_domain import (
     ComplaintNotFound,
     IdentityView,
     LaporApp,
+    LogEvent,
     Reporter,
     Role,
     Submitted,
@@ -149,7 +150,7 @@ def _json_text(value: Any) -> str:
 
 
 def event_row(
-    position: int | None, event: ComplaintEvent, *, identity: IdentityView | None, flat: bool = False
+    position: int | None, event: LogEvent, *, identity: IdentityView | None, flat: bool = False
 ) -> dict[str, Any]:
     """An event as an export row. The log names the reporter by a pseudonym and holds the
     identity sealed: neither is exported; the identity (and the account in ``person``) only
@@ -257,14 +258,16 @@ def events(
         cid = session.resolve_id(complaint)
         if not privacy.shows(cid):
             raise ComplaintNotFound(f"no complaint whose id starts with {complaint!r}")
-        recorded: Iterable[tuple[int | None, ComplaintEvent]] = ((None, e) for e in app.history(cid))
+        recorded: Iterable[tuple[int | None, LogEvent]] = ((None, e) for e in app.history(cid))
     else:
         recorded = app.feed.since()
     flat = fmt != "jsonl"
     rows = (
         event_row(position, e, identity=privacy.identity(e.originator_id), flat=flat)
+        if isinstance(e, ComplaintEvent)
+        else event_row(position, e, identity=None, flat=flat)  # the calendar's history (rule 16)
         for position, e in recorded
-        if privacy.shows(e.originator_id)
+        if not isinstance(e, ComplaintEvent) or privacy.shows(e.originator_id)
     )
     write_rows(rows, fmt, out, session.zone, columns=EVENT_COLUMNS, excel=excel, sheet="events")
 

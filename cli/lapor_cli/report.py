@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from lapor_domain import ComplaintEvent
 from lapor_projections import UnitRecord, cumulative_flow, manager_report, unit_records
 
 from .common import check_writable, json_option, pass_session, period_options
@@ -77,7 +78,7 @@ def report(session: Session, out: Path, since: datetime | None, until: datetime 
 def _page(session: Session, out: Path, start: datetime, end: datetime) -> dict[str, object]:
     from .report_html import render_report
 
-    events = (recorded.event for recorded in session.app().feed.since(0))
+    events = (r.event for r in session.app().feed.since(0) if isinstance(r.event, ComplaintEvent))
     numbers = manager_report(session.reader(), events, since=start, until=end)
     names = {f"unit:{i.code}/{u.code}": u.name for i, u in session.directory.units()}
     _write(out, render_report(numbers, session.zone, names))

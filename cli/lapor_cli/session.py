@@ -17,6 +17,7 @@ from pathlib import Path
 from uuid import UUID
 
 from lapor_domain import (
+    Calendars,
     ClosingDaysFile,
     ComplaintNotFound,
     InvalidInput,
@@ -141,6 +142,13 @@ class Session:
     @property
     def directory(self) -> OrganisationDirectory:
         return self._app.directory if self._app is not None else kota_cirebon()
+
+    def calendars(self) -> Calendars:
+        """The calendars the clocks count on: the log's, with its amendments (rule 16), when it
+        is open; else the policy's own (a snapshot's views were judged when they were built)."""
+        if self._app is not None:
+            return self._app.rules.calendars
+        return Calendars.of(self.policy, self.directory)
 
     def read_models(self, *, create: bool = False) -> ReadModels:
         """The embedded read models as stored, not caught up."""

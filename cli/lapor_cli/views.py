@@ -147,7 +147,6 @@ def queue(
         )
 
 
-
 def _empty_queue(session: Session, desk: str, sla: str | None) -> str:
     _ = session.out._
     if sla is None:
@@ -207,7 +206,7 @@ def show(
     identity = None
     if actor is not None and snapshot is None:
         identity = session.app().identity(cid, viewer=actor, purpose=purpose or "show")
-    card = complaint_card(state, session.policy, at, viewer_role(viewer), now=now, identity=identity)
+    card = complaint_card(state, session.calendars(), at, viewer_role(viewer), now=now, identity=identity)
     session.out.judged_at = at
     live = snapshot is None and as_of is None
     session.out.record(card, CARD_FIELDS, title=card_title(card, live=live, translate=session.out._))

@@ -66,7 +66,7 @@ def _step(
 def _report(session: Session, c: Complaint, at: datetime, viewer: Role, verb: str) -> None:
     """The complaint after the step: a line for people, its card in JSON."""
     # The acting reporter is the complaint's own (rule 9 let them act): they may see it.
-    card = complaint_card(c, session.policy, at, viewer=viewer, own=viewer is Role.REPORTER)
+    card = complaint_card(c, session.calendars(), at, viewer=viewer, own=viewer is Role.REPORTER)
     if session.out.as_json:
         session.out.record(card, CARD_FIELDS)
         return

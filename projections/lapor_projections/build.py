@@ -24,6 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from lapor_domain import (
+    Calendars,
     ComplaintEvent,
     LaporApp,
     LaporError,
@@ -118,7 +119,8 @@ def _build_share(
     skip: frozenset[UUID] = frozenset(),
 ) -> int:
     """Build one share's rows; ``report`` hears how many events each committed batch applied."""
-    policy, rules = app.policy, app.rules
+    rules = app.rules if as_of is None else app.rules.with_calendars(app.rules.calendars.known_at(as_of))
+    calendars = rules.calendars  # as it stood: what was known at the as-of instant (rule 16)
     complaints: list[tuple[Any, ...]] = []
     visits: list[tuple[Any, ...]] = []
     texts: list[TextDoc] = []
@@ -131,7 +133,7 @@ def _build_share(
                 events = [e for e in events if e.at <= as_of]
                 if not events:
                     continue
-            tracked, opened = _fold(events, policy)
+            tracked, opened = _fold(events, calendars)
             if flags is not None and flags != (tracked.complaint.anonymous, tracked.complaint.confidential):
                 anonymous, confidential = flags
                 tracked = tracked._replace(
@@ -139,7 +141,7 @@ def _build_share(
                 )
             if as_of is not None and tracked.deadline is not None and tracked.deadline.due <= as_of:
                 fired = decisions.fire_final(tracked.complaint, rules, as_of, as_of)
-                tracked, more = _fold(fired, policy, tracked)
+                tracked, more = _fold(fired, calendars, tracked)
                 opened.update(more)
             complaints.append(complaint_row(tracked))
             visits += [visit_row(v) for v in opened.values()]
@@ -278,11 +280,11 @@ def _no_clock() -> datetime:
 
 
 def _fold(
-    events: list[ComplaintEvent], policy: SlaPolicy, tracked: Tracked | None = None
+    events: list[ComplaintEvent], calendars: Calendars, tracked: Tracked | None = None
 ) -> tuple[Tracked, dict[int, Visit]]:
     visits: dict[int, Visit] = {}
     for event in events:
-        tracked, changed = step(tracked, event, policy)
+        tracked, changed = step(tracked, event, calendars)
         for visit in changed:
             visits[visit.seq] = visit
     assert tracked is not None

@@ -7,11 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from lapor_domain import (
+    Calendars,
     Complaint,
     ComplaintNotFound,
     IdentityView,
     Role,
-    SlaPolicy,
     SlaState,
     can_see_complaint,
     desk_deadlines,
@@ -55,7 +55,7 @@ class ComplaintCard(BaseModel):
 
 def complaint_card(
     c: Complaint,
-    policy: SlaPolicy,
+    calendars: Calendars,
     at: datetime,
     viewer: Role | None,
     *,
@@ -73,9 +73,9 @@ def complaint_card(
     flags = now if now is not None else c
     if not can_see_complaint(viewer, flags.confidential, own=own):
         raise ComplaintNotFound(f"no complaint {c.id}")
-    sla = desk_deadlines(c, policy)
-    clock = pending_deadline(c, policy)
-    calendar = policy.calendar
+    sla = desk_deadlines(c, calendars)
+    clock = pending_deadline(c, calendars)
+    calendar = calendars.of_desk(c.desk) if c.desk else calendars.calendar()
     return ComplaintCard(
         complaint_id=str(c.id),
         title=c.title,

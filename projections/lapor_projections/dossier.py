@@ -363,9 +363,10 @@ def build_dossier(
     role = viewer.role if isinstance(viewer, Actor) else viewer
     now = app.complaint(complaint_id)
     state = app.complaint(complaint_id, as_of=at) if now.last_event_at <= at else now
-    complaint_card(state, app.policy, at, role, now=now)  # rule 10 first: no showing for a refused viewer
+    calendars = app.rules.calendars
+    complaint_card(state, calendars, at, role, now=now)  # rule 10 first: no showing for a refused viewer
     identity = app.identity(now.id, viewer=viewer, purpose=purpose) if isinstance(viewer, Actor) else None
-    card = complaint_card(state, app.policy, at, role, now=now, identity=identity)
+    card = complaint_card(state, calendars, at, role, now=now, identity=identity)
     events = app.history(complaint_id)
     submitted = events[0]
     description = submitted.description if isinstance(submitted, Submitted) else ""

@@ -18,16 +18,17 @@ from uuid import UUID
 from lapor_domain import (
     Archived,
     AutoClosed,
+    Calendars,
     Complaint,
     ComplaintEvent,
     Deadline,
     DeskKind,
     EscalatedToOmbudsman,
     IdentityErased,
+    LogEvent,
     Outcome,
     ReporterReplied,
     Responded,
-    SlaPolicy,
     Submitted,
     Verified,
     desk_deadlines,
@@ -79,6 +80,7 @@ class Visit(NamedTuple):
     limit: datetime | None
     left: datetime | None = None
     left_by: str | None = None  # what ended the stay (``event_label``): Disposed, Returned, ...
+    calendar_version: int = 0  # the calendar that set target and limit (rule 16; 0: the base)
 
 
 class Tracked(NamedTuple):
@@ -89,11 +91,11 @@ class Tracked(NamedTuple):
     deadline: Deadline | None  # the finishing clock running after the latest event
 
 
-def _open_visit(c: Complaint, seq: int, policy: SlaPolicy) -> Visit | None:
+def _open_visit(c: Complaint, seq: int, calendars: Calendars) -> Visit | None:
     desk = c.desk
     if desk is None:
         return None
-    sla = desk_deadlines(c, policy)
+    sla = desk_deadlines(c, calendars)
     return Visit(
         c.id,
         seq,
@@ -104,10 +106,11 @@ def _open_visit(c: Complaint, seq: int, policy: SlaPolicy) -> Visit | None:
         c.on_desk_since,
         sla.target if sla else None,
         sla.limit if sla else None,
+        calendar_version=sla.calendar_version if sla else 0,
     )
 
 
-def step(before: Tracked | None, event: ComplaintEvent, policy: SlaPolicy) -> tuple[Tracked, list[Visit]]:
+def step(before: Tracked | None, event: ComplaintEvent, calendars: Calendars) -> tuple[Tracked, list[Visit]]:
     """The complaint after ``event``, and the visits it closed or opened.
 
     An erasure changes nothing the views keep (they keep no identity, rule 14): every view
@@ -120,15 +123,45 @@ def step(before: Tracked | None, event: ComplaintEvent, policy: SlaPolicy) -> tu
     changed: list[Visit] = []
     seq = 0
     if before is not None and before.visit is not None:
-        closed = _close(before.visit, event)
+        closed = _close(_settled(before, event, calendars), event)
         changed.append(closed)
         seq = closed.seq + 1
-    opened = _open_visit(complaint, seq, policy)
+    opened = _open_visit(complaint, seq, calendars)
     if opened is not None:
         changed.append(opened)
     if before is None or type(event) in _CLOCK_CHANGERS:
-        return Tracked(complaint, opened, pending_deadline(complaint, policy)), changed
+        return Tracked(complaint, opened, pending_deadline(complaint, calendars)), changed
     return Tracked(complaint, opened, before.deadline), changed
+
+
+def _settled(before: Tracked, event: ComplaintEvent, calendars: Calendars) -> Visit:
+    """The stay that ``event`` ends, with the deadlines it was judged by when it ended: an
+    amendment recorded after that moves no stay already over (rule 16), so the stay is
+    counted on the calendars known when the event was recorded, wherever it is folded."""
+    visit = before.visit
+    assert visit is not None
+    if visit.target is None or not calendars.amended_after(visit.arrived):
+        return visit
+    sla = desk_deadlines(before.complaint, calendars.known_at(event.recorded_at))
+    if sla is None:
+        return visit
+    return visit._replace(target=sla.target, limit=sla.limit, calendar_version=sla.calendar_version)
+
+
+def repaired(tracked: Tracked, calendars: Calendars) -> tuple[Tracked, list[Visit]]:
+    """A complaint's open stay and finishing clock counted again on amended calendars
+    (rule 16: ``Calendars.due`` decides what moves); the visit changed, if it did."""
+    c, visit = tracked.complaint, tracked.visit
+    deadline = pending_deadline(c, calendars)
+    changed: list[Visit] = []
+    if visit is not None:
+        sla = desk_deadlines(c, calendars)
+        if sla is not None:
+            moved = visit._replace(target=sla.target, limit=sla.limit, calendar_version=sla.calendar_version)
+            if moved != visit:
+                visit = moved
+                changed.append(moved)
+    return Tracked(c, visit, deadline), changed
 
 
 # Only these start, stop or move a finishing clock (escalation or auto-close).
@@ -150,11 +183,12 @@ def _close(visit: Visit, event: ComplaintEvent) -> Visit:
         visit.limit,
         event.at,
         event_label(type(event)),
+        visit.calendar_version,
     )
 
 
 @functools.cache
-def event_label(event_class: type[ComplaintEvent]) -> str:
+def event_label(event_class: type[LogEvent]) -> str:
     """How the read side names an event class (a visit's ``left_by``, a timeline, an export):
     its stored name without ``lapor.``. Shown and stored only; to tell events apart, use
     ``labelled_event`` and compare classes."""
@@ -162,7 +196,7 @@ def event_label(event_class: type[ComplaintEvent]) -> str:
 
 
 @functools.cache
-def labelled_event(label: str | None) -> type[ComplaintEvent] | None:
+def labelled_event(label: str | None) -> type[LogEvent] | None:
     """The event class a label names, under its current stored name or a former one (a
     visit stored before a rename keeps the old label); None for no label or an unknown one."""
     if label is None:
@@ -193,8 +227,8 @@ class Views:
     visits: dict[tuple[UUID, int], Visit] = field(default_factory=dict)
     texts: dict[tuple[UUID, int], tuple[str, str]] = field(default_factory=dict)
 
-    def apply(self, event: ComplaintEvent, policy: SlaPolicy) -> None:
-        tracked, changed = step(self.complaints.get(event.originator_id), event, policy)
+    def apply(self, event: ComplaintEvent, calendars: Calendars) -> None:
+        tracked, changed = step(self.complaints.get(event.originator_id), event, calendars)
         self.complaints[event.originator_id] = tracked
         for visit in changed:
             self.visits[(visit.complaint_id, visit.seq)] = visit
@@ -202,9 +236,9 @@ class Views:
             self.texts[(event.originator_id, event.originator_version)] = text
 
 
-def fold_views(events: Iterable[ComplaintEvent], policy: SlaPolicy) -> Views:
+def fold_views(events: Iterable[ComplaintEvent], calendars: Calendars) -> Views:
     """The reference: every read model from scratch, in memory."""
     views = Views()
     for event in events:
-        views.apply(event, policy)
+        views.apply(event, calendars)
     return views

@@ -27,11 +27,20 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
-from lapor_domain import ComplaintEvent, InvalidInput, LaporApp, from_micros, require_aware, to_micros
+from lapor_domain import (
+    CalendarAmended,
+    ComplaintEvent,
+    InvalidInput,
+    LaporApp,
+    LogEvent,
+    from_micros,
+    require_aware,
+    to_micros,
+)
 
 from .build import Progress, build_views
 from .db import Database, open_database
-from .fold import Tracked, Visit, step
+from .fold import Tracked, Visit, repaired, step
 from .shadow import SHADOW, drop_abandoned_shadow, rebuild_lock
 from .store import AS_OF, LOG_POSITION, TABLES, PositionMoved, ViewStore, differences, text_docs
 
@@ -165,10 +174,13 @@ class ReadModels:
         self,
         store: ViewStore,
         cache: OrderedDict[UUID, Tracked],
-        events: Sequence[ComplaintEvent],
+        logged: Sequence[LogEvent],
         expected: int,
         position: int,
     ) -> None:
+        events = [e for e in logged if isinstance(e, ComplaintEvent)]
+        amended = [e for e in logged if isinstance(e, CalendarAmended)]
+        calendars = self.app.calendar_record.refresh() if amended else self.app.rules.calendars
         missing = {e.originator_id for e in events} - cache.keys()
         if missing:
             cache.update(store.load(missing))
@@ -177,10 +189,20 @@ class ReadModels:
         known = {cid for cid in {e.originator_id for e in events} if cid in cache}  # stored before
         for event in events:
             cid = event.originator_id
-            tracked, changed = step(touched.get(cid) or cache.get(cid), event, self.policy)
+            tracked, changed = step(touched.get(cid) or cache.get(cid), event, calendars)
             touched[cid] = tracked
             for visit in changed:
                 visits[(cid, visit.seq)] = visit
+        for amendment in amended:  # rule 16: the stays and clocks it moves, counted again
+            start, until = calendars.reach(calendars.amendments[amendment.originator_version - 1])
+            for cid, stored in store.open_due_between(to_micros(start), to_micros(until)).items():
+                if cid in touched:
+                    continue  # counted on these calendars already
+                tracked, changed = repaired(stored, calendars)
+                if changed or tracked.deadline != stored.deadline:
+                    touched[cid] = tracked
+                    for visit in changed:
+                        visits[(cid, visit.seq)] = visit
         with store.db.transaction() as cur:
             store.write(
                 cur,

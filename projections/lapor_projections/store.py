@@ -39,6 +39,9 @@ TEXTS = "lapor_view_search"
 TABLES = (COMPLAINTS, VISITS, TRACKING, TEXTS)
 LOG_POSITION = "lapor-views"  # how far the views have read the application's log
 AS_OF = "as-of-us"  # for an as-of build: the instant it stands at
+LAYOUT = "layout"  # which version of these tables' columns the views were written with
+VIEWS_LAYOUT = 2
+"""2: each deadline's calendar version (rule 16). Views of an older layout are rebuilt."""
 
 COMPLAINT_TABLE = Table(
     COMPLAINTS,
@@ -65,6 +68,8 @@ COMPLAINT_TABLE = Table(
         Column("limit_us", MAYBE_INSTANT, "visit.limit if visit else None", "limit"),
         Column("clock", TEXT, "deadline.clock.value if deadline else None", "clock"),
         Column("clock_due_us", MAYBE_INSTANT, "deadline.due if deadline else None", "clock_due"),
+        Column("clock_calendar", NUMBER, "deadline.calendar_version if deadline else 0", "clock_calendar"),
+        Column("desk_calendar", NUMBER, "visit.calendar_version if visit else 0", "desk_calendar"),
         # For queries only: the public label, and the queue's order (the desk's limit, or on
         # the reporter's turn the auto-close instant).
         Column("label", TEXT, "public_label(c)", None),
@@ -88,6 +93,7 @@ VISIT_TABLE = Table(
         Column("limit_us", MAYBE_INSTANT, "limit", "limit"),
         Column("left_us", MAYBE_INSTANT, "left", "left"),
         Column("left_by", TEXT, "left_by", "left_by"),
+        Column("calendar_version", NUMBER, "calendar_version", "calendar_version"),
     ],
     key=["complaint_id", "seq"],
     unpack=", ".join(Visit._fields),
@@ -126,17 +132,24 @@ class ViewStore:
     def create(self, cur: Cursor, *, indexes: bool = True) -> bool:
         """The tables (and indexes) if missing; several processes may do this at once.
 
-        True when views that had read part of the log lacked a table (views written before
-        the search index): they must be rebuilt to hold what that table derives."""
+        True when the views were written by an earlier version (a table or a column of
+        ``VIEWS_LAYOUT`` missing): they must be rebuilt to hold what those derive."""
         wanted = [self.prefix + t for t in TABLES]
         wanted += [name for _, name, _ in self._indexes()] if indexes else []
         wanted += self.db.text_index_names(self.texts_name) if indexes else []
         outdated = False
+        if self.db.have_all(cur, [self.prefix + TRACKING]):
+            cur.execute(f"SELECT position FROM {self.tracking} WHERE name = ?", (LAYOUT,))
+            found = cur.fetchone()
+            outdated = found is None or found[0] != VIEWS_LAYOUT  # written by an earlier version
+            outdated = outdated or not self.db.have_all(cur, [self.prefix + t for t in TABLES])
+            cur.execute(f"SELECT position FROM {self.tracking} WHERE name = ?", (LOG_POSITION,))
+            read = cur.fetchone()
+            if outdated and not (read and read[0]):  # they had read nothing: start them afresh
+                self.drop(cur)
+                outdated = False
         if not self.db.have_all(cur, wanted):
             self.db.serialise_creation(cur)
-            outdated = self.db.have_all(cur, [self.prefix + TRACKING]) and not self.db.have_all(
-                cur, [self.texts_name]
-            )
             cur.execute(COMPLAINT_TABLE.create(self.complaints))
             cur.execute(VISIT_TABLE.create(self.visits))
             self.db.create_text_table(cur, self.texts_name)
@@ -145,6 +158,8 @@ class ViewStore:
             if indexes:
                 self.create_indexes(cur)
         self.mark(cur, LOG_POSITION, 0, replace=False)
+        if not outdated:
+            self.mark(cur, LAYOUT, VIEWS_LAYOUT)
         return outdated
 
     def create_indexes(self, cur: Cursor) -> None:
@@ -188,6 +203,16 @@ class ViewStore:
                 tracked = tracked_from_row(row)
                 found[tracked.complaint.id] = tracked
         return found
+
+    def open_due_between(self, from_us: int, before_us: int) -> dict[UUID, Tracked]:
+        """The open complaints whose desk limit or finishing clock falls in [from, before):
+        those a calendar amendment may move (rule 16)."""
+        sql = (
+            f"SELECT {COMPLAINT_TABLE.select()} FROM {self.complaints} WHERE desk IS NOT NULL AND "
+            "((limit_us >= ? AND limit_us < ?) OR (clock_due_us >= ? AND clock_due_us < ?))"
+        )
+        rows = self.db.query(sql, (from_us, before_us, from_us, before_us))
+        return {(t := tracked_from_row(row)).complaint.id: t for row in rows}
 
     def write(
         self,
@@ -261,6 +286,8 @@ def _tracked(
     limit: datetime | None,
     clock: str | None,
     clock_due: datetime | None,
+    clock_calendar: int,
+    desk_calendar: int,
 ) -> Tracked:
     """A complaint's stored state from its decoded columns (the row reader's ``assemble``)."""
     desk = None
@@ -287,9 +314,20 @@ def _tracked(
     visit = None
     if desk_key and desk_kind and visit_seq is not None:
         visit = Visit(
-            complaint_id, visit_seq, desk_key, desk_kind, institution, unit, on_desk_since, target, limit
+            complaint_id,
+            visit_seq,
+            desk_key,
+            desk_kind,
+            institution,
+            unit,
+            on_desk_since,
+            target,
+            limit,
+            calendar_version=desk_calendar,
         )
-    deadline = Deadline(Clock(clock), clock_due) if clock and clock_due is not None else None
+    deadline = None
+    if clock and clock_due is not None:
+        deadline = Deadline(Clock(clock), clock_due, clock_calendar)
     return Tracked(complaint, visit, deadline)
 
 

@@ -117,10 +117,10 @@ def _entry(
 def _deadline_in_force(app: LaporApp, c: Complaint) -> tuple[str | None, datetime | None]:
     """The earliest deadline facing the complaint after the event: its desk's limit or a finishing clock."""
     options: list[tuple[datetime, str]] = []
-    sla = desk_deadlines(c, app.policy)
+    sla = desk_deadlines(c, app.rules.calendars)
     if sla is not None and c.desk is not None and c.desk.sla_level is not None:
         options.append((sla.limit, f"{c.desk.sla_level.value} desk limit"))
-    clock = pending_deadline(c, app.policy)
+    clock = pending_deadline(c, app.rules.calendars)
     if clock is not None:
         options.append((clock.due, clock.clock.value))
     if not options:

@@ -32,21 +32,25 @@ from .ledger.ledger import ChainLink, InclusionProof, Ledger, Override, TreeHead
 from .ledger.signing import Checkpoint, PublicKey, SignedHead, SigningKey
 from .model import decisions
 from .model.actors import Actor, Role
-from .model.calendar import ClosingDaysCache, WorkingCalendar, keep_closing_days_in
+from .model.calendar import ClosingDaysCache, Week, WorkingCalendar, keep_closing_days_in
+from .model.calendars import Amendment, Calendars, Due
 from .model.complaint import Complaint, Outcome, evolve, fold
 from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, desk_deadlines, judge, pending_deadline
 from .model.desks import Desk, DeskKind, SlaLevel
 from .model.entry import Stamp
 from .model.events import (
+    CALENDAR_STREAM,
     DEADLINE_EVENTS,
     FINISHING_EVENTS,
     Archived,
     ArchiveReason,
     AutoClosed,
+    CalendarAmended,
     ComplaintEvent,
     Disposed,
     EscalatedToOmbudsman,
     IdentityErased,
+    LogEvent,
     Reporter,
     ReporterReplied,
     Responded,
@@ -83,6 +87,7 @@ from .sealing import (
 from .sweep import FiredDeadline
 
 __all__ = [
+    "CALENDAR_STREAM",
     "DDL_LOCK",
     "DEADLINE_EVENTS",
     "EPOCH",
@@ -93,10 +98,13 @@ __all__ = [
     "MICROSECOND",
     "NATIONAL_READER",
     "Actor",
+    "Amendment",
     "ArchiveReason",
     "Archived",
     "AuditReport",
     "AutoClosed",
+    "CalendarAmended",
+    "Calendars",
     "ChainLink",
     "Check",
     "Checkpoint",
@@ -116,6 +124,7 @@ __all__ = [
     "DeskSla",
     "Disclosure",
     "Disposed",
+    "Due",
     "EscalatedToOmbudsman",
     "EventFeed",
     "EvidenceReport",
@@ -132,6 +141,7 @@ __all__ = [
     "LaporError",
     "Ledger",
     "LogDamaged",
+    "LogEvent",
     "LogNotUpgraded",
     "Maintenance",
     "NotAllowed",
@@ -169,6 +179,7 @@ __all__ = [
     "UnitKind",
     "UnknownOrganisation",
     "Verified",
+    "Week",
     "WorkingCalendar",
     "admin_reader",
     "can_see_complaint",

@@ -10,8 +10,8 @@ command is refused, nothing is recorded, not even those deadlines.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .adapters.storage import StoreTarget, parse_target
+from .amendments import CalendarHistory
 from .errors import (
     ComplaintExists,
     ComplaintNotFound,
@@ -33,6 +34,7 @@ from .identities import Identities, Maintenance, Rotation
 from .ledger.ledger import Ledger
 from .model import decisions, entry, inputs
 from .model.actors import Actor
+from .model.calendars import Amendment, Calendars
 from .model.complaint import Complaint, evolve, fold
 from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline
 from .model.decisions import Rules
@@ -41,6 +43,7 @@ from .model.entry import Stamp
 from .model.events import (
     Archived,
     ArchiveReason,
+    CalendarAmended,
     ComplaintEvent,
     Disposed,
     IdentityErased,
@@ -100,9 +103,14 @@ class LaporApp:
         self._retries = retries
         self._listeners: list[Callable[[], object]] = []
         self.log = ComplaintLog(env=self.target.env, create=create, store=self.target.description)
-        self.states = ComplaintStates(self.log, self.policy, cache_size=cache_size, recorded=self._notify)
+        self.states = ComplaintStates(self.log, self.rules, cache_size=cache_size, recorded=self._notify)
         self._sweep = Sweep(self.log, self.states, self.rules, clock=self._recording_instant, retries=retries)
-        self.ledger = Ledger(self.log, self.policy, self._recording_instant)
+        self.calendar_record = CalendarHistory(
+            self.log, self.states, self.rules, self._recording_instant, retries=retries, recorded=self._notify
+        )
+        """The calendar's history (rule 16): amendments recorded in the log."""
+        self.calendar_record.refresh()
+        self.ledger = Ledger(self.log, self.rules, self._recording_instant)
         """The tamper-evident record (rule 15): chains, tree head, signatures, checkpoints, audit."""
         try:
             self.keystore = KeyStore(keystore_target(self.target, keystore))
@@ -305,19 +313,51 @@ class LaporApp:
         recorded_at = self._recording_instant()
         entry.check_entered_in_time(Stamp(Actor.system(), until, recorded_at), self.policy)
         final = min(until, recorded_at) - self.policy.late_entry_grace
+        self.calendar_record.refresh()  # an amendment another process recorded moves what is due
         return self._sweep.fire(final, batch)
+
+    def amend_calendar(
+        self,
+        *,
+        add: Mapping[date, str] | Iterable[date] = (),
+        cancel: Iterable[date] = (),
+        basis: str,
+        by: Actor,
+        institution: str | None = None,
+    ) -> Amendment:
+        """Rule 16: closing days added (named, or named after ``basis``) or cancelled, in the
+        national calendar or in ``institution``'s, recorded now (an amendment is never
+        backdated), with the repair of every open deadline it moves, in one transaction.
+        The national desk amends the national calendar; an institution's admin team its own.
+        """
+        return self.calendar_record.amend(add=add, cancel=cancel, basis=basis, by=by, institution=institution)
+
+    def calendar_history(self) -> list[CalendarAmended]:
+        """Every amendment of the calendar, in the order recorded (``lapor calendar history``)."""
+        return [e for e in self.log.calendar_events() if isinstance(e, CalendarAmended)]
 
     # -- queries --------------------------------------------------------------------
 
-    def complaint(self, complaint_id: UUID | str, *, as_of: datetime | None = None) -> Complaint:
-        """The recorded state now or, with ``as_of``, as it stood then (deadlines due by then applied)."""
+    def complaint(
+        self, complaint_id: UUID | str, *, as_of: datetime | None = None, known_at: datetime | None = None
+    ) -> Complaint:
+        """The recorded state now or, with ``as_of``, as it stood then (deadlines due by then
+        applied), judged with the calendar amendments known at ``known_at`` (rule 16): by
+        default ``as_of`` itself, as it stood; a later instant, as we know it since."""
         if as_of is None:
+            if known_at is not None:
+                raise InvalidInput("known_at needs as_of: what was known when, about which instant")
             return self.states.load(complaint_id)
         until = self._instant(as_of, "as_of")
         state = fold(self.history(complaint_id, as_of=until))
         if state is None:
             raise ComplaintNotFound(f"complaint {complaint_id} did not exist at {until.isoformat()}")
-        return fold(decisions.fire_final(state, self.rules, until, until), state) or state
+        rules = self.rules_known_at(until if known_at is None else self._instant(known_at, "known_at"))
+        return fold(decisions.fire_final(state, rules, until, until), state) or state
+
+    def rules_known_at(self, instant: datetime) -> Rules:
+        """The rules with the calendar as it was known at ``instant`` (rule 16)."""
+        return self.rules.with_calendars(self.rules.calendars.known_at(instant))
 
     def history(self, complaint_id: UUID | str, *, as_of: datetime | None = None) -> list[ComplaintEvent]:
         """Every recorded event of the complaint in order (up to ``as_of`` if given)."""
@@ -329,11 +369,28 @@ class LaporApp:
             events = [e for e in events if e.at <= until]
         return events
 
-    def pending_deadline(self, complaint_id: UUID | str) -> Deadline | None:
-        return pending_deadline(self.states.load(complaint_id), self.policy)
+    def pending_deadline(
+        self, complaint_id: UUID | str, *, as_of: datetime | None = None, known_at: datetime | None = None
+    ) -> Deadline | None:
+        """The finishing clock running now, or as of an instant with what was known at another."""
+        state, calendars = self._judged(complaint_id, as_of, known_at)
+        return pending_deadline(state, calendars)
 
-    def desk_deadlines(self, complaint_id: UUID | str) -> DeskDeadlines | None:
-        return desk_deadlines(self.states.load(complaint_id), self.policy)
+    def desk_deadlines(
+        self, complaint_id: UUID | str, *, as_of: datetime | None = None, known_at: datetime | None = None
+    ) -> DeskDeadlines | None:
+        """The desk's target and limit now, or as of an instant with what was known at another."""
+        state, calendars = self._judged(complaint_id, as_of, known_at)
+        return desk_deadlines(state, calendars)
+
+    def _judged(
+        self, complaint_id: UUID | str, as_of: datetime | None, known_at: datetime | None
+    ) -> tuple[Complaint, Calendars]:
+        state = self.complaint(complaint_id, as_of=as_of, known_at=known_at)
+        if as_of is None:
+            return state, self.rules.calendars
+        known = self._instant(as_of if known_at is None else known_at, "known_at")
+        return state, self.rules.calendars.known_at(known)
 
     def import_events(
         self,
@@ -355,7 +412,9 @@ class LaporApp:
         if not all(isinstance(c, Complaint) for c in states.values()):
             raise InvalidInput("import_events takes each touched complaint's state as a Complaint")
         events = [e if e.imported else e.model_copy(update={"imported": True}) for e in events]
-        rows = [deadline_row(cid, pending_deadline(state, self.policy)) for cid, state in states.items()]
+        rows = [
+            deadline_row(cid, pending_deadline(state, self.rules.calendars)) for cid, state in states.items()
+        ]
         if identities:
             self.identities.store_sealed(list(identities))
         try:
@@ -466,7 +525,7 @@ class LaporApp:
         for events in self.feed.by_complaint(until=self.feed.head(), skip=skip):  # one complaint at a time
             state = fold(events)
             assert state is not None
-            row = deadline_row(state.id, pending_deadline(state, self.policy))
+            row = deadline_row(state.id, pending_deadline(state, self.rules.calendars))
             if row.due_us is not None:
                 live.append(row)
         self.log.deadline_index.replace_deadlines(live)
@@ -524,11 +583,11 @@ class LaporApp:
         finished the complaint), then the command's own rules; with the finishing clock that
         ran before it (the deadline index's row)."""
         policy = self.policy
-        running = pending_deadline(before, policy)  # the finishing clock after the last event
+        running = pending_deadline(before, self.rules.calendars)  # the finishing clock after the last event
         if stamp.at >= before.last_event_at:
             entry.check_clock_not_final(before.id, running, stamp, policy)
         else:
-            entry.check_not_too_late(self._as_it_stood(before.id, stamp.at), stamp, policy)
+            entry.check_not_too_late(self._as_it_stood(before.id, stamp.at), stamp, self.rules.calendars)
         entry.check_in_order(before, stamp.at, policy)
         entry.check_open(before, policy)
         if running is not None and running.due <= stamp.at:  # it finished the complaint first

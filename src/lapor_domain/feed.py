@@ -18,14 +18,14 @@ from uuid import UUID
 
 from .adapters.eventlog import ComplaintLog
 from .errors import InvalidInput
-from .model.events import ComplaintEvent
+from .model.events import ComplaintEvent, LogEvent
 
 
 class RecordedEvent(NamedTuple):
     """An event and its position in the log."""
 
     position: int
-    event: ComplaintEvent
+    event: LogEvent
 
 
 class EventFeed:

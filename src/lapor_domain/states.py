@@ -22,20 +22,20 @@ from .adapters.recorders import DeadlineRow
 from .errors import ComplaintNotFound
 from .model.complaint import Complaint
 from .model.deadlines import Deadline, pending_deadline
+from .model.decisions import Rules
 from .model.events import ComplaintEvent
 from .model.ids import parse_complaint_id
 from .model.instants import to_micros
-from .model.policy import SlaPolicy
 
 
 class ComplaintStates:
     """The states of one log's complaints, and how they are recorded."""
 
     def __init__(
-        self, log: ComplaintLog, policy: SlaPolicy, *, cache_size: int, recorded: Callable[[], None]
+        self, log: ComplaintLog, rules: Rules, *, cache_size: int, recorded: Callable[[], None]
     ) -> None:
         self._log = log
-        self._policy = policy
+        self._rules = rules
         self._recorded = recorded  # after every write: the embedded read models catch up
         self._cache: OrderedDict[UUID, Complaint] = OrderedDict()
         self._cache_size = cache_size
@@ -69,7 +69,7 @@ class ComplaintStates:
 
     def record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> None:
         """Append the events, with the deadline index's row if the running clock changed from ``old``."""
-        new = pending_deadline(after, self._policy)
+        new = pending_deadline(after, self._rules.calendars)
         self._log.append(events, deadlines=[] if old == new else [deadline_row(after.id, new)])
         self.remember(after)
         self._recorded()

@@ -67,8 +67,19 @@ T = TypeVar("T")
 class _Case:
     """One open complaint: its folded state and what its people will do."""
 
-    __slots__ = ("after_verify", "came_back", "due", "filing", "institution", "replies", "reporter",
-                 "state", "unit", "wrong_institution", "wrong_unit")
+    __slots__ = (
+        "after_verify",
+        "came_back",
+        "due",
+        "filing",
+        "institution",
+        "replies",
+        "reporter",
+        "state",
+        "unit",
+        "wrong_institution",
+        "wrong_unit",
+    )
 
     def __init__(self, reporter: Actor, filing: tuple[Any, ...], institution: str, unit: str) -> None:
         self.reporter = reporter
@@ -94,9 +105,13 @@ class Simulation:
         self.routing = Routing(app.directory, city=city)
         self.staff = Staff(city=city)
         self.reporters = Reporters(rng, workload.repeat_reporter_share)
-        self.office = OfficeHours(app.policy, rng, slow_share=workload.slow_desk_share,
-                                  late_share=workload.late_desk_share,
-                                  after_hours_share=workload.after_hours_share)
+        self.office = OfficeHours(
+            app.policy,
+            rng,
+            slow_share=workload.slow_desk_share,
+            late_share=workload.late_desk_share,
+            after_hours_share=workload.after_hours_share,
+        )
         self.arrivals = Arrivals(self.office.calendar, workload.start, workload.yearly_intake, rng)
         workload.require_calendar(self.office.calendar)
         self.heap: list[tuple[int, _Case, int, datetime]] = []
@@ -112,8 +127,15 @@ class Simulation:
         self.first_at: datetime | None = None
         self.last_at: datetime | None = None
         self.handlers: tuple[Callable[[_Case, datetime], None], ...] = (
-            self._submit, self._verify, self._dispose, self._return, self._respond, self._reply,
-            self._archive, self._fire)
+            self._submit,
+            self._verify,
+            self._dispose,
+            self._return,
+            self._respond,
+            self._reply,
+            self._archive,
+            self._fire,
+        )
 
     # -- the loop ---------------------------------------------------------------------
 
@@ -153,8 +175,11 @@ class Simulation:
         if still_open := self.workload.complaints - self.finished:
             outcomes["open"] = still_open
         return SimulationSummary(
-            complaints=self.workload.complaints, events=self.recorded, first_at=self.first_at,
-            last_at=self.last_at, by_outcome=outcomes,
+            complaints=self.workload.complaints,
+            events=self.recorded,
+            first_at=self.first_at,
+            last_at=self.last_at,
+            by_outcome=outcomes,
             by_event=dict(sorted((cls.stored_name, n) for cls, n in self.by_type.items())),
         )
 
@@ -178,7 +203,7 @@ class Simulation:
         return choices[int(self.random() * len(choices))]
 
     def _due(self, state: Complaint) -> datetime | None:
-        deadline = pending_deadline(state, self.policy)
+        deadline = pending_deadline(state, self.rules.calendars)
         return deadline.due if deadline is not None else None
 
     def _finish(self, state: Complaint) -> None:
@@ -205,8 +230,9 @@ class Simulation:
         actor, reporter = self.reporters.next()
         anonymous = random() < w.anonymous_share
         confidential = random() < w.confidential_share
-        case = _Case(actor, (complaint_id, reporter, title, description, anonymous, confidential),
-                     institution, unit)
+        case = _Case(
+            actor, (complaint_id, reporter, title, description, anonymous, confidential), institution, unit
+        )
         if random() < w.admin_return_share:
             case.wrong_institution = self.routing.wrong_institution(random, institution)
         if random() < w.unit_return_share:
@@ -251,12 +277,20 @@ class Simulation:
         complaint_id, reporter, title, description, anonymous, confidential = case.filing
         case.filing = None
         stamp = self._stamp(case.reporter, at)
-        sealed = self.app.seal_identity(complaint_id, reporter, account=case.reporter.person,
-                                        at=stamp.recorded_at)
+        sealed = self.app.seal_identity(
+            complaint_id, reporter, account=case.reporter.person, at=stamp.recorded_at
+        )
         self.sealed.append(sealed)
-        event = decisions.submit(complaint_id, stamp, identity=sealed.identity, pseudonym=sealed.pseudonym,
-                                 title=title, description=description, anonymous=anonymous,
-                                 confidential=confidential)
+        event = decisions.submit(
+            complaint_id,
+            stamp,
+            identity=sealed.identity,
+            pseudonym=sealed.pseudonym,
+            title=title,
+            description=description,
+            anonymous=anonymous,
+            confidential=confidential,
+        )
         case.due = self._due(self._record(case, event))
         self._at_national(case, at, first=True)
 
@@ -332,8 +366,12 @@ class Simulation:
             self._push(case, due, FIRE)
 
     def _reply(self, case: _Case, at: datetime) -> None:
-        event = decisions.reply(case.state, self._stamp(case.reporter, at), message=self._one(texts.REPLIES),
-                                pseudonym=case.state.reporter_pseudonym)  # the simulator is its reporter
+        event = decisions.reply(
+            case.state,
+            self._stamp(case.reporter, at),
+            message=self._one(texts.REPLIES),
+            pseudonym=case.state.reporter_pseudonym,
+        )  # the simulator is its reporter
         case.replies += 1
         case.due = self._due(self._record(case, event))
         self._push(case, self.office.desk_acts(at, SlaLevel.UNIT), RESPOND)
@@ -345,8 +383,9 @@ class Simulation:
             draw = self.random()
             reason = next(r for threshold, r in ARCHIVE_REASONS if draw < threshold)
         actor = self._one(self.staff.national)
-        event = decisions.archive(case.state, self._stamp(actor, at), reason=reason,
-                                  note=self._one(texts.ARCHIVE_NOTES))
+        event = decisions.archive(
+            case.state, self._stamp(actor, at), reason=reason, note=self._one(texts.ARCHIVE_NOTES)
+        )
         self._finish(self._record(case, event))
 
     def _fire(self, case: _Case, at: datetime) -> None:

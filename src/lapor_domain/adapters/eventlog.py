@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, EnvType
 
 from ..model.complaint import Complaint, fold
-from ..model.events import ComplaintEvent
+from ..model.events import CALENDAR_STREAM, ComplaintEvent, LogEvent
 from .mapper import PydanticMapper
 from .recorders import (
     AppendListener,
@@ -137,15 +137,21 @@ class ComplaintLog(Application[UUID]):
         return cast(ComplaintOrder, self.recorder)
 
     def events_of(self, complaint_id: UUID, *, after_version: int | None = None) -> list[ComplaintEvent]:
+        if complaint_id == CALENDAR_STREAM:
+            return []  # no complaint has the calendar's stream id
         events: list[ComplaintEvent] = list(self.events.get(complaint_id, gt=after_version))  # type: ignore[arg-type]
         return events
+
+    def calendar_events(self, *, after_version: int | None = None) -> list[LogEvent]:
+        """The calendar's stream (rule 16), in order."""
+        return list(self.events.get(CALENDAR_STREAM, gt=after_version))  # type: ignore[arg-type]
 
     def load(self, complaint_id: UUID, cached: Complaint | None = None) -> Complaint | None:
         """The complaint folded from its events, fast-forwarding a cached state if given."""
         after = cached.version if cached is not None else None
         return fold(self.events_of(complaint_id, after_version=after), cached)
 
-    def append(self, events: list[ComplaintEvent], **kwargs: Any) -> None:
+    def append(self, events: Sequence[LogEvent], **kwargs: Any) -> None:
         """Record the events (and the deadline rows in ``kwargs``) in one transaction.
 
         Straight to the event store: ``Application.save`` would add a runtime protocol
@@ -166,19 +172,19 @@ class ComplaintLog(Application[UUID]):
         stored = [self.mapper.to_stored_event(e) for e in events]
         cast(Any, self.recorder).rewrite_states(stored)
 
-    def decode(self, stored: StoredEvent) -> ComplaintEvent:
-        return cast(ComplaintEvent, self.mapper.to_domain_event(stored))
+    def decode(self, stored: StoredEvent) -> LogEvent:
+        return cast(LogEvent, self.mapper.to_domain_event(stored))
 
     def head(self) -> int:
         """The position of the latest recorded event (0 for none)."""
         return self.recorder.max_notification_id() or 0
 
-    def page_after(self, position: int, limit: int) -> list[tuple[int, ComplaintEvent]]:
+    def page_after(self, position: int, limit: int) -> list[tuple[int, LogEvent]]:
         """Up to ``limit`` events recorded after ``position``, with their positions."""
         page = self.recorder.select_notifications(start=position, limit=limit, inclusive_of_start=False)
         return [(notification.id, self.decode(notification)) for notification in page]
 
-    def read_all(self, *, after: int = 0, batch: int = 1000) -> Iterator[tuple[int, ComplaintEvent]]:
+    def read_all(self, *, after: int = 0, batch: int = 1000) -> Iterator[tuple[int, LogEvent]]:
         """Every event in the order recorded, with its position in the application's log."""
         while page := self.page_after(after, batch):
             yield from page
@@ -217,14 +223,15 @@ class ComplaintLog(Application[UUID]):
         before: UUID | None = None,
         skip: Collection[UUID] = (),
     ) -> Iterator[list[ComplaintEvent]]:
-        """Every complaint's events recorded up to log position ``until``, one complaint at a time.
+        """Every complaint's events recorded up to log position ``until``, one complaint at a time
+        (the calendar's stream is not a complaint's: it is left out).
 
         The order of complaints is the store's key order, not the log's; a fold that keeps
         one complaint in memory at a time reads a log of any length in bounded memory.
         ``start`` and ``before`` bound the complaint ids read (shares of a parallel rebuild);
         the complaints in ``skip`` are left out, undecoded (a rebuild that accepted damage).
         """
-        left_out = {*skip, *(c.hex for c in skip)}
+        left_out = {*skip, *(c.hex for c in skip), CALENDAR_STREAM, CALENDAR_STREAM.hex}
         decode = cast(PydanticMapper, self.mapper).decode
         after: tuple[UUID | str, int] | None = None if start is None else (start, 0)
         current: list[ComplaintEvent] = []
@@ -232,13 +239,13 @@ class ComplaintLog(Application[UUID]):
         select = self.complaint_order.select_by_complaint
         while page := select(after=after, until=until, limit=batch, before=before):
             for originator_id, version, topic, state in page:
-                if left_out and originator_id in left_out:
+                if originator_id in left_out:
                     continue
                 if originator_id != current_id and current:
                     yield current
                     current = []
                 current_id = originator_id
-                current.append(decode(topic, originator_id, version, state))
+                current.append(cast(ComplaintEvent, decode(topic, originator_id, version, state)))
             after = (page[-1][0], page[-1][1])
         if current:
             yield current

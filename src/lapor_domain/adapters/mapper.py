@@ -18,7 +18,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from pydantic import ValidationError
 
 from ..errors import StoreCorrupt
-from ..model.events import ComplaintEvent, event_class
+from ..model.events import LogEvent, event_class
 
 _IDS = {"originator_id", "originator_version"}
 _IDS_AND_NOT_IMPORTED = _IDS | {"imported"}  # the flag is stored only when set
@@ -40,7 +40,7 @@ class PydanticMapper(Mapper[UUID]):
         super().__init__(transcoder=_NoTranscoder())
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        event: ComplaintEvent = domain_event
+        event: LogEvent = domain_event
         cls = type(event)
         state = event.model_dump_json(exclude=_IDS if event.imported else _IDS_AND_NOT_IMPORTED).encode()
         if cls.class_version > 1:
@@ -60,7 +60,7 @@ class PydanticMapper(Mapper[UUID]):
             stored_event.state,
         )
 
-    def decode(self, topic: str, originator_id: UUID | str, version: int, state: bytes) -> ComplaintEvent:
+    def decode(self, topic: str, originator_id: UUID | str, version: int, state: bytes) -> LogEvent:
         """The event stored as these column values (a rebuild reads rows without StoredEvents)."""
         try:
             return _decode(topic, originator_id, version, state)
@@ -81,7 +81,7 @@ def _first_line(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def _decode(topic: str, originator_id: UUID | str, version: int, state: bytes) -> ComplaintEvent:
+def _decode(topic: str, originator_id: UUID | str, version: int, state: bytes) -> LogEvent:
     cls = event_class(topic)
     state = bytes(state)
     if state.startswith(_VERSION_PREFIX) or cls.class_version > 1:
@@ -92,9 +92,7 @@ def _decode(topic: str, originator_id: UUID | str, version: int, state: bytes) -
     return cls.model_validate_json(ids + state[1:] if len(state) > 2 else ids[:-1] + b"}")
 
 
-def _upcast(
-    cls: type[ComplaintEvent], state: dict[str, Any], originator_id: UUID | str, version: int
-) -> ComplaintEvent:
+def _upcast(cls: type[LogEvent], state: dict[str, Any], originator_id: UUID | str, version: int) -> LogEvent:
     from_version = state.pop("class_version", 1)
     while from_version < cls.class_version:
         getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)

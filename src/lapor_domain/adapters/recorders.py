@@ -49,6 +49,10 @@ class DeadlineIndex(Protocol):
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         """Complaints due at or before `until_us`, earliest first."""
 
+    def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
+        """Complaints due at or after ``from_us`` and before ``before_us``, earliest first
+        (those an amendment of the calendar may move, rule 16)."""
+
     def count_deadlines(self) -> int: ...
 
     def replace_deadlines(self, rows: Iterable[DeadlineRow]) -> None:
@@ -246,6 +250,11 @@ class MemoryRecorder(POPOApplicationRecorder):
         with self._database_lock:
             due = sorted((d, str(c), c) for c, (d, _) in self._deadlines.items() if d <= until_us)
         return [(c, d) for d, _, c in due[:limit]]
+
+    def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
+        with self._database_lock:
+            due = sorted((d, str(c), c) for c, (d, _) in self._deadlines.items() if from_us <= d < before_us)
+        return [(c, d) for d, _, c in due]
 
     def count_deadlines(self) -> int:
         return len(self._deadlines)

@@ -111,6 +111,8 @@ def verify_evidence(evidence: Mapping[str, Any], checkpoint: Checkpoint) -> Evid
             stated, before = bytes.fromhex(event["digest"]), bytes.fromhex(event["previous"])
             proof = None if event["proof"] is None else [bytes.fromhex(node) for node in event["proof"]]
             topic = str(event["topic"])
+            if len(stated) != 32 or len(before) != 32:
+                raise ValueError("a digest is 32 bytes")
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"event {expected}: malformed ({exc})")
             continue

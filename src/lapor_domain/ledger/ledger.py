@@ -25,10 +25,10 @@ from ..errors import ComplaintNotFound, InvalidInput, StoreCorrupt
 from ..merkle import Frontier, RangeRoots, inclusion_ranges, leaf_hash, subtree_roots, verify_inclusion
 from ..model.complaint import Complaint, fold
 from ..model.deadlines import pending_deadline
+from ..model.decisions import Rules
 from ..model.events import FINISHING_EVENTS
 from ..model.ids import parse_complaint_id
 from ..model.instants import from_micros, to_micros
-from ..model.policy import SlaPolicy
 from ..states import deadline_row
 from .audit import FAIL, PASS, AuditReport, Check, Place, verify_log
 from .digest import event_digest
@@ -96,9 +96,9 @@ FINISHING_TOPICS = frozenset(
 class Ledger:
     """The log's digests, tree head, signed heads and checkpoints."""
 
-    def __init__(self, log: ComplaintLog, policy: SlaPolicy, clock: Callable[[], datetime]) -> None:
+    def __init__(self, log: ComplaintLog, rules: Rules, clock: Callable[[], datetime]) -> None:
         self._log = log
-        self._policy = policy
+        self._rules = rules
         self._clock = clock  # the instant of a signature or an override
 
     @property
@@ -245,7 +245,7 @@ class Ledger:
 
         try:
             for state in self._folded(damaged):  # one complaint in memory at a time
-                row = deadline_row(state.id, pending_deadline(state, self._policy))
+                row = deadline_row(state.id, pending_deadline(state, self._rules.calendars))
                 have = stored.pop(state.id, None)
                 want = None if row.due_us is None else (row.due_us, row.clock)
                 if have != want:

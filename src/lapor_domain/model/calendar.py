@@ -1,6 +1,7 @@
 """Indonesian working days: what "within N working days" means (DOMAIN.md rules 2, 3).
 
-A working day is Monday to Friday minus the closing days: national holidays and
+A working day is a day of the working week (Monday to Friday; Monday to Saturday for a
+unit that keeps its own week, rule 17) minus the closing days: national holidays and
 cuti bersama, in the institution's time zone.  "Within N working days of t" ends
 when the N-th working day after t's local date ends; the day of t never counts,
 so a complaint arriving on Saturday starts counting on Monday.
@@ -20,6 +21,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from itertools import accumulate, compress
 from typing import Final, Protocol, final
@@ -29,18 +31,33 @@ from lapor_domain.errors import InvalidInput
 
 _ONE_DAY = timedelta(days=1)
 _MIDNIGHT = time(0)
-_SATURDAY = 5  # date.weekday(): Monday 0 .. Friday 4, Saturday 5, Sunday 6
+SATURDAY, SUNDAY = 5, 6  # date.weekday(): Monday 0 .. Friday 4, Saturday 5, Sunday 6
+WEEKEND: Final = frozenset({SATURDAY, SUNDAY})
 ADDED_BY_CONFIGURATION = "Hari libur tambahan (konfigurasi)"
+
+
+class Week(StrEnum):
+    """A working week: Monday to Friday, or Monday to Saturday for a unit that serves the
+    public directly and keeps its own week (rule 17; Perpres 21/2023 art. 7)."""
+
+    MONDAY_TO_FRIDAY = "mon-fri"
+    MONDAY_TO_SATURDAY = "mon-sat"
+
+    @property
+    def weekend(self) -> frozenset[int]:
+        return frozenset({SUNDAY}) if self is Week.MONDAY_TO_SATURDAY else WEEKEND
 
 
 @final  # WorkingCalendar.indonesia() caches instances of this very class
 class WorkingCalendar:
     """Working days in one time zone for the years first_year..last_year, inclusive.
 
-    ``closing_days`` are the days off besides weekends, with their names (weekend
-    dates among them change nothing).  ``day_ends_at`` None means a working day
-    ends at 24:00 local, i.e. at 00:00 of the following day; a time such as 16:00
-    makes a deadline fall at that local time on its last working day.
+    ``closing_days`` are the days off besides the weekend, with their names (weekend
+    dates among them change nothing, but are kept: ``changed`` may make them working days).
+    ``weekend`` is the days of the week that are never worked (``date.weekday()``
+    numbers; Saturday and Sunday unless a unit keeps its own week, rule 17).
+    ``day_ends_at`` None means a working day ends at 24:00 local, i.e. at 00:00 of the
+    following day; a time such as 16:00 makes a deadline fall at that local time on its last working day.
     Anything outside the years covered is refused with InvalidInput.
     """
 
@@ -49,12 +66,14 @@ class WorkingCalendar:
         "_deadlines",
         "_first",
         "_last",
+        "_named",
         "_nth",
         "_rank",
         "day_ends_at",
         "first_year",
         "last_year",
         "timezone",
+        "weekend",
     )
 
     def __init__(
@@ -65,8 +84,13 @@ class WorkingCalendar:
         first_year: int,
         last_year: int,
         day_ends_at: time | None = None,
+        weekend: frozenset[int] = WEEKEND,
     ) -> None:
         _check_years(first_year, last_year)
+        if not (isinstance(weekend, frozenset) and weekend <= set(range(7)) and len(weekend) < 7):
+            raise InvalidInput(
+                f"a weekend is a set of weekday numbers 0..6, not all of them, got {weekend!r}"
+            )
         _check_wall_clock(day_ends_at)
         if wrong := [d for d in closing_days if type(d) is not date]:
             raise InvalidInput(f"closing days must be dates, not {wrong[0]!r}")
@@ -74,15 +98,17 @@ class WorkingCalendar:
         self.first_year: Final = first_year
         self.last_year: Final = last_year
         self.day_ends_at: Final = day_ends_at
+        self.weekend: Final = weekend
         self._first: Final = date(first_year, 1, 1).toordinal()
         self._last: Final = date(last_year, 12, 31).toordinal()
+        self._named: Final = {
+            day: name for day, name in closing_days.items() if self._first <= day.toordinal() <= self._last
+        }
         self._closing: Final = {
-            day: name
-            for day, name in closing_days.items()
-            if self._first <= day.toordinal() <= self._last and day.weekday() < _SATURDAY
+            day: name for day, name in self._named.items() if day.weekday() not in weekend
         }
         days = [date.fromordinal(o) for o in range(self._first, self._last + 1)]
-        working = [day.weekday() < _SATURDAY and day not in self._closing for day in days]
+        working = [day.weekday() not in weekend and day not in self._closing for day in days]
         # A dict keyed by the plain ordinal: a lookup as cheap as a tuple's index with no
         # subtraction, and 15,000 entries to build instead of a tuple padded to 750,000
         # (11 ms at every start of a command). A day outside the years is a KeyError.
@@ -119,8 +145,43 @@ class WorkingCalendar:
         return (
             f"WorkingCalendar(timezone={self.timezone.key!r}, years={self.first_year}.."
             f"{self.last_year}, closing_days={len(self._closing)}, "
-            f"day_ends_at={self.day_ends_at!r})"
+            f"day_ends_at={self.day_ends_at!r}, weekend={sorted(self.weekend)})"
         )
+
+    def changed(
+        self,
+        *,
+        add: Mapping[date, str] | None = None,
+        cancel: Iterable[date] = (),
+        weekend: frozenset[int] | None = None,
+    ) -> WorkingCalendar:
+        """This calendar with closing days added (named) or cancelled, or another weekend:
+        an amendment (rule 16) or a unit's own week (rule 17). Same zone, years and day end."""
+        named = {day: name for day, name in self._named.items() if day not in set(cancel)}
+        return WorkingCalendar(
+            timezone=self.timezone.key,
+            closing_days=named | dict(add or {}),
+            first_year=self.first_year,
+            last_year=self.last_year,
+            day_ends_at=self.day_ends_at,
+            weekend=self.weekend if weekend is None else weekend,
+        )
+
+    def closing_name(self, day: date) -> str | None:
+        """The name of the holiday or cuti bersama on ``day``, if any (a weekend date too: it
+        closes a unit that works Saturdays)."""
+        return self._named.get(self._in_range(day))
+
+    def span(self, n: int) -> timedelta:
+        """The longest stretch of calendar time n working days can take from any day covered:
+        a bound on how far before its due instant an n-working-day clock can have started."""
+        _at_least_one(n)
+        nth = self._nth
+        if len(nth) <= n + 1:
+            return timedelta(days=self._last - self._first + 1)
+        gaps = (nth[k + n].toordinal() - nth[k].toordinal() for k in range(1, len(nth) - n))
+        first_gap = nth[n].toordinal() - self._first + 1  # from a day before the first working day
+        return timedelta(days=max(max(gaps, default=0) + 1, first_gap) + 1)
 
     def local_date(self, instant: datetime) -> date:
         """The date, in the calendar's zone, of an aware instant."""
@@ -131,7 +192,7 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date) -> bool:
         day = self._in_range(day)
-        return day.weekday() < _SATURDAY and day not in self._closing
+        return day.weekday() not in self.weekend and day not in self._closing
 
     def add_working_days(self, day: date, n: int) -> date:
         """The n-th working day after ``day`` (n >= 1); ``day`` itself never counts.

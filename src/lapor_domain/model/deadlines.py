@@ -13,9 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
+from .calendars import Calendars
 from .complaint import Complaint
 from .desks import DeskKind
-from .policy import SlaPolicy
 
 
 class Clock(StrEnum):
@@ -28,6 +28,7 @@ class Deadline(NamedTuple):
 
     clock: Clock
     due: datetime
+    calendar_version: int = 0  # the calendar (0: the base; n: after amendment n) that set it
 
 
 class SlaState(StrEnum):
@@ -42,6 +43,7 @@ class DeskDeadlines(NamedTuple):
     arrived: datetime
     target: datetime
     limit: datetime
+    calendar_version: int = 0  # the latest amendment that set either (0: the base calendar)
 
     def state_at(self, at: datetime) -> SlaState:
         """A deadline is missed at and after its instant (rule 7)."""
@@ -63,26 +65,40 @@ def judge(target: _Instant, limit: _Instant, at: _Instant) -> SlaState:
     return SlaState.ON_TRACK
 
 
-def pending_deadline(complaint: Complaint, policy: SlaPolicy) -> Deadline | None:
-    """The clock that will fire next, if any."""
+def pending_deadline(complaint: Complaint, calendars: Calendars) -> Deadline | None:
+    """The clock that will fire next, if any: escalation counts on the national calendar, the
+    auto-close clock on the calendar of the institution whose unit responded (rule 17)."""
     if complaint.is_finished or complaint.desk is None:
         return None
-    calendar = policy.calendar
+    policy = calendars.policy
     if complaint.responded_at is None:
-        due = calendar.deadline(complaint.submitted_at, policy.escalation_working_days)
-        return Deadline(Clock.ESCALATION, due)
+        due = calendars.due(
+            complaint.submitted_at, policy.escalation_working_days, final_after=policy.late_entry_grace
+        )
+        return Deadline(Clock.ESCALATION, due.instant, due.calendar_version)
     if complaint.desk.kind is DeskKind.REPORTER:
-        due = calendar.deadline(complaint.responded_at, policy.auto_close_working_days)
-        return Deadline(Clock.AUTO_CLOSE, due)
+        due = calendars.due(
+            complaint.responded_at,
+            policy.auto_close_working_days,
+            institution=complaint.desk.institution,
+            final_after=policy.late_entry_grace,
+        )
+        return Deadline(Clock.AUTO_CLOSE, due.instant, due.calendar_version)
     return None
 
 
-def desk_deadlines(complaint: Complaint, policy: SlaPolicy) -> DeskDeadlines | None:
-    """Target and limit on the current desk; none when finished or on the reporter's turn."""
-    if complaint.desk is None or complaint.desk.sla_level is None:
+def desk_deadlines(complaint: Complaint, calendars: Calendars) -> DeskDeadlines | None:
+    """Target and limit on the current desk, on the calendar of the unit or institution holding
+    it (rule 17); none when finished or on the reporter's turn."""
+    desk = complaint.desk
+    if desk is None or desk.sla_level is None:
         return None
-    sla = policy.for_level(complaint.desk.sla_level)
+    sla = calendars.policy.for_level(desk.sla_level)
     arrived = complaint.on_desk_since
-    calendar = policy.calendar
-    day = calendar.local_date(arrived)
-    return DeskDeadlines(arrived, calendar.deadline(day, sla.target), calendar.deadline(day, sla.limit))
+    institution = None if desk.kind is DeskKind.NATIONAL else desk.institution
+    week = calendars.week_of(desk.institution, desk.unit)
+    target = calendars.due(arrived, sla.target, institution=institution, week=week)
+    limit = calendars.due(arrived, sla.limit, institution=institution, week=week)
+    return DeskDeadlines(
+        arrived, target.instant, limit.instant, max(target.calendar_version, limit.calendar_version)
+    )

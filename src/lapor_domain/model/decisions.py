@@ -10,9 +10,8 @@ here: who holds the desk (not allowed), then what the state permits (not possibl
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from ..errors import InvalidInput, NotAllowed, NotPossibleInState
 from ..organisation import OrganisationDirectory
 from .actors import Actor, Role
+from .calendars import Calendars
 from .complaint import Complaint, evolve
 from .deadlines import Clock, pending_deadline
 from .desks import Desk, DeskKind, SlaLevel
@@ -44,12 +44,21 @@ from .policy import SlaPolicy
 E = TypeVar("E", bound=ComplaintEvent)
 
 
-@dataclass(frozen=True)
 class Rules:
-    """What a decision needs besides the complaint: the SLA policy and who exists."""
+    """What a decision needs besides the complaint: the SLA policy, who exists, and the
+    calendars the clocks count on (by default the policy's, unamended)."""
 
-    policy: SlaPolicy
-    directory: OrganisationDirectory
+    def __init__(
+        self, policy: SlaPolicy, directory: OrganisationDirectory, calendars: Calendars | None = None
+    ) -> None:
+        self.policy: Final = policy
+        self.directory: Final = directory
+        self.calendars = calendars or Calendars.of(policy, directory)
+        """Replaced when an amendment is recorded: whoever holds these rules counts on it."""
+
+    def with_calendars(self, calendars: Calendars) -> Rules:
+        """The same rules counting on other calendars (an amendment recorded; what was known at K)."""
+        return Rules(self.policy, self.directory, calendars)
 
     @functools.cached_property
     def _units(self) -> dict[tuple[str, str], str]:
@@ -233,7 +242,7 @@ def archive(c: Complaint, stamp: Stamp, *, reason: ArchiveReason | str, note: st
 def fire_due(c: Complaint, rules: Rules, until: datetime, recorded_at: datetime) -> list[ComplaintEvent]:
     """Every deadline due at or before `until`, stamped with its due instant (rule 7)."""
     fired: list[ComplaintEvent] = []
-    while (deadline := pending_deadline(c, rules.policy)) is not None and deadline.due <= until:
+    while (deadline := pending_deadline(c, rules.calendars)) is not None and deadline.due <= until:
         # A policy changed after the fact could put a due instant before the last
         # event; the history stays in order, stamped no earlier than that event.
         stamp = Stamp(Actor.system(), max(deadline.due, c.last_event_at), recorded_at)

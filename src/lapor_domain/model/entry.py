@@ -18,6 +18,7 @@ from uuid import UUID
 
 from ..errors import DatedBeforeLastEvent, InvalidInput, NotPossibleInState, TooLate
 from .actors import Actor
+from .calendars import Calendars
 from .complaint import Complaint, Outcome
 from .deadlines import Clock, Deadline, pending_deadline
 from .policy import SlaPolicy
@@ -42,14 +43,15 @@ def check_entered_in_time(stamp: Stamp, policy: SlaPolicy) -> None:
         )
 
 
-def check_not_too_late(standing: Complaint | None, stamp: Stamp, policy: SlaPolicy) -> None:
+def check_not_too_late(standing: Complaint | None, stamp: Stamp, calendars: Calendars) -> None:
     """Rule 13: refuse a command dated before a finishing deadline but entered after it became final.
 
     ``standing`` is the complaint as it stood at the command's business instant, so the
     answer is the same whether or not a sweep has recorded the deadline.
     """
     if standing is not None:
-        check_clock_not_final(standing.id, pending_deadline(standing, policy), stamp, policy)
+        clock = pending_deadline(standing, calendars)
+        check_clock_not_final(standing.id, clock, stamp, calendars.policy)
 
 
 def check_clock_not_final(

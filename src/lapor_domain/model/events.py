@@ -1,4 +1,7 @@
-"""The complaint's events: immutable facts, past tense, the only truth.
+"""The log's events: immutable facts, past tense, the only truth.
+
+Most are a complaint's (``ComplaintEvent``); the calendar's history is in the same log
+(``CalendarAmended``, in a stream of its own), so the tamper-evident record covers it too.
 
 Each class has a *stored name* (``stored_name``) that is written with every event
 instead of the Python module and class name, so renaming or moving a class never
@@ -9,6 +12,7 @@ method that rewrites older stored states (see ``adapters.mapper``).
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
@@ -20,11 +24,12 @@ from .desks import Desk, SlaLevel
 from .identity import ReporterIdentity, SealedIdentity
 from .reporter import Reporter as Reporter  # re-exported: the value submit takes
 
-_REGISTRY: dict[str, type[ComplaintEvent]] = {}
+_REGISTRY: dict[str, type[LogEvent]] = {}
 
 
-class ComplaintEvent(BaseModel):
-    """What every event carries: which complaint, its position, who, when."""
+class LogEvent(BaseModel):
+    """What every event in the log carries: its stream (a complaint, or the calendar), its
+    position there, who, when."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -51,15 +56,19 @@ class ComplaintEvent(BaseModel):
                 _REGISTRY[name] = cls
 
     @property
-    def complaint_id(self) -> UUID:
-        return self.originator_id
-
-    @property
     def name(self) -> str:
         return self.stored_name
 
 
-def event_class(stored_name: str) -> type[ComplaintEvent]:
+class ComplaintEvent(LogEvent):
+    """An event of one complaint: its stream is the complaint's."""
+
+    @property
+    def complaint_id(self) -> UUID:
+        return self.originator_id
+
+
+def event_class(stored_name: str) -> type[LogEvent]:
     """The class that reads events stored under this name (current or former)."""
     try:
         return _REGISTRY[stored_name]
@@ -67,7 +76,7 @@ def event_class(stored_name: str) -> type[ComplaintEvent]:
         raise LookupError(f"no event class is registered for stored name {stored_name!r}") from None
 
 
-def event_classes() -> dict[str, type[ComplaintEvent]]:
+def event_classes() -> dict[str, type[LogEvent]]:
     return {cls.stored_name: cls for cls in _REGISTRY.values()}
 
 
@@ -184,3 +193,21 @@ class IdentityErased(ComplaintEvent):
 
 
 FINISHING_EVENTS: tuple[type[ComplaintEvent], ...] = (AutoClosed, EscalatedToOmbudsman, Archived)
+
+
+CALENDAR_STREAM = UUID("6c6170f2-6361-4c65-8e64-61722d686973")
+"""The calendar's history: one stream in the log for every amendment, national or an
+institution's, so that amendments are ordered and numbered (rule 16)."""
+
+
+class CalendarAmended(LogEvent):
+    """Closing days added or cancelled (rule 16), national or for one institution: recorded
+    when it became known, never backdated (``at`` is when it was entered), with its legal basis.
+    Its version in the calendar's stream is the calendar's version from then on."""
+
+    stored_name: ClassVar[str] = "lapor.CalendarAmended"
+
+    added: dict[date, str] = Field(default_factory=dict, description="days that close, with their names")
+    cancelled: list[date] = Field(default_factory=list, description="days that no longer close")
+    basis: str = Field(min_length=1, max_length=1_000, description="the legal basis: SKB, Keppres, Perwali")
+    institution: str | None = Field(default=None, description="whose calendar; none: the national one")

@@ -14,7 +14,7 @@ from typing import TypeVar
 from annotated_types import MaxLen
 
 from ..errors import InvalidInput
-from .events import ComplaintEvent
+from .events import LogEvent
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -31,7 +31,7 @@ def text(value: object, what: str, *, max_length: int, required: bool = True) ->
 
 
 @functools.cache
-def max_length(event: type[ComplaintEvent], field: str) -> int:
+def max_length(event: type[LogEvent], field: str) -> int:
     """The longest text an event's field takes, from the event's own definition."""
     for rule in event.model_fields[field].metadata:
         if isinstance(rule, MaxLen):

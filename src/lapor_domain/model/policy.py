@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from ..errors import InvalidInput
-from .calendar import WorkingCalendar
+from .calendar import Week, WorkingCalendar
 from .desks import SlaLevel
 from .instants import require_within_years
 
@@ -81,6 +81,11 @@ class SlaPolicy(BaseModel):
     )
     cancelled_closing_days: frozenset[date] = Field(
         default_factory=frozenset, description="closing days the package has that do not apply"
+    )
+    working_weeks: dict[str, Week] = Field(
+        default_factory=dict,
+        description="units, or kinds of unit, that keep their own working week (rule 17): "
+        "'INSTITUTION/UNIT' or a kind ('puskesmas', 'rsud') to 'mon-sat'; every other unit works mon-fri",
     )
     first_year: int = 2010
     last_year: int = 2050

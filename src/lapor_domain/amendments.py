@@ -1,0 +1,186 @@
+"""Recording calendar amendments, and repairing the deadlines they move (DOMAIN.md rule 16).
+
+An amendment is a ``CalendarAmended`` event in the calendar's stream of the log, dated by
+the instant it is entered, never earlier. In the same transaction the deadline index is
+repaired: every open complaint whose finishing clock the amendment moves gets its new due
+instant (``Calendars.due``: a clock already final stays; one moved into the past falls due
+at the amendment's recording instant). Only the complaints whose clock can span an
+amended day are looked at: those due from the first amended day's start until the last
+one's end plus the longest stretch such a clock can take, so the cost grows with the open
+complaints affected, not with the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+
+from eventsourcing.persistence import IntegrityError
+
+from .adapters.eventlog import ComplaintLog
+from .adapters.recorders import DeadlineRow
+from .errors import ConcurrentUpdate, InvalidInput, NotAllowed
+from .model import inputs
+from .model.actors import Actor, Role
+from .model.calendars import Amendment, Calendars
+from .model.deadlines import pending_deadline
+from .model.decisions import Rules
+from .model.events import CALENDAR_STREAM, CalendarAmended
+from .model.instants import to_micros
+from .states import ComplaintStates, deadline_row
+
+
+def amendment_of(event: CalendarAmended) -> Amendment:
+    return Amendment(
+        version=event.originator_version,
+        recorded_at=event.at,
+        added=tuple(sorted(event.added.items())),
+        cancelled=tuple(sorted(event.cancelled)),
+        basis=event.basis,
+        institution=event.institution,
+    )
+
+
+def recorded_amendments(log: ComplaintLog) -> list[Amendment]:
+    """The calendar's history as recorded in the log, in order."""
+    return [amendment_of(e) for e in log.calendar_events() if isinstance(e, CalendarAmended)]
+
+
+class CalendarHistory:
+    """The calendar's history on one log: read at opening, amended here (rule 16)."""
+
+    def __init__(
+        self,
+        log: ComplaintLog,
+        states: ComplaintStates,
+        rules: Rules,
+        clock: Callable[[], datetime],
+        *,
+        retries: int = 3,
+        recorded: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._log = log
+        self._states = states
+        self._rules = rules
+        self._clock = clock
+        self._retries = retries
+        self._recorded = recorded  # after the write: the embedded read models catch up
+
+    def refresh(self) -> Calendars:
+        """Catch the rules up with amendments another process recorded; the calendars now."""
+        known = self._rules.calendars
+        newer = self._log.calendar_events(after_version=known.version or None)
+        for event in newer:
+            if isinstance(event, CalendarAmended):
+                known = known.amended(amendment_of(event))
+        self._rules.calendars = known
+        return known
+
+    def amend(
+        self,
+        *,
+        add: Mapping[date, str] | Iterable[date],
+        cancel: Iterable[date],
+        basis: str,
+        by: Actor,
+        institution: str | None,
+    ) -> Amendment:
+        """Record an amendment entered now, with the deadline index's repair, in one transaction."""
+        inputs.text(basis, "the legal basis", max_length=inputs.max_length(CalendarAmended, "basis"))
+        added = _named_days(add, basis)
+        cancelled = sorted(set(_days(cancel, "a cancelled day")))
+        if not isinstance(by, Actor):
+            raise InvalidInput(f"the actor must be an Actor, not {type(by).__name__}")
+        if institution is not None:
+            named = inputs.text(institution, "institution", max_length=200)
+            institution = self._rules.institution_code(named)
+        _check_may_amend(by, institution)
+        if not added and not cancelled:
+            raise InvalidInput("an amendment adds or cancels at least one closing day")
+        if both := sorted(set(added) & set(cancelled)):
+            raise InvalidInput(f"days both added and cancelled: {', '.join(map(str, both))}")
+        for _attempt in range(self._retries + 1):
+            before = self.refresh()
+            recorded_at = self._clock()
+            _check_changes(before, institution, added, cancelled)
+            event = CalendarAmended(
+                originator_id=CALENDAR_STREAM,
+                originator_version=before.version + 1,
+                at=recorded_at,  # rule 16: dated by when it is entered, never backdated
+                recorded_at=recorded_at,
+                actor=by,
+                added=added,
+                cancelled=cancelled,
+                basis=basis,
+                institution=institution,
+            )
+            amendment = amendment_of(event)
+            after = before.amended(amendment)
+            rows = self._repairs(before, after, amendment)
+            try:
+                self._log.append([event], deadlines=rows)
+            except IntegrityError:
+                continue  # another amendment was recorded first: decide again on top of it
+            self._rules.calendars = after
+            self._recorded()
+            return amendment
+        raise ConcurrentUpdate("the calendar kept changing under this amendment; try again")
+
+    def _repairs(self, before: Calendars, after: Calendars, amendment: Amendment) -> list[DeadlineRow]:
+        """The deadline index's rows that the amendment moves (rule 16)."""
+        first, until = after.reach(amendment)
+        final = amendment.recorded_at - after.policy.late_entry_grace  # due by then: final, it stays
+        start = max(to_micros(first), to_micros(final) + 1)
+        rows = []
+        for cid, _due in self._log.deadline_index.select_due_between(start, to_micros(until)):
+            state = self._states.load(cid)
+            old, new = pending_deadline(state, before), pending_deadline(state, after)
+            if new != old:
+                rows.append(deadline_row(cid, new))
+        return rows
+
+
+def _check_may_amend(actor: Actor, institution: str | None) -> None:
+    """The national desk amends the national calendar; an institution's admin team its own."""
+    if institution is None and actor.role is not Role.NATIONAL:
+        raise NotAllowed(f"{actor} may not amend the national calendar: only the national desk does")
+    if institution is not None and not (
+        actor.role is Role.NATIONAL or (actor.role is Role.ADMIN and actor.institution == institution)
+    ):
+        raise NotAllowed(
+            f"{actor} may not amend the calendar of {institution}: its admin team or the national desk does"
+        )
+
+
+def _check_changes(
+    calendars: Calendars, institution: str | None, added: Mapping[date, str], cancelled: list[date]
+) -> None:
+    calendar = calendars.calendar(institution)
+    for day in [*added, *cancelled]:
+        if not calendar.first_year <= day.year <= calendar.last_year:
+            raise InvalidInput(
+                f"{day} is outside the calendar's years {calendar.first_year}..{calendar.last_year}"
+            )
+    if already := [d for d in added if calendar.closing_name(d) is not None]:
+        raise InvalidInput(
+            f"{already[0]} is already a closing day ({calendar.closing_name(already[0])}): nothing to add"
+        )
+    if open_days := [d for d in cancelled if calendar.closing_name(d) is None]:
+        raise InvalidInput(f"{open_days[0]} is not a closing day: nothing to cancel")
+
+
+def _named_days(add: Mapping[date, str] | Iterable[date], basis: str) -> dict[date, str]:
+    if isinstance(add, Mapping):
+        named = {day: inputs.text(name, "a closing day's name", max_length=200) for day, name in add.items()}
+        _days(named, "an added day")
+        return dict(sorted(named.items()))
+    return dict.fromkeys(sorted(set(_days(add, "an added day"))), basis)
+
+
+def _days(values: Iterable[object], what: str) -> list[date]:
+    if isinstance(values, (str, bytes)):
+        raise InvalidInput(f"{what} must be given as dates, not text")
+    found = list(values)
+    if wrong := [v for v in found if type(v) is not date]:
+        raise InvalidInput(f"{what} must be a date, not {wrong[0]!r}")
+    return found  # type: ignore[return-value]  # every one is a date, checked above
