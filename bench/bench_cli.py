@@ -1,12 +1,15 @@
 """How long does the ``lapor`` command take, as a whole process, against bare Python?
 
-Run:  python bench/bench_cli.py [--complaints 100000] [--db FILE] [--runs 21]
+Run:  python bench/bench_cli.py [--complaints 100000] [--db FILE] [--runs 21] [--lapor PATH]
 
 Each command runs as its own process, as an officer starts it, ``--runs`` times in
 turn with the others (so a disk stall or a busy neighbour touches every command alike),
 on a SQLite database of ``--complaints`` simulated complaints with its views caught up
 (an existing ``--db`` is reused: the simulation is the slow part). The yardstick is
-``python -c pass`` in the same run. Medians are printed with their ratio to it.
+``python -c pass`` in the same run, by the interpreter of the virtualenv ``lapor`` is
+installed in. Medians are printed with their ratio to it. ``--lapor`` names the console
+script to time (default: the one on PATH): install the project as an operator does
+(``pip install .``, not editable) in a virtualenv of its own and point at its ``bin/lapor``.
 
 Targets (issue 10): ``--version`` and ``--help`` at most 6x bare Python; ``show ID``,
 ``queue DESK`` and ``search WORD`` at most 250 ms median on this machine.
@@ -63,7 +66,11 @@ def main() -> int:
     parser.add_argument("--complaints", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="reuse (or create) this SQLite file")
     parser.add_argument("--runs", type=int, default=21, help="runs of each command (20 or more: a verdict)")
+    parser.add_argument("--lapor", help="the lapor console script to time (default: lapor on PATH)")
     args = parser.parse_args()
+    global LAPOR
+    LAPOR = args.lapor or LAPOR
+    python = str(Path(LAPOR).with_name("python")) if args.lapor else sys.executable
     folder = Path(tempfile.mkdtemp(prefix="lapor-bench-cli-"))
     db = args.db or folder / "cli.db"
     env = {**os.environ, "LAPOR_CACHE_DIR": str(folder / "cache"), "COLUMNS": "120"}
@@ -72,7 +79,7 @@ def main() -> int:
         desk, complaint = busiest_desk_and_a_complaint(db)
         base = ["--db", str(db)]
         commands = {
-            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c pass": [python, "-c", "pass"],
             "lapor --version": [LAPOR, "--version"],
             "lapor --help": [LAPOR, "--help"],
             "lapor show ID": [LAPOR, *base, "show", complaint],
@@ -86,7 +93,7 @@ def main() -> int:
             for name, argv in commands.items():
                 times[name].append(time_once(argv, env))
         bare = statistics.median(times["python -c pass"])
-        print(f"\n{args.runs} runs each, {args.complaints:,} complaints ({db}); queue of {desk}\n")
+        print(f"\n{args.runs} runs each, {args.complaints:,} complaints ({db}); queue of {desk}; {LAPOR}\n")
         print(f"  {'command':22} {'median ms':>10} {'p90 ms':>8} {'x bare':>7}")
         verdicts = []
         for name, values in times.items():

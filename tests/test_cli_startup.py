@@ -4,8 +4,10 @@ and each command imports its own module only."""
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 
@@ -37,6 +39,14 @@ def imported_after(*args: str) -> set[str]:
 
 
 HEAVY = {"lapor_domain", "lapor_projections", "pydantic", "rich", "eventsourcing"}
+UNNEEDED = {"cryptography", "holidays", "babel", "openpyxl", "matplotlib", "numpy", "psycopg", "tqdm"}
+"""What reading a queue, a complaint or a search needs none of: the sealing and the signatures
+(cryptography), the calendar's source and the catalogs' compiler (both cached), spreadsheets,
+pictures, PostgreSQL and progress bars."""
+
+
+def roots(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
 
 
 def test_help_and_version_import_nothing_of_the_library() -> None:
@@ -63,3 +73,48 @@ def test_the_version_shown_is_the_installed_version() -> None:
 
     shown = CliRunner().invoke(main.cli, ["--version"])
     assert shown.exit_code == 0 and shown.output == f"lapor, version {lapor_cli.__version__}\n"
+
+
+def test_importing_the_library_loads_no_cryptography_nor_what_the_commands_bring() -> None:
+    probe = "import sys\nimport lapor_domain, lapor_projections\nprint(' '.join(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert not roots(set(done.stdout.split())) & (UNNEEDED | {"rich", "click"})
+
+
+def test_the_heavy_exports_still_import_when_asked_for() -> None:
+    probe = (
+        "import sys\nimport lapor_domain\nassert 'cryptography' not in sys.modules\n"
+        "from lapor_domain import KeyRing, Ledger, SigningKey, verify_evidence\n"
+        "assert 'cryptography' in sys.modules\n"
+        "assert lapor_domain.Ledger is Ledger and KeyRing.__module__ == 'lapor_domain.sealing.keyfile'\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)
+
+
+def test_reading_commands_load_only_what_they_need_and_open_no_key_store(tmp_path: Path) -> None:
+    db = tmp_path / "lapor.db"
+    base = ["--db", str(db), "--lang", "en"]
+    imported_after(*base, "simulate", "--complaints", "30", "--seed", "5")  # and warms the caches
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from lapor_cli.main import main; main()",
+            *base,
+            "--json",
+            "list",
+            "--limit",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    complaint = json.loads(done.stdout)[0]["complaint_id"]
+    keys = tmp_path / "lapor.db.keys"
+    keys.rename(tmp_path / "elsewhere.keys")  # opening the key store would make a new one
+    for args in (["show", complaint], ["queue", "lapor-sp4n"], ["search", "jalan"], ["history", complaint]):
+        loaded = imported_after(*base, *args)
+        assert f"lapor_cli.{main.COMMANDS[args[0]][0]}" in loaded, args
+        assert not roots(loaded) & UNNEEDED, (args, sorted(roots(loaded) & UNNEEDED))
+        assert not keys.exists(), args

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from lapor_domain import (
@@ -21,7 +22,6 @@ from lapor_domain import (
     ClosingDaysFile,
     ComplaintNotFound,
     InvalidInput,
-    KeyRing,
     KeyStore,
     LaporApp,
     OrganisationDirectory,
@@ -39,6 +39,9 @@ from .errors import CliError, DatabaseMissing
 from .folders import cache_folder
 from .output import Output
 from .swap import beside
+
+if TYPE_CHECKING:
+    from lapor_domain import KeyRing  # its module imports cryptography: only with a key file
 
 SHORTEST_ID_PREFIX = 4
 
@@ -121,7 +124,7 @@ class Session:
                 clock=wall_clock,
                 policy=self.policy,
                 keystore=self.keystore,
-                keys=self.ring,
+                keys=self.ring if self._ring is not None or self.key_file is not None else None,
                 key_reserve=1,  # one invocation, one command: no key rows reserved ahead
             )
         return self._app
@@ -136,6 +139,8 @@ class Session:
     def ring(self) -> KeyRing:
         """The private reader keys of --key-file (LAPOR_KEY_FILE); none without one."""
         if self._ring is None:
+            from lapor_domain import KeyRing
+
             self._ring = KeyRing.load(self.key_file) if self.key_file is not None else KeyRing()
         return self._ring
 

@@ -16,25 +16,25 @@ from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event
 from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
 from .queries import ViewReader
 from .readside import ReadModels
-from .report_page import (
-    FINISHED_BAND,
-    FLOW_BANDS,
-    RECAP_EVENTS,
-    CumulativeFlow,
-    ManagerReport,
-    MonthRecap,
-    UnitRecord,
-    cumulative_flow,
-    manager_report,
-    monthly_recap,
-    unit_records,
-)
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
 from .timeline import HIDDEN, timeline
 
 _DOSSIER = ("Dossier", "build_dossier", "evidence_of", "readable_differs", "render_html")
-_LAZY = dict.fromkeys(_DOSSIER, "dossier")
-"""Imported when first asked for: most commands never print a dossier."""
+_REPORT = (
+    "FINISHED_BAND",
+    "FLOW_BANDS",
+    "RECAP_EVENTS",
+    "CumulativeFlow",
+    "ManagerReport",
+    "MonthRecap",
+    "UnitRecord",
+    "cumulative_flow",
+    "manager_report",
+    "monthly_recap",
+    "unit_records",
+)
+_LAZY = {**dict.fromkeys(_DOSSIER, "dossier"), **dict.fromkeys(_REPORT, "report_page")}
+"""Imported when first asked for: most commands never print a dossier nor draw the report."""
 
 
 def __getattr__(name: str) -> object:
@@ -47,6 +47,19 @@ def __getattr__(name: str) -> object:
 
 if TYPE_CHECKING:
     from .dossier import Dossier, build_dossier, evidence_of, readable_differs, render_html
+    from .report_page import (
+        FINISHED_BAND,
+        FLOW_BANDS,
+        RECAP_EVENTS,
+        CumulativeFlow,
+        ManagerReport,
+        MonthRecap,
+        UnitRecord,
+        cumulative_flow,
+        manager_report,
+        monthly_recap,
+        unit_records,
+    )
 
 __all__ = [
     "FINISHED_BAND",

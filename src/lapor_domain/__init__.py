@@ -1,7 +1,16 @@
 """lapor-domain: LAPOR!-SP4N complaint handling as immutable events.
 
 The embedding API is ``LaporApp``; the rest are the values it takes and returns.
+
+The exports that need the ``cryptography`` package (the sealing's key files and vault, the
+ledger's signatures, audit and evidence) are imported when first asked for (``__getattr__``,
+PEP 562): a command that reads no identity and verifies nothing starts without them.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from .adapters.closing_days_file import ClosingDaysFile
 from .adapters.storage import DDL_LOCK, StoreTarget, parse_target
@@ -24,12 +33,7 @@ from .errors import (
     UnknownOrganisation,
 )
 from .feed import EventFeed, RecordedEvent
-from .identities import Maintenance, Rotation
-from .ledger.audit import AuditReport, Check, Place
 from .ledger.digest import GENESIS, event_digest
-from .ledger.evidence import EVIDENCE_FORMAT, EvidenceReport, dossier_evidence, verify_evidence
-from .ledger.ledger import ChainLink, InclusionProof, Ledger, Override, TreeHead
-from .ledger.signing import Checkpoint, PublicKey, SignedHead, SigningKey
 from .model import decisions
 from .model.actors import Actor, Role
 from .model.calendar import ClosingDaysCache, Week, WorkingCalendar, keep_closing_days_in
@@ -74,17 +78,39 @@ from .model.instants import (
 from .model.policy import DeskSla, SlaPolicy
 from .model.privacy import can_see_complaint, can_see_identity, flags_now
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
-from .sealing import (
-    NATIONAL_READER,
-    Disclosure,
-    KeyRing,
-    KeyStore,
-    ReaderKey,
-    ReaderPublicKey,
-    SealedReporter,
-    admin_reader,
-)
+from .sealing.keystore import Disclosure, KeyStore, ReaderPublicKey
 from .sweep import FiredDeadline
+
+_LAZY = {
+    **dict.fromkeys(("Maintenance", "Rotation"), "identities"),
+    **dict.fromkeys(("AuditReport", "Check", "Place"), "ledger.audit"),
+    **dict.fromkeys(
+        ("EVIDENCE_FORMAT", "EvidenceReport", "dossier_evidence", "verify_evidence"), "ledger.evidence"
+    ),
+    **dict.fromkeys(("ChainLink", "InclusionProof", "Ledger", "Override", "TreeHead"), "ledger.ledger"),
+    **dict.fromkeys(("Checkpoint", "PublicKey", "SignedHead", "SigningKey"), "ledger.signing"),
+    **dict.fromkeys(("NATIONAL_READER", "KeyRing", "ReaderKey", "admin_reader"), "sealing.keyfile"),
+    "SealedReporter": "sealing.vault",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # asked once
+    return value
+
+
+if TYPE_CHECKING:
+    from .identities import Maintenance, Rotation
+    from .ledger.audit import AuditReport, Check, Place
+    from .ledger.evidence import EVIDENCE_FORMAT, EvidenceReport, dossier_evidence, verify_evidence
+    from .ledger.ledger import ChainLink, InclusionProof, Ledger, Override, TreeHead
+    from .ledger.signing import Checkpoint, PublicKey, SignedHead, SigningKey
+    from .sealing.keyfile import NATIONAL_READER, KeyRing, ReaderKey, admin_reader
+    from .sealing.vault import SealedReporter
 
 __all__ = [
     "CALENDAR_STREAM",

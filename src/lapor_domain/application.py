@@ -10,10 +10,11 @@ command is refused, nothing is recorded, not even those deadlines.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -28,10 +29,9 @@ from .errors import (
     ConcurrentUpdate,
     InvalidInput,
     LaporError,
+    StoreUnavailable,
 )
 from .feed import EventFeed
-from .identities import Identities, Maintenance, Rotation
-from .ledger.ledger import Ledger
 from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.calendars import Amendment, Calendars
@@ -59,10 +59,15 @@ from .model.ids import parse_complaint_id
 from .model.instants import to_micros
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
-from .sealing import Disclosure, KeyRing, KeyStore, ReaderPublicKey, SealedReporter, keystore_target
-from .sealing.keystore import KeyExists
+from .sealing.keystore import Disclosure, KeyExists, KeyStore, ReaderPublicKey, keystore_target
 from .states import ComplaintStates, deadline_row
 from .sweep import FiredDeadline, Sweep
+
+if TYPE_CHECKING:  # imported when first used: the sealing's and the signing's cryptography
+    from .identities import Identities, Maintenance, Rotation
+    from .ledger.ledger import Ledger
+    from .sealing.keyfile import KeyRing
+    from .sealing.vault import SealedReporter
 
 Decide = Callable[[Complaint, Stamp], ComplaintEvent]
 Check = Callable[[], object]
@@ -110,17 +115,18 @@ class LaporApp:
         )
         """The calendar's history (rule 16): amendments recorded in the log."""
         self.calendar_record.refresh()
-        self.ledger = Ledger(self.log, self.rules, self._recording_instant)
-        """The tamper-evident record (rule 15): chains, tree head, signatures, checkpoints, audit."""
         try:
-            self.keystore = KeyStore(keystore_target(self.target, keystore))
+            self._keystore_target = keystore_target(self.target, keystore)
         except BaseException:
             self.log.close()
             raise
-        ring = keys or KeyRing()
-        self.identities = Identities(
-            self.log, self.states, self.keystore, ring, self._recording_instant, reserve=key_reserve
-        )
+        self._keys = keys
+        self._key_reserve = key_reserve
+        self._opening = threading.Lock()
+        self._keystore: KeyStore | None = None
+        self._identities: Identities | None = None
+        self._ledger: Ledger | None = None
+        self._closed = False
 
     @classmethod
     def in_memory(cls, **kwargs: Any) -> LaporApp:
@@ -141,9 +147,62 @@ class LaporApp:
         """The public, typed event feed: the log's head, events after a position, by complaint."""
         return EventFeed(self.log)
 
+    # The key store, the identities and the ledger open when first used: a command that reads
+    # no identity and verifies nothing (``lapor show``, ``lapor queue``) opens no key store and
+    # imports no cryptography (bench/README.md, bench_cli.py).
+
+    @property
+    def keystore(self) -> KeyStore:
+        """The key store (rule 14), opened on first use."""
+        if self._keystore is None:
+            with self._opening:
+                if self._keystore is None:
+                    if self._closed:
+                        raise StoreUnavailable(
+                            f"the key store ({self._keystore_target.description}) was closed"
+                        )
+                    self._keystore = KeyStore(self._keystore_target)
+        return self._keystore
+
+    @property
+    def identities(self) -> Identities:
+        """Reporters' identities: sealed, shown, re-wrapped, erased (rules 10 and 14)."""
+        if self._identities is None:
+            from .identities import Identities
+            from .sealing.keyfile import KeyRing
+
+            keystore = self.keystore
+            with self._opening:
+                if self._identities is None:
+                    ring = self._keys or KeyRing()
+                    self._identities = Identities(
+                        self.log,
+                        self.states,
+                        keystore,
+                        ring,
+                        self._recording_instant,
+                        reserve=self._key_reserve,
+                    )
+        return self._identities
+
+    @property
+    def ledger(self) -> Ledger:
+        """The tamper-evident record (rule 15): chains, tree head, signatures, checkpoints, audit."""
+        if self._ledger is None:
+            from .ledger.ledger import Ledger
+
+            with self._opening:
+                if self._ledger is None:
+                    self._ledger = Ledger(self.log, self.rules, self._recording_instant)
+        return self._ledger
+
     def close(self) -> None:
         self.log.close()
-        self.keystore.close()
+        with self._opening:
+            self._closed = True
+            keystore, self._keystore = self._keystore, None
+        if keystore is not None:
+            keystore.close()
 
     def upgrade(self) -> dict[str, int]:
         """Bring a store written by an earlier version up to this one, step by step (each step
@@ -496,6 +555,8 @@ class LaporApp:
 
     def hold_keys(self, ring: KeyRing) -> None:
         """Hold these private reader keys from now on (instead of those given at opening)."""
+        from .sealing.keyfile import KeyRing
+
         if not isinstance(ring, KeyRing):
             raise InvalidInput(f"keys are a KeyRing, not {type(ring).__name__}")
         self.identities.vault.ring = ring

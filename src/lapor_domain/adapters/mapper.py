@@ -42,7 +42,10 @@ class PydanticMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event: LogEvent = domain_event
         cls = type(event)
-        state = event.model_dump_json(exclude=_IDS if event.imported else _IDS_AND_NOT_IMPORTED).encode()
+        # The serializer model_dump_json calls, with its defaults, minus a decode and an encode.
+        state = cls.__pydantic_serializer__.to_json(
+            event, exclude=_IDS if event.imported else _IDS_AND_NOT_IMPORTED
+        )
         if cls.class_version > 1:
             state = b"%s%d,%s" % (_VERSION_PREFIX, cls.class_version, state[1:])
         return StoredEvent(

@@ -94,6 +94,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
         self._writer: sqlite3.Connection | None = None
+        self._cursor: sqlite3.Cursor | None = None  # the writer's one cursor: none made per statement
         self._writing = threading.Lock()
         self._closed = False
         self._insert_sql = (
@@ -113,16 +114,19 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         with self._writing:
             if self._closed:
                 raise StoreUnavailable(f"SQLite file {self.datastore.pool.db_name} was closed")
-            writer = self._writer or self._open_writer()
-            writer.execute("BEGIN IMMEDIATE")
+            cursor = self._cursor
+            if cursor is None:
+                cursor = self._cursor = (self._writer or self._open_writer()).cursor()
+            cursor.execute("BEGIN IMMEDIATE")
             try:
-                latest = self._chain_into(writer, rows, self._latest)
-                self._write(writer, deadlines)
-                writer.execute("COMMIT")
+                latest = self._chain_into(cursor, rows, self._latest)
+                if deadlines:
+                    self._write(cursor, deadlines)
+                cursor.execute("COMMIT")
             except BaseException as exc:
                 self._head_written = None
-                if writer.in_transaction:
-                    writer.execute("ROLLBACK")
+                if cursor.connection.in_transaction:
+                    cursor.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.IntegrityError):
                     raise IntegrityError(str(exc)) from exc
                 raise
@@ -146,7 +150,11 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         if not rows:
             return {}
         previous: dict[Key, bytes] = {}
-        for cid, version in wanted_previous(rows).items():
+        if len(rows) == 1:  # a command's one event: its complaint's event before it, if any
+            wanted = {rows[0][0]: rows[0][1] - 1} if rows[0][1] > 1 else {}
+        else:
+            wanted = wanted_previous(rows)
+        for cid, version in wanted.items():
             remembered = known.get(str(cid))
             if remembered is not None and remembered[0] == version:
                 previous[cid] = remembered[1]
@@ -222,6 +230,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         with self._writing:
             self._closed = True
             if self._writer is not None:
+                self._cursor = None
                 self._writer.close()
                 self._writer = None
 
@@ -272,7 +281,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         return None
 
     @staticmethod
-    def _write(c: SQLiteCursor | sqlite3.Connection, rows: Iterable[DeadlineRow]) -> None:
+    def _write(c: SQLiteCursor | sqlite3.Cursor, rows: Iterable[DeadlineRow]) -> None:
         for row in rows:
             if row.due_us is None:
                 c.execute(f"DELETE FROM {TABLE} WHERE complaint_id = ?", (row.complaint_id.hex,))
