@@ -65,7 +65,7 @@ def search_terms(text: str) -> list[str]:
         raise InvalidInput("nothing to search for in {text!r}: give a word of letters or digits", text=text)
     if len(terms) > MOST_TERMS:
         raise InvalidInput(
-            "a search takes at most {MOST_TERMS} words, got {count}", MOST_TERMS=MOST_TERMS, count=len(terms)
+            "a search takes at most {most} words, got {count}", most=MOST_TERMS, count=len(terms)
         )
     return terms
 
@@ -440,9 +440,9 @@ def _page(limit: object, offset: object) -> tuple[int, int]:
     for value, what in ((limit, "limit"), (offset, "offset")):
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= LONGEST_PAGE:
             raise InvalidInput(
-                "a page's {what} is a whole number from 0 to {LONGEST_PAGE}, not {value!r}",
+                "a page's {what} is a whole number from 0 to {longest}, not {value!r}",
                 what=what,
-                LONGEST_PAGE=LONGEST_PAGE,
+                longest=LONGEST_PAGE,
                 value=value,
             )
     assert isinstance(limit, int) and isinstance(offset, int)

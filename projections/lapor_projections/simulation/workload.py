@@ -76,8 +76,8 @@ class Workload:
             )
         if self.complaints > MOST_COMPLAINTS:
             raise InvalidInput(
-                "complaints must be at most {MOST_COMPLAINTS:,}, got {complaints:,}",
-                MOST_COMPLAINTS=MOST_COMPLAINTS,
+                "complaints must be at most {most:,}, got {complaints:,}",
+                most=MOST_COMPLAINTS,
                 complaints=self.complaints,
             )
         if not isinstance(self.start, date) or isinstance(self.start, datetime):
@@ -89,8 +89,8 @@ class Workload:
         per_year = self.per_year
         if per_year is not None and not (math.isfinite(per_year) and 0 < per_year <= MOST_PER_YEAR):
             raise InvalidInput(
-                "per_year must be within (0, {MOST_PER_YEAR:,.0f}], got {per_year!r}",
-                MOST_PER_YEAR=MOST_PER_YEAR,
+                "per_year must be within (0, {most:,.0f}], got {per_year!r}",
+                most=MOST_PER_YEAR,
                 per_year=per_year,
             )
         for field in fields(self):

@@ -91,7 +91,7 @@ def verify_evidence(evidence: Mapping[str, Any], checkpoint: Checkpoint) -> Evid
     problems: list[str] = []
     if not isinstance(evidence, Mapping) or evidence.get("format") != EVIDENCE_FORMAT:
         raise InvalidInput(
-            "not a dossier's evidence: expected format {EVIDENCE_FORMAT!r}", EVIDENCE_FORMAT=EVIDENCE_FORMAT
+            "not a dossier's evidence: expected format {expected!r}", expected=EVIDENCE_FORMAT
         )
     try:
         cid = UUID(str(evidence["complaint_id"]))
