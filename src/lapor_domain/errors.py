@@ -42,7 +42,7 @@ class LaporError(Exception):
 
 
 def _rebuild(cls: type[LaporError], args: tuple[object, ...], attributes: dict[str, object]) -> LaporError:
-    error = Exception.__new__(cls)
+    error = cls.__new__(cls)  # OSError kinds (NotAllowed) refuse Exception.__new__
     error.args = args
     error.__dict__.update(attributes)
     return error
