@@ -205,8 +205,7 @@ def test_a_term_inside_a_message_is_translated_and_english_stays_the_error_text(
     import pickle
 
     from lapor_cli.errors import one_line
-    from lapor_domain import NotAllowed
-    from lapor_domain.errors import Term
+    from lapor_domain import NotAllowed, Term
 
     error = NotAllowed(
         "{actor} may not {doing} complaint {complaint}: it is on desk {desk}",

@@ -31,9 +31,9 @@ from lapor_domain import (
     NotAllowed,
     NotPossibleInState,
     StoreUnavailable,
+    Term,
     TooLate,
 )
-from lapor_domain.errors import Term
 from lapor_projections import for_terminal
 
 from .exit_codes import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode

@@ -20,6 +20,7 @@ from .errors import (
     NotPossibleInState,
     StoreCorrupt,
     StoreUnavailable,
+    Term,
     TooLate,
     UnknownOrganisation,
 )
@@ -163,6 +164,7 @@ __all__ = [
     "StoreTarget",
     "StoreUnavailable",
     "Submitted",
+    "Term",
     "TooLate",
     "TreeHead",
     "Unit",
