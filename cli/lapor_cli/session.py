@@ -208,8 +208,7 @@ class Session:
             prefix = ""
         if len(prefix) < SHORTEST_ID_PREFIX:
             raise InvalidInput(
-                "not a complaint id: {text!r} (give the id, or its first {shortest} or "
-                "more characters)",
+                "not a complaint id: {text!r} (give the id, or its first {shortest} or more characters)",
                 text=text,
                 shortest=SHORTEST_ID_PREFIX,
             )

@@ -85,8 +85,7 @@ def chain(
             before = GENESIS if version == 1 else previous.get(cid)
             if before is None:
                 raise StoreCorrupt(
-                    "the event {previous} of complaint {complaint} has no digest to chain event "
-                    "{event} to",
+                    "the event {previous} of complaint {complaint} has no digest to chain event {event} to",
                     previous=version - 1,
                     complaint=cid,
                     event=version,

@@ -90,9 +90,7 @@ def verify_evidence(evidence: Mapping[str, Any], checkpoint: Checkpoint) -> Evid
     checked here; whose key it is, the verifier knows)."""
     problems: list[str] = []
     if not isinstance(evidence, Mapping) or evidence.get("format") != EVIDENCE_FORMAT:
-        raise InvalidInput(
-            "not a dossier's evidence: expected format {expected!r}", expected=EVIDENCE_FORMAT
-        )
+        raise InvalidInput("not a dossier's evidence: expected format {expected!r}", expected=EVIDENCE_FORMAT)
     try:
         cid = UUID(str(evidence["complaint_id"]))
         events = list(evidence["events"])

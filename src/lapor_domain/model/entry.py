@@ -93,8 +93,7 @@ def check_in_order(c: Complaint, at: datetime, policy: SlaPolicy) -> None:
     """Rule 1: nothing is dated before the complaint's last recorded event."""
     if at < c.last_event_at:
         raise DatedBeforeLastEvent(
-            "complaint {complaint} has an event at {last}; a command dated {dated} "
-            "comes before it (rule 1)",
+            "complaint {complaint} has an event at {last}; a command dated {dated} comes before it (rule 1)",
             at=at,
             last_event_at=c.last_event_at,
             complaint=c.id,

@@ -211,9 +211,7 @@ class OrganisationDirectory(_Record):
         return "\n".join(lines)
 
 
-def _unknown_unit(
-    institution: Institution, code: str, elsewhere: Iterable[str] = ()
-) -> UnknownOrganisation:
+def _unknown_unit(institution: Institution, code: str, elsewhere: Iterable[str] = ()) -> UnknownOrganisation:
     said = {"code": code, "institution": institution.code, "name": institution.name}
     holders = list(elsewhere)
     codes = [unit.code for unit in institution.units]
@@ -240,8 +238,7 @@ def _unknown_unit(
         )
     if holders:
         return UnknownOrganisation(
-            "unknown unit {code!r} in institution {institution!r} ({name}); {code!r} is a unit "
-            "of {holders}",
+            "unknown unit {code!r} in institution {institution!r} ({name}); {code!r} is a unit of {holders}",
             **said,
             holders=_either(holders, "and"),
         )
