@@ -68,7 +68,9 @@ def trusted_keys(session: Session, trust: Sequence[str], key: SigningKey | None)
         elif Path(item).is_file():
             found.append(PublicKey.load(item))
         else:
-            raise CliError(f"--trust takes a key's fingerprint (64 hex digits) or a key file, not {item!r}")
+            raise CliError(
+                "--trust takes a key's fingerprint (64 hex digits) or a key file, not {item!r}", item=item
+            )
     if key is not None:
         found.append(key.public)
     return found
@@ -148,7 +150,8 @@ def _show(session: Session, report: AuditReport) -> None:
     else:
         _table(session, report)
     if not report.ok:
-        click.echo(f"lapor: error: the audit failed: {one_line(LogDamaged(report.first_failure))}", err=True)
+        failed = LogDamaged("the audit failed: {failure}", failure=report.first_failure)
+        click.echo(f"lapor: error: {one_line(failed, session.out._)}", err=True)
 
 
 def _table(session: Session, report: AuditReport) -> None:
@@ -161,11 +164,13 @@ def _table(session: Session, report: AuditReport) -> None:
         }
         for c in report.checks
     ]
-    session.out.rows(rows, CHECK_COLUMNS, title=f"Audit of {session.target}: {report.events} events")
-    trusted = ", ".join(report.trusted) or "none"
-    session.out.line(f"Trusted signing keys (fingerprints): {trusted}")
+    _ = session.out._
+    title = _("Audit of {target}: {events} events").format(target=session.target, events=report.events)
+    session.out.rows(rows, CHECK_COLUMNS, title=title)
+    trusted = ", ".join(report.trusted) or _("none")
+    session.out.line(_("Trusted signing keys (fingerprints): {trusted}").format(trusted=trusted))
     if report.ok:
-        session.out.line("All holds.")
+        session.out.line(_("All holds."))
 
 
 @audit.command()
@@ -286,9 +291,11 @@ def proof(session: Session, dossier_file: Path, checkpoint_file: Path) -> None:
         page = dossier_file.read_text(encoding="utf-8", errors="replace")
         evidence = evidence_of(page)
     except (OSError, ValueError) as exc:
-        raise CliError(f"{dossier_file}: {exc}") from None
+        raise CliError("{dossier_file}: {reason}", dossier_file=dossier_file, reason=str(exc)) from None
     if evidence is None:
-        raise CliError(f"{dossier_file} carries no evidence (made without the log's ledger)")
+        raise CliError(
+            "{dossier_file} carries no evidence (made without the log's ledger)", dossier_file=dossier_file
+        )
     kept = Checkpoint.load(checkpoint_file)
     found = verify_evidence(evidence, kept)
     found.problems.extend(readable_differs(page))  # the printed words must say what the bytes hold
@@ -305,7 +312,8 @@ def proof(session: Session, dossier_file: Path, checkpoint_file: Path) -> None:
         session.out.line(problem)
     if not found.holds:
         if not found.problems:
-            session.out.line(f"{found.events - found.covered} events are not in the checkpoint's tree yet")
+            said = session.out._("{count} events are not in the checkpoint's tree yet")
+            session.out.line(said.format(count=found.events - found.covered))
         raise click.exceptions.Exit(ExitCode.DAMAGED)
 
 
@@ -337,8 +345,10 @@ def refuse_damage(report: AuditReport) -> None:
     """A rebuild's refusal of a log that fails verification (exit 6)."""
     if not report.ok:
         raise LogDamaged(
-            f"the log fails verification (rule 15), so it is not rebuilt from: {report.first_failure}; "
-            "see `lapor audit`, or give --accept-damage REASON --as ACTOR to rebuild from what verifies",
+            "the log fails verification (rule 15), so it is not rebuilt from: "
+            "{first_failure}; see `lapor audit`, or give --accept-damage REASON --as ACTOR "
+            "to rebuild from what verifies",
+            first_failure=report.first_failure,
             place=report.first_failure,
         )
 

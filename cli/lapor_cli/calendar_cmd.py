@@ -112,9 +112,10 @@ def is_working_day(session: Session, day: date) -> None:
     if session.out.as_json:
         session.out.json(result)
     elif reason is None:
-        click.echo(f"{day:%a %Y-%m-%d} is a working day")
+        click.echo(session.out._("{day} is a working day").format(day=f"{day:%a %Y-%m-%d}"))
     else:
-        click.echo(f"{day:%a %Y-%m-%d} is not a working day: {reason}")
+        said = session.out._("{day} is not a working day: {reason}")
+        click.echo(said.format(day=f"{day:%a %Y-%m-%d}", reason=reason))
 
 
 HOLIDAY_COLUMNS = [Column("date", "date"), Column("weekday", "day"), Column("name", "closed because")]

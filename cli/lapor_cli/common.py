@@ -65,10 +65,12 @@ def check_writable(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path()
     try:
         if not folder.is_dir():
-            raise CliError(f"cannot write {path}: no folder {folder}")
+            raise CliError("cannot write {path}: no folder {folder}", path=path, folder=folder)
         if path.is_dir():
-            raise CliError(f"cannot write {path}: it is a folder")
+            raise CliError("cannot write {path}: it is a folder", path=path)
         if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            raise CliError(f"cannot write {path}: permission denied")
+            raise CliError("cannot write {path}: permission denied", path=path)
     except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL in it
-        raise CliError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise CliError(
+            "cannot write {path}: {reason}", path=path, reason=str(getattr(exc, "strerror", None) or exc)
+        ) from None

@@ -61,7 +61,8 @@ def tick(session: Session, at: datetime | None, signing_key: Path | None) -> Non
         empty=session.out._("nothing was due by {when}").format(when=local_text(when, session.zone)),
     )
     if signed is not None:
-        session.out.line(f"Signed the tree head: {signed.size} events, key {signed.fingerprint[:16]}")
+        said = session.out._("Signed the tree head: {size} events, key {key}")
+        session.out.line(said.format(size=signed.size, key=signed.fingerprint[:16]))
 
 
 COMMANDS = [tick]

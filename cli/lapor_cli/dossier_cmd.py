@@ -75,7 +75,7 @@ def dossier(
       lapor dossier 1a2b3c4d --out dossier.html --signing-key signing.pem
     """
     if out.suffix.lower() not in (".html", ".htm"):
-        raise CliError(f"{out} should end in .html: the dossier is an HTML page")
+        raise CliError("{out} should end in .html: the dossier is an HTML page", out=out)
     check_writable(out)
     session.require_events("dossier")
     cid = session.resolve_id(complaint)

@@ -76,7 +76,7 @@ def _check_format(fmt: str, out: Path | None, excel: bool) -> None:
     if fmt == "xlsx" and out is None:
         raise CliError("--format xlsx writes a workbook: give --out FILE.xlsx")
     if fmt == "xlsx" and out is not None and out.suffix.lower() != ".xlsx":
-        raise CliError(f"{out} should end in .xlsx: --format xlsx writes an Excel workbook")
+        raise CliError("{out} should end in .xlsx: --format xlsx writes an Excel workbook", out=out)
     if excel and fmt != "csv":
         raise CliError("--excel shapes a CSV: use it with --format csv")
 
@@ -104,7 +104,7 @@ def _sink(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
     try:
         handle, name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent) else ".")
     except OSError as exc:  # a name too long for the file system, and the like
-        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise CliError("cannot write {out}: {reason}", out=out, reason=str(exc.strerror or exc)) from None
     try:
         if binary:
             os.close(handle)
@@ -257,7 +257,7 @@ def events(
     if complaint is not None:
         cid = session.resolve_id(complaint)
         if not privacy.shows(cid):
-            raise ComplaintNotFound(f"no complaint whose id starts with {complaint!r}")
+            raise ComplaintNotFound("no complaint whose id starts with {complaint!r}", complaint=complaint)
         recorded: Iterable[tuple[int | None, LogEvent]] = ((None, e) for e in app.history(cid))
     else:
         recorded = app.feed.since()

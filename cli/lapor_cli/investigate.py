@@ -97,7 +97,7 @@ def _make_room(session: Session, target: str, force: bool) -> None:
         if live.kind == "sqlite" and path.resolve() == Path(live.env["SQLITE_DBNAME"]).resolve():
             raise CliError("replay writes to a separate database, not the live one: give another --out")
         if path.exists() and not force:
-            raise CliError(f"{target} exists; give --force to overwrite it")
+            raise CliError("{target} exists; give --force to overwrite it", target=target)
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         return
@@ -106,7 +106,7 @@ def _make_room(session: Session, target: str, force: bool) -> None:
     db = open_database(target)
     try:
         if db.table_exists(TRACKING) and not force:
-            raise CliError(f"{target} already holds views; give --force to overwrite them")
+            raise CliError("{target} already holds views; give --force to overwrite them", target=target)
     finally:
         db.close()
 
@@ -224,9 +224,11 @@ def check(session: Session, limit: int, workers: int | None) -> None:
     elif found:
         for difference in found:
             click.echo(difference)
-        click.echo(f"{len(found)} difference(s) between the stored views and the events", err=True)
+        said = session.out._("{count} difference(s) between the stored views and the events")
+        click.echo(said.format(count=len(found)), err=True)
     else:
-        session.out.line(f"The views match the events (read up to position {views.position()}).")
+        said = session.out._("The views match the events (read up to position {position}).")
+        session.out.line(said.format(position=views.position()))
     if found:
         raise click.exceptions.Exit(ExitCode.DIFFERENCES)
 

@@ -91,7 +91,7 @@ def init(session: Session, readers: tuple[str, ...], institution: str) -> None:
     """
     path = _key_file(session)
     if path.exists():
-        raise CliError(f"{path} exists: `lapor keys rotate` replaces its keys")
+        raise CliError("{path} exists: `lapor keys rotate` replaces its keys", path=path)
     chosen = list(readers) or [NATIONAL_READER, admin_reader(institution)]
     ring = KeyRing.generate(dict.fromkeys(chosen))
     session.hold(ring)
@@ -129,7 +129,10 @@ def list_keys(session: Session) -> None:
         for k in session.app().reader_keys(active=False)
     ]
     session.out.rows(
-        rows, READER_COLUMNS, title="Reader keys", empty="no reader key is registered (lapor keys init)"
+        rows,
+        READER_COLUMNS,
+        title=session.out._("Reader keys"),
+        empty=session.out._("no reader key is registered (lapor keys init)"),
     )
 
 
@@ -217,7 +220,7 @@ def erase(
     else:
         erased = app.erase_expired(by=actor, at=when, **({"reason": reason} if reason else {}))
     session.out.rows([{"complaint_id": str(c)} for c in erased], [Column("complaint_id", "erased", "id")],
-                     empty="no identity was past its retention")  # fmt: skip
+                     empty=session.out._("no identity was past its retention"))  # fmt: skip
 
 
 @click.command()
@@ -237,7 +240,8 @@ def disclosures(session: Session, complaint: str | None) -> None:
         {**d._asdict(), "at": from_micros(d.at_us), "complaint_id": str(d.complaint_id)}
         for d in session.app().disclosures(cid)
     ]
-    session.out.rows(rows, DISCLOSURE_COLUMNS, title="Disclosures", empty="no identity has been shown")
+    _ = session.out._
+    session.out.rows(rows, DISCLOSURE_COLUMNS, title=_("Disclosures"), empty=_("no identity has been shown"))
 
 
 COMMANDS = [keys, erase, disclosures]

@@ -50,8 +50,17 @@ def resolve_unit(text: str, directory: OrganisationDirectory) -> tuple[str, str]
         return holders[0], cleaned
     if holders:
         options = ", ".join(f"{h}/{cleaned}" for h in holders)
-        raise UnknownOrganisation(f"unit {cleaned!r} exists in several institutions: say which ({options})")
+        raise UnknownOrganisation(
+            "unit {unit!r} exists in several institutions: say which ({options})",
+            unit=cleaned,
+            options=options,
+        )
     codes = sorted({u.code for _, u in directory.units()} | {i.code for i in directory.institutions})
     close = difflib.get_close_matches(cleaned, codes, n=3)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else " (see `lapor units`)"
-    raise UnknownOrganisation(f"unknown unit or institution {cleaned!r}{hint}")
+    if close:
+        raise UnknownOrganisation(
+            "unknown unit or institution {unit!r}; did you mean {close}?",
+            unit=cleaned,
+            close=" or ".join(repr(c) for c in close),
+        )
+    raise UnknownOrganisation("unknown unit or institution {unit!r} (see `lapor units`)", unit=cleaned)

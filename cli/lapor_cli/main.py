@@ -59,6 +59,9 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 class LaporGroup(click.Group):
     """A group that turns expected errors into one line and an exit code, never a traceback."""
 
+    lang_of_errors: str | None = None
+    """The language an invocation's error is said in, once its options are read."""
+
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -72,7 +75,8 @@ class LaporGroup(click.Group):
 
         if not standalone_mode:
             return run()
-        sys.exit(_exit_code(run))
+        self.lang_of_errors = None
+        sys.exit(_exit_code(run, lambda: self.lang_of_errors))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +89,7 @@ class LaporGroup(click.Group):
             discard = getattr(ctx.obj, "discard_created", None)
             if discard is not None:
                 discard()  # a failed command leaves no new database behind
+            self.lang_of_errors = _language_of(ctx)
             raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -130,7 +135,22 @@ class LazyCommands(MutableMapping[str, click.Command]):
         return len(set(self._table) | set(self._loaded))
 
 
-def _exit_code(run: Callable[[], Any]) -> int:
+def _language_of(ctx: click.Context) -> str:
+    """The operator's language once the root options are read: the session's (``--lang``,
+    ``LAPOR_LANG``, else the policy's), or, when the policy itself is what failed, the one
+    asked for, else Indonesian."""
+    from . import i18n
+
+    session = ctx.obj
+    if session is not None:
+        try:
+            return str(session.lang)
+        except Exception:  # noqa: S110  # the policy does not load: say so in the language asked
+            pass
+    return i18n.choose(ctx.params.get("lang") or os.environ.get("LAPOR_LANG"), "id")
+
+
+def _exit_code(run: Callable[[], Any], lang: Callable[[], str | None] = lambda: None) -> int:
     try:
         result = run()
     except click.exceptions.NoArgsIsHelpError as shown:
@@ -144,12 +164,16 @@ def _exit_code(run: Callable[[], Any]) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.OK
     except Exception as error:
+        from . import i18n
         from .errors import exit_code_of, one_line  # only when something went wrong
+        from .folders import cache_folder
 
         code = exit_code_of(error)
         if code is None:
             raise
-        click.echo(f"lapor: error: {one_line(error)}", err=True)
+        chosen = lang() or i18n.choose(os.environ.get("LAPOR_LANG"), "id")
+        translate = i18n.translator(chosen, cache_folder())
+        click.echo(f"lapor: error: {one_line(error, translate)}", err=True)
         return code
     return result if isinstance(result, int) else ExitCode.OK
 

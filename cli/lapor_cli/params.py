@@ -31,9 +31,17 @@ def _optional(parse: Callable[[click.Context, str], T]) -> Callback[T]:
         try:
             return parse(ctx, str(value))
         except (NotAnInstant, InvalidInput) as exc:
-            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+            raise click.BadParameter(_said(ctx, exc), ctx=ctx, param=param) from None
 
     return callback
+
+
+def _said(ctx: click.Context, error: Exception) -> str:
+    """What the library's error says, in the operator's language once the session is there."""
+    from .errors import said
+
+    session = ctx.find_root().obj
+    return said(error, session.out._) if session is not None else str(error)
 
 
 def _policy(ctx: click.Context) -> SlaPolicy:
@@ -87,8 +95,10 @@ def _viewer(ctx: click.Context, param: click.Parameter, value: Any) -> str | Act
     try:
         return Actor.parse(text)
     except InvalidInput as exc:
+        session = ctx.find_root().obj
+        others = session.out._("or one of") if session is not None else "or one of"
         raise click.BadParameter(
-            f"{exc}; or one of {', '.join(VIEWER_CHOICES)}", ctx=ctx, param=param
+            f"{_said(ctx, exc)}; {others} {', '.join(VIEWER_CHOICES)}", ctx=ctx, param=param
         ) from None
 
 

@@ -63,7 +63,7 @@ def report(session: Session, out: Path, since: datetime | None, until: datetime 
     """
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise CliError(f"{out} should end in .html (the page) or .png (the picture)")
+        raise CliError("{out} should end in .html (the page) or .png (the picture)", out=out)
     check_writable(out)
     if suffix == ".html":
         session.require_events("the report page's monthly recapitulation")
@@ -112,7 +112,7 @@ def _write(out: Path, text: str) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise CliError("cannot write {out}: {reason}", out=out, reason=str(exc.strerror or exc)) from None
 
 
 def _period(session: Session, since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:

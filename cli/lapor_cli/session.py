@@ -115,8 +115,9 @@ class Session:
                 if not path.exists():
                     if not create:
                         raise DatabaseMissing(
-                            f"no database at {path} (give --db or LAPOR_DB; "
-                            "`lapor submit` or `lapor simulate` creates one)"
+                            "no database at {path} (give --db or LAPOR_DB; `lapor submit` or `lapor "
+                            "simulate` creates one)",
+                            path=path,
                         )
                     self._created = path
             self._app = LaporApp(
@@ -193,8 +194,11 @@ class Session:
         as_of = self.snapshot_instant()
         if as_of is not None:
             raise CliError(
-                f"{self.target} holds the views as of {as_of.isoformat()} (written by `lapor replay`), "
-                f"not the events: {what} on the live database instead"
+                "{target} holds the views as of {as_of} (written by `lapor replay`), not the "
+                "events: {what} on the live database instead",
+                target=self.target,
+                as_of=as_of.isoformat(),
+                what=what,
             )
 
     def default_instant(self) -> datetime:
@@ -217,15 +221,21 @@ class Session:
             prefix = ""
         if len(prefix) < SHORTEST_ID_PREFIX:
             raise InvalidInput(
-                f"not a complaint id: {text!r} (give the id, or its first {SHORTEST_ID_PREFIX} "
-                "or more characters)"
+                "not a complaint id: {text!r} (give the id, or its first {shortest} or more characters)",
+                text=text,
+                shortest=SHORTEST_ID_PREFIX,
             )
         found = ViewReader(self.views().db, self.policy).ids_starting(prefix, limit=4)
         if not found:
-            raise ComplaintNotFound(f"no complaint whose id starts with {text!r}")
+            raise ComplaintNotFound("no complaint whose id starts with {text!r}", text=text)
         if len(found) > 1:
             shown = ", ".join(str(cid) for cid in found[:3])
-            raise CliError(f"ambiguous id {text!r}: it starts {shown}{', ...' if len(found) > 3 else ''}")
+            raise CliError(
+                "ambiguous id {text!r}: it starts {shown}{more}",
+                text=text,
+                shown=shown,
+                more=", ..." if len(found) > 3 else "",
+            )
         return found[0]
 
     @contextmanager

@@ -89,7 +89,11 @@ def _simulate_into_empty(session: Session, workload: Workload) -> dict[str, Any]
     session.require_events("simulate")
     recorded = app.feed.head()
     if recorded:
-        raise CliError(f"{session.target} already holds {recorded} events: simulate into a new database")
+        raise CliError(
+            "{target} already holds {recorded} events: simulate into a new database",
+            target=session.target,
+            recorded=recorded,
+        )
     with session.out.progress("simulating complaints") as progress:
         summary = simulate(app, workload, progress=progress)
     session.views()  # caught up now, with its own progress bar

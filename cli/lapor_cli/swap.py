@@ -57,11 +57,13 @@ def _settle(path: Path) -> None:
     try:
         conn = sqlite3.connect(path, timeout=5, isolation_level=None)
     except sqlite3.Error as exc:
-        raise CliError(f"cannot open {path}: {exc}") from exc
+        raise CliError("cannot open {path}: {reason}", path=path, reason=str(exc)) from exc
     try:
         conn.execute("PRAGMA journal_mode=DELETE").fetchall()
     except sqlite3.OperationalError as exc:  # another process has it open
-        raise CliError(f"{path} is in use ({exc}): close what uses it and try again") from exc
+        raise CliError(
+            "{path} is in use ({reason}): close what uses it and try again", path=path, reason=str(exc)
+        ) from exc
     except sqlite3.DatabaseError:
         pass  # not a database: there is no WAL of it to fold in
     finally:

@@ -215,7 +215,7 @@ def show(
 def _from_snapshot(session: Session, cid: UUID) -> Complaint:
     found = session.read_models().store.load([cid])
     if cid not in found:
-        raise ComplaintNotFound(f"no complaint {cid} in this replay")
+        raise ComplaintNotFound("no complaint {complaint} in this replay", complaint=cid)
     return found[cid].complaint
 
 
@@ -256,7 +256,9 @@ def history(
     cid = session.resolve_id(complaint)
     app = session.app()
     if as_of is not None and not app.history(cid, as_of=as_of):
-        raise ComplaintNotFound(f"complaint {cid} did not exist at {as_of.isoformat()}")
+        raise ComplaintNotFound(
+            "complaint {complaint} did not exist at {as_of}", complaint=cid, as_of=as_of.isoformat()
+        )
     entries = timeline(app, cid, as_of=as_of, viewer=viewer_actor(viewer) or viewer_role(viewer),
                        purpose=purpose or "history")  # fmt: skip
     rows = [_with_actor(e.model_dump()) for e in entries]
@@ -402,7 +404,7 @@ def status(session: Session, complaint: str) -> None:
     cid = session.resolve_id(complaint)
     found = session.reader().public_status(cid)
     if found is None:
-        raise ComplaintNotFound(f"no public complaint {cid}")
+        raise ComplaintNotFound("no public complaint {complaint}", complaint=cid)
     session.out.record(found, STATUS_FIELDS)
 
 

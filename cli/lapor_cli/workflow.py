@@ -71,17 +71,20 @@ def _report(session: Session, c: Complaint, at: datetime, viewer: Role, verb: st
         session.out.record(card, CARD_FIELDS)
         return
     zone = session.zone
+    _ = session.out._
+    said = {"id": card.complaint_id[:8], "verb": _(verb), "desk": card.desk, "label": card.label}
     if card.desk is None:
-        where = f"finished ({card.outcome}, {card.label})"
+        line = _("{id} {verb}: finished ({outcome}, {label})").format(**said, outcome=_(str(card.outcome)))
     elif card.target is not None:
-        where = (
-            f"on {card.desk} ({card.label}), target {local_text(card.target, zone)}, "
-            f"limit {local_text(card.limit, zone)}"
+        line = _("{id} {verb}: on {desk} ({label}), target {target}, limit {limit}").format(
+            **said, target=local_text(card.target, zone), limit=local_text(card.limit, zone)
         )
     else:
-        where = f"on {card.desk} ({card.label}), {card.clock} at {local_text(card.clock_due, zone)}"
-    sla = f", {card.sla.value}" if card.sla else ""
-    session.out.line(f"{card.complaint_id[:8]} {verb}: {where}{sla}", style=SLA_STYLES.get(str(card.sla)))
+        line = _("{id} {verb}: on {desk} ({label}), {clock} at {due}").format(
+            **said, clock=_(str(card.clock)), due=local_text(card.clock_due, zone)
+        )
+    sla = f", {_(card.sla.value)}" if card.sla else ""
+    session.out.line(f"{line}{sla}", style=SLA_STYLES.get(str(card.sla)))
 
 
 @click.command()
@@ -121,7 +124,7 @@ def submit(
     try:
         reporter = Reporter(name=reporter_name or actor.person, contact=contact, id_number=id_number)
     except ValidationError as exc:
-        raise InvalidInput(f"reporter: {exc.errors()[0]['msg']}") from None
+        raise InvalidInput("reporter: {said}", said=exc.errors()[0]["msg"]) from None
     when = at or session.now()
     c = session.app().submit(
         by=actor,
@@ -134,11 +137,11 @@ def submit(
         complaint_id=complaint_id,
     )
     if session.app().identities.sealing_for_no_one and session.app().keystore.count()[0] == 1:  # once
-        click.echo(
-            "lapor: note: no reader key is registered (lapor keys init), so this reporter's identity "
-            "is sealed for no one and can never be read",
-            err=True,
+        note = session.out._(
+            "no reader key is registered (lapor keys init), so this reporter's identity "
+            "is sealed for no one and can never be read"
         )
+        click.echo(f"lapor: note: {note}", err=True)
     if session.out.as_json:
         _report(session, c, when, actor.role, "submitted")
     else:

@@ -231,7 +231,7 @@ def _build_in_processes(
                 future.result()  # what a worker failed with is raised here
         total = mine + sum(future.result() for future in theirs)
     except BrokenProcessPool as exc:
-        raise LaporError(f"a build worker stopped without finishing: {exc}") from None
+        raise LaporError("a build worker stopped without finishing: {reason}", reason=str(exc)) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     hear()
@@ -267,7 +267,7 @@ def _work(job: _Job, share: Share) -> int:
     except LaporError:
         raise
     except Exception as exc:  # reaches the caller as the error type the read side raises
-        raise LaporError(f"a build worker failed: {exc!r}") from None
+        raise LaporError("a build worker failed: {reason}", reason=repr(exc)) from None
 
 
 def _tell(applied: int) -> None:

@@ -72,7 +72,7 @@ def complaint_card(
     """
     flags = now if now is not None else c
     if not can_see_complaint(viewer, flags.confidential, own=own):
-        raise ComplaintNotFound(f"no complaint {c.id}")
+        raise ComplaintNotFound("no complaint {complaint}", complaint=c.id)
     sla = desk_deadlines(c, calendars)
     clock = pending_deadline(c, calendars)
     calendar = calendars.of_desk(c.desk) if c.desk else calendars.calendar()

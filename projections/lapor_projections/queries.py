@@ -62,9 +62,11 @@ def search_terms(text: str) -> list[str]:
     words); anything else in ``text`` only separates them."""
     terms = list(dict.fromkeys(word.casefold() for word in _WORD.findall(text)))
     if not terms:
-        raise InvalidInput(f"nothing to search for in {text!r}: give a word of letters or digits")
+        raise InvalidInput("nothing to search for in {text!r}: give a word of letters or digits", text=text)
     if len(terms) > MOST_TERMS:
-        raise InvalidInput(f"a search takes at most {MOST_TERMS} words, got {len(terms)}")
+        raise InvalidInput(
+            "a search takes at most {most} words, got {count}", most=MOST_TERMS, count=len(terms)
+        )
     return terms
 
 
@@ -76,7 +78,7 @@ def _sla_filter(sla: SlaState | str | None, now: int) -> tuple[str, list[Any]]:
         state = SlaState(sla)
     except ValueError:
         known = ", ".join(s.value for s in SlaState)
-        raise InvalidInput(f"an SLA state is one of {known}, not {sla!r}") from None
+        raise InvalidInput("an SLA state is one of {known}, not {sla!r}", known=known, sla=sla) from None
     if state is SlaState.BREACHED:
         return " AND limit_us <= ?", [now]
     if state is SlaState.LATE:
@@ -244,7 +246,9 @@ class ViewReader:
         was submitted; for a finished one, when it finished. Newest first."""
         statuses = {"open", "finished", *(o.value for o in Outcome)}
         if status is not None and status not in statuses:
-            raise InvalidInput(f"status is one of {', '.join(sorted(statuses))}, not {status!r}")
+            raise InvalidInput(
+                "status is one of {known}, not {status!r}", known=", ".join(sorted(statuses)), status=status
+            )
         _text(institution, "institution", optional=True)
         _text(unit, "unit", optional=True)
         limit, offset = _page(limit, offset)
@@ -435,7 +439,12 @@ def _page(limit: object, offset: object) -> tuple[int, int]:
     limit = LONGEST_PAGE if limit is None else limit
     for value, what in ((limit, "limit"), (offset, "offset")):
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= LONGEST_PAGE:
-            raise InvalidInput(f"a page's {what} is a whole number from 0 to {LONGEST_PAGE}, not {value!r}")
+            raise InvalidInput(
+                "a page's {what} is a whole number from 0 to {longest}, not {value!r}",
+                what=what,
+                longest=LONGEST_PAGE,
+                value=value,
+            )
     assert isinstance(limit, int) and isinstance(offset, int)
     return limit, offset
 
@@ -444,11 +453,11 @@ def _text(value: object, what: str, *, optional: bool = False) -> None:
     if optional and value is None:
         return
     if not isinstance(value, str):
-        raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
+        raise InvalidInput("{what} must be text, not {kind}", what=what, kind=type(value).__name__)
     try:
         value.encode()
     except UnicodeEncodeError:  # a lone surrogate: no database stores it
-        raise InvalidInput(f"{what} {value!r} is not valid Unicode text") from None
+        raise InvalidInput("{what} {value!r} is not valid Unicode text", what=what, value=value) from None
 
 
 def _desk_count(desk: str, held: int, breached: int, late: int) -> DeskCount:

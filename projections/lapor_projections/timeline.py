@@ -57,11 +57,15 @@ def timeline(
     role = viewer.role if isinstance(viewer, Actor) else viewer
     now = app.complaint(complaint_id)
     if not can_see_complaint(role, now.confidential):
-        raise ComplaintNotFound(f"no complaint {complaint_id}")  # its existence is not public either
+        raise ComplaintNotFound(
+            "no complaint {complaint}", complaint=complaint_id
+        )  # its existence is not public either
     events = app.history(complaint_id, as_of=as_of)
     final = fold(events)
     if final is None:
-        raise ComplaintNotFound(f"complaint {complaint_id} was not yet submitted at {as_of}")
+        raise ComplaintNotFound(
+            "complaint {complaint} was not yet submitted at {as_of}", complaint=complaint_id, as_of=as_of
+        )
     pending: list[ComplaintEvent] = []
     if as_of is not None:
         pending = decisions.fire_final(final, app.rules, as_of, as_of)

@@ -29,6 +29,7 @@ from .errors import (
     NotPossibleInState,
     StoreCorrupt,
     StoreUnavailable,
+    Term,
     TooLate,
     UnknownOrganisation,
 )
@@ -199,6 +200,7 @@ __all__ = [
     "StoreTarget",
     "StoreUnavailable",
     "Submitted",
+    "Term",
     "TooLate",
     "TreeHead",
     "Unit",

@@ -90,7 +90,7 @@ class CalendarHistory:
         added = _named_days(add, basis)
         cancelled = sorted(set(_days(cancel, "a cancelled day")))
         if not isinstance(by, Actor):
-            raise InvalidInput(f"the actor must be an Actor, not {type(by).__name__}")
+            raise InvalidInput("the actor must be an Actor, not {kind}", kind=type(by).__name__)
         if institution is not None:
             named = inputs.text(institution, "institution", max_length=200)
             institution = self._rules.institution_code(named)
@@ -98,7 +98,7 @@ class CalendarHistory:
         if not added and not cancelled:
             raise InvalidInput("an amendment adds or cancels at least one closing day")
         if both := sorted(set(added) & set(cancelled)):
-            raise InvalidInput(f"days both added and cancelled: {', '.join(map(str, both))}")
+            raise InvalidInput("days both added and cancelled: {days}", days=", ".join(map(str, both)))
         for _attempt in range(self._retries + 1):
             before = self.refresh()
             recorded_at = self._clock()
@@ -143,12 +143,16 @@ class CalendarHistory:
 def _check_may_amend(actor: Actor, institution: str | None) -> None:
     """The national desk amends the national calendar; an institution's admin team its own."""
     if institution is None and actor.role is not Role.NATIONAL:
-        raise NotAllowed(f"{actor} may not amend the national calendar: only the national desk does")
+        raise NotAllowed(
+            "{actor} may not amend the national calendar: only the national desk does", actor=actor
+        )
     if institution is not None and not (
         actor.role is Role.NATIONAL or (actor.role is Role.ADMIN and actor.institution == institution)
     ):
         raise NotAllowed(
-            f"{actor} may not amend the calendar of {institution}: its admin team or the national desk does"
+            "{actor} may not amend the calendar of {institution}: its admin team or the national desk does",
+            actor=actor,
+            institution=institution,
         )
 
 
@@ -159,14 +163,19 @@ def _check_changes(
     for day in [*added, *cancelled]:
         if not calendar.first_year <= day.year <= calendar.last_year:
             raise InvalidInput(
-                f"{day} is outside the calendar's years {calendar.first_year}..{calendar.last_year}"
+                "{day} is outside the calendar's years {first}..{last}",
+                day=day,
+                first=calendar.first_year,
+                last=calendar.last_year,
             )
     if already := [d for d in added if calendar.closing_name(d) is not None]:
         raise InvalidInput(
-            f"{already[0]} is already a closing day ({calendar.closing_name(already[0])}): nothing to add"
+            "{day} is already a closing day ({name}): nothing to add",
+            day=already[0],
+            name=calendar.closing_name(already[0]),
         )
     if open_days := [d for d in cancelled if calendar.closing_name(d) is None]:
-        raise InvalidInput(f"{open_days[0]} is not a closing day: nothing to cancel")
+        raise InvalidInput("{day} is not a closing day: nothing to cancel", day=open_days[0])
 
 
 def _named_days(add: Mapping[date, str] | Iterable[date], basis: str) -> dict[date, str]:
@@ -179,8 +188,8 @@ def _named_days(add: Mapping[date, str] | Iterable[date], basis: str) -> dict[da
 
 def _days(values: Iterable[object], what: str) -> list[date]:
     if isinstance(values, (str, bytes)):
-        raise InvalidInput(f"{what} must be given as dates, not text")
+        raise InvalidInput("{what} must be given as dates, not text", what=what)
     found = list(values)
     if wrong := [v for v in found if type(v) is not date]:
-        raise InvalidInput(f"{what} must be a date, not {wrong[0]!r}")
+        raise InvalidInput("{what} must be a date, not {value!r}", what=what, value=wrong[0])
     return found  # type: ignore[return-value]  # every one is a date, checked above

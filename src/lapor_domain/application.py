@@ -159,7 +159,7 @@ class LaporApp:
                 if self._keystore is None:
                     if self._closed:
                         raise StoreUnavailable(
-                            f"the key store ({self._keystore_target.description}) was closed"
+                            "the key store ({store}) was closed", store=self._keystore_target.description
                         )
                     self._keystore = KeyStore(self._keystore_target)
         return self._keystore
@@ -244,13 +244,15 @@ class LaporApp:
         """A member of the public files a complaint; it lands on the national desk."""
         stamp = self._stamp(by, at)
         if not isinstance(reporter, Reporter):
-            raise InvalidInput(f"the reporter must be a Reporter, not {type(reporter).__name__}")
+            raise InvalidInput("the reporter must be a Reporter, not {kind}", kind=type(reporter).__name__)
         inputs.text(title, "title", max_length=inputs.max_length(Submitted, "title"))
         inputs.text(description, "description", max_length=inputs.max_length(Submitted, "description"))
         inputs.flag(anonymous, "anonymous")
         inputs.flag(confidential, "confidential")
         if complaint_id is not None and not isinstance(complaint_id, UUID):
-            raise InvalidInput(f"a new complaint's id must be a UUID, not {type(complaint_id).__name__}")
+            raise InvalidInput(
+                "a new complaint's id must be a UUID, not {kind}", kind=type(complaint_id).__name__
+            )
         identity = ReporterIdentity(reporter=reporter, account=by.person)
         if complaint_id is None:  # a key row reserved ahead: already in the key store
             sealed = self.identities.seal_new(identity, stamp.recorded_at)
@@ -268,7 +270,7 @@ class LaporApp:
             confidential=confidential,
         )
         complaint = evolve(None, event)
-        exists = ComplaintExists(f"a complaint with id {complaint.id} already exists")
+        exists = ComplaintExists("a complaint with id {complaint} already exists", complaint=complaint.id)
         try:  # the key first: a crash before the event leaves a harmless orphan row
             if complaint_id is not None:
                 self.identities.store_sealed([sealed])
@@ -368,7 +370,9 @@ class LaporApp:
         """
         until = self._instant(at, "at")
         if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-            raise InvalidInput(f"a sweep's batch must be a whole number of at least 1, got {batch!r}")
+            raise InvalidInput(
+                "a sweep's batch must be a whole number of at least 1, got {batch!r}", batch=batch
+            )
         recorded_at = self._recording_instant()
         entry.check_entered_in_time(Stamp(Actor.system(), until, recorded_at), self.policy)
         final = min(until, recorded_at) - self.policy.late_entry_grace
@@ -410,7 +414,11 @@ class LaporApp:
         until = self._instant(as_of, "as_of")
         state = fold(self.history(complaint_id, as_of=until))
         if state is None:
-            raise ComplaintNotFound(f"complaint {complaint_id} did not exist at {until.isoformat()}")
+            raise ComplaintNotFound(
+                "complaint {complaint} did not exist at {until}",
+                complaint=complaint_id,
+                until=until.isoformat(),
+            )
         rules = self.rules_known_at(until if known_at is None else self._instant(known_at, "known_at"))
         return fold(decisions.fire_final(state, rules, until, until), state) or state
 
@@ -422,7 +430,7 @@ class LaporApp:
         """Every recorded event of the complaint in order (up to ``as_of`` if given)."""
         events = self.log.events_of(parse_complaint_id(complaint_id))
         if not events:
-            raise ComplaintNotFound(f"no complaint {complaint_id}")
+            raise ComplaintNotFound("no complaint {complaint}", complaint=complaint_id)
         if as_of is not None:
             until = self._instant(as_of, "as_of")
             events = [e for e in events if e.at <= until]
@@ -479,7 +487,9 @@ class LaporApp:
         try:
             self.log.append(list(events), deadlines=rows)
         except IntegrityError as exc:
-            raise ConcurrentUpdate(f"imported events collide with recorded ones: {exc}") from None
+            raise ConcurrentUpdate(
+                "imported events collide with recorded ones: {reason}", reason=str(exc)
+            ) from None
         for state in states.values():
             self.states.forget(state.id)
         if len(self.identities.ring):
@@ -497,7 +507,7 @@ class LaporApp:
         go into its ``Submitted`` (``decisions.submit``), and ``import_events(identities=...)``
         stores its key row before the events. For bulk import and simulation."""
         if not isinstance(reporter, Reporter):
-            raise InvalidInput(f"the reporter must be a Reporter, not {type(reporter).__name__}")
+            raise InvalidInput("the reporter must be a Reporter, not {kind}", kind=type(reporter).__name__)
         identity = ReporterIdentity(
             reporter=reporter, account=inputs.text(account, "account", max_length=200)
         )
@@ -508,7 +518,7 @@ class LaporApp:
         and a key this process holds opens it; the showing is written to the disclosure
         register), withheld (rule 10 forbids it), sealed (no key at hand) or erased."""
         if not isinstance(viewer, Actor):
-            raise InvalidInput(f"the viewer must be an Actor, not {type(viewer).__name__}")
+            raise InvalidInput("the viewer must be an Actor, not {kind}", kind=type(viewer).__name__)
         inputs.text(purpose, "purpose", max_length=200)
         return self.identities.identity(self.states.load(complaint_id), viewer, purpose)
 
@@ -531,7 +541,9 @@ class LaporApp:
             if self.states.try_record(after, [event], old=None):
                 self.identities.destroy([cid])  # interrupted here, ``maintain_keys`` finishes it
                 return after
-        raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under the erasure; try again")
+        raise ConcurrentUpdate(
+            "complaint {complaint} kept changing under the erasure; try again", complaint=complaint_id
+        )
 
     def erase_expired(
         self, *, by: Actor, at: datetime, reason: str = "retention period passed"
@@ -558,7 +570,7 @@ class LaporApp:
         from .sealing.keyfile import KeyRing
 
         if not isinstance(ring, KeyRing):
-            raise InvalidInput(f"keys are a KeyRing, not {type(ring).__name__}")
+            raise InvalidInput("keys are a KeyRing, not {kind}", kind=type(ring).__name__)
         self.identities.vault.ring = ring
 
     def reader_keys(self, *, active: bool = True) -> list[ReaderPublicKey]:
@@ -604,7 +616,7 @@ class LaporApp:
     def _stamp(self, actor: Actor, at: datetime) -> Stamp:
         """Who and when, checked as rule 12 asks first: invalid input, then future-dated (rule 13)."""
         if not isinstance(actor, Actor):
-            raise InvalidInput(f"the actor must be an Actor, not {type(actor).__name__}")
+            raise InvalidInput("the actor must be an Actor, not {kind}", kind=type(actor).__name__)
         stamp = Stamp(actor, self._instant(at, "at"), self._recording_instant())
         entry.check_entered_in_time(stamp, self.policy)
         return stamp
@@ -635,7 +647,9 @@ class LaporApp:
                 continue  # refused on a cached state: ask the fresh one
             if self.states.try_record(after, [event], old=running):
                 return after
-        raise ConcurrentUpdate(f"complaint {complaint_id} kept changing under this command; try again")
+        raise ConcurrentUpdate(
+            "complaint {complaint} kept changing under this command; try again", complaint=complaint_id
+        )
 
     def _decide(
         self, before: Complaint, stamp: Stamp, decide: Decide
@@ -664,5 +678,5 @@ class LaporApp:
 
 def _target_of_kind(target: str, kind: str, wanted: str) -> str:
     if not isinstance(target, str) or parse_target(target).kind != kind:
-        raise InvalidInput(f"expected {wanted}, got {target!r}")
+        raise InvalidInput("expected {wanted}, got {target!r}", wanted=wanted, target=target)
     return target

@@ -7,6 +7,13 @@ state does not permit, and anything asked of a finished complaint, is *not
 possible in this state*.  A refused command records nothing.
 
 Errors about time carry the instants involved as attributes, besides saying them.
+
+Every message is a *template* and its *parameters*: ``NotAllowed("{actor} may not verify
+complaint {complaint}", actor=..., complaint=...)``. ``str(error)`` is the English text,
+``template.format(**params)``; ``error.template`` and ``error.params`` let a user interface
+say the same in its operator's language (the command line's catalogs translate the template,
+a literal in the code, and fill in the parameters made safe to show). A parameter is a
+value as it is said (an id, an actor, an instant already written out), never a translated word.
 """
 
 from __future__ import annotations
@@ -14,8 +21,20 @@ from __future__ import annotations
 from datetime import datetime
 
 
+class Term(str):
+    """A word of the domain's vocabulary said inside a message (a clock's name, what an actor
+    was doing): a user interface translates it like the template around it."""
+
+    __slots__ = ()
+
+
 class LaporError(Exception):
     """Root of every error the domain raises on purpose."""
+
+    def __init__(self, template: str = "", /, **params: object) -> None:
+        super().__init__(template.format(**params) if params else template)
+        self.template = template
+        self.params = params
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword attributes survive pickling (a build worker's error crosses processes).
@@ -23,7 +42,7 @@ class LaporError(Exception):
 
 
 def _rebuild(cls: type[LaporError], args: tuple[object, ...], attributes: dict[str, object]) -> LaporError:
-    error = Exception.__new__(cls)
+    error = cls.__new__(cls)  # OSError kinds (NotAllowed) refuse Exception.__new__
     error.args = args
     error.__dict__.update(attributes)
     return error
@@ -56,8 +75,8 @@ class NotPossibleInState(LaporError):
 class DatedBeforeLastEvent(LaporError):
     """The command's business instant is earlier than the complaint's last event (rule 1)."""
 
-    def __init__(self, message: str, *, at: datetime, last_event_at: datetime) -> None:
-        super().__init__(message)
+    def __init__(self, template: str, /, *, at: datetime, last_event_at: datetime, **params: object) -> None:
+        super().__init__(template, **params)
         self.at = at
         self.last_event_at = last_event_at
 
@@ -71,9 +90,17 @@ class TooLate(LaporError):
     """
 
     def __init__(
-        self, message: str, *, at: datetime, recorded_at: datetime, due: datetime, final_at: datetime
+        self,
+        template: str,
+        /,
+        *,
+        at: datetime,
+        recorded_at: datetime,
+        due: datetime,
+        final_at: datetime,
+        **params: object,
     ) -> None:
-        super().__init__(message)
+        super().__init__(template, **params)
         self.at = at
         self.recorded_at = recorded_at
         self.due = due
@@ -96,8 +123,16 @@ class StoreCorrupt(StoreUnavailable):
     ``complaint_id`` and ``version`` name the unreadable event when there is one.
     """
 
-    def __init__(self, message: str, *, complaint_id: str | None = None, version: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        template: str,
+        /,
+        *,
+        complaint_id: str | None = None,
+        version: int | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(template, **params)
         self.complaint_id = complaint_id
         self.version = version
 
@@ -110,6 +145,6 @@ class LogNotUpgraded(StoreUnavailable):
 class LogDamaged(LaporError):
     """Verification of the log failed (rule 15): ``place`` says where, first."""
 
-    def __init__(self, message: str, *, place: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, template: str, /, *, place: str = "", **params: object) -> None:
+        super().__init__(template, **params)
         self.place = place

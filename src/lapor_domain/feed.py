@@ -85,11 +85,18 @@ class EventFeed:
         pass; True when woken by the store (PostgreSQL, memory), False otherwise. Appends since
         ``listen`` (or the first ``wait``) count."""
         if not timeout >= 0:
-            raise InvalidInput(f"a wait's timeout must be zero or more seconds, got {timeout!r}")
+            raise InvalidInput(
+                "a wait's timeout must be zero or more seconds, got {timeout!r}", timeout=timeout
+            )
         return self._log.wait_for_append(timeout, stop)
 
 
 def _whole(value: object, what: str, *, least: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise InvalidInput(f"the feed's {what} must be a whole number of at least {least}, got {value!r}")
+        raise InvalidInput(
+            "the feed's {what} must be a whole number of at least {least}, got {value!r}",
+            what=what,
+            least=least,
+            value=value,
+        )
     return value

@@ -47,7 +47,7 @@ class ComplaintStates:
         cached = self.cached(complaint_id)
         state = self._log.load(complaint_id, cached)
         if state is None:
-            raise ComplaintNotFound(f"no complaint {complaint_id}")
+            raise ComplaintNotFound("no complaint {complaint}", complaint=complaint_id)
         if state is not cached:
             self.remember(state)
         return state

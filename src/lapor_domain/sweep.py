@@ -88,7 +88,7 @@ class Sweep:
             old = pending_deadline(before, self._rules.calendars)
             if self._states.try_record(fold(fired, before) or before, fired, old=old):
                 return fired
-        raise ConcurrentUpdate(f"complaint {complaint_id} kept changing during the sweep")
+        raise ConcurrentUpdate("complaint {complaint} kept changing during the sweep", complaint=complaint_id)
 
 
 def _fired(event: ComplaintEvent) -> FiredDeadline:

@@ -40,7 +40,7 @@ def simulate(
     of the run in collections that find nothing.
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise InvalidInput(f"batch must be a whole number >= 1, got {batch!r}")
+        raise InvalidInput("batch must be a whole number >= 1, got {batch!r}", batch=batch)
     if app.target.kind == "postgres":
         # psycopg's pipeline stalls on one insert of 10,000+ events (eventsourcing 9.5.6,
         # psycopg 3.3): the server's replies fill the socket while the client still sends.

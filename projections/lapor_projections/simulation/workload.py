@@ -71,20 +71,34 @@ class Workload:
 
     def __post_init__(self) -> None:
         if isinstance(self.complaints, bool) or not isinstance(self.complaints, int) or self.complaints < 1:
-            raise InvalidInput(f"complaints must be a whole number >= 1, got {self.complaints!r}")
+            raise InvalidInput(
+                "complaints must be a whole number >= 1, got {complaints!r}", complaints=self.complaints
+            )
         if self.complaints > MOST_COMPLAINTS:
-            raise InvalidInput(f"complaints must be at most {MOST_COMPLAINTS:,}, got {self.complaints:,}")
+            raise InvalidInput(
+                "complaints must be at most {most:,}, got {complaints:,}",
+                most=MOST_COMPLAINTS,
+                complaints=self.complaints,
+            )
         if not isinstance(self.start, date) or isinstance(self.start, datetime):
-            raise InvalidInput(f"start must be a date, got {self.start!r}")
+            raise InvalidInput("start must be a date, got {start!r}", start=self.start)
         if self.scale not in PER_YEAR:
-            raise InvalidInput(f"scale must be one of {sorted(PER_YEAR)}, got {self.scale!r}")
+            raise InvalidInput(
+                "scale must be one of {known}, got {scale!r}", known=sorted(PER_YEAR), scale=self.scale
+            )
         per_year = self.per_year
         if per_year is not None and not (math.isfinite(per_year) and 0 < per_year <= MOST_PER_YEAR):
-            raise InvalidInput(f"per_year must be within (0, {MOST_PER_YEAR:,.0f}], got {per_year!r}")
+            raise InvalidInput(
+                "per_year must be within (0, {most:,.0f}], got {per_year!r}",
+                most=MOST_PER_YEAR,
+                per_year=per_year,
+            )
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name.endswith("_share") and not 0.0 <= value <= 1.0:
-                raise InvalidInput(f"{field.name} must be within [0, 1], got {value!r}")
+                raise InvalidInput(
+                    "{name} must be within [0, 1], got {value!r}", name=field.name, value=value
+                )
         if self.slow_desk_share + self.late_desk_share > 1.0:
             raise InvalidInput("slow_desk_share + late_desk_share must not exceed 1")
 
@@ -100,8 +114,12 @@ class Workload:
         ordinal = self.start.toordinal() + 365.25 * self.complaints / self.yearly_intake + RUN_OUT_DAYS
         if ordinal > date.max.toordinal():
             raise InvalidInput(
-                f"{self.complaints:,} complaints at {self.yearly_intake:,.0f} a year from {self.start} "
-                f"run past the year {date.max.year}"
+                "{complaints:,} complaints at {yearly_intake:,.0f} a year from {start} run past "
+                "the year {year}",
+                complaints=self.complaints,
+                yearly_intake=self.yearly_intake,
+                start=self.start,
+                year=date.max.year,
             )
         return date.fromordinal(int(ordinal))
 
@@ -113,12 +131,19 @@ class Workload:
         """
         years = f"the policy calendar's years {calendar.first_year}..{calendar.last_year}"
         if not calendar.first_year <= self.start.year <= calendar.last_year:
-            raise InvalidInput(f"a simulation from {self.start} starts outside {years}")
+            raise InvalidInput(
+                "a simulation from {start} starts outside {years}", start=self.start, years=years
+            )
         end = self.last_day()
         if end.year > calendar.last_year:
             raise InvalidInput(
-                f"{self.complaints:,} complaints at {self.yearly_intake:,.0f} a year from "
-                f"{self.start} run to about {end}, beyond {years}"
+                "{complaints:,} complaints at {yearly_intake:,.0f} a year from {start} run to "
+                "about {end}, beyond {years}",
+                complaints=self.complaints,
+                yearly_intake=self.yearly_intake,
+                start=self.start,
+                end=end,
+                years=years,
             )
 
 

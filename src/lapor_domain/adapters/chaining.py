@@ -65,8 +65,10 @@ def writable(head: Head | None, store: str) -> Frontier:
     """The frontier a write continues, or ``LogNotUpgraded``."""
     if head is None or not head.complete:
         raise LogNotUpgraded(
-            f"{store} holds events written before the log was chained (rule 15), or an upgrade "
-            "is unfinished: run `lapor upgrade` (LaporApp.upgrade()) before recording more"
+            "{store} holds events written before the log was chained (rule 15), or an "
+            "upgrade is unfinished: run `lapor upgrade` (LaporApp.upgrade()) before "
+            "recording more",
+            store=store,
         )
     return Frontier.from_bytes(head.frontier)
 
@@ -83,7 +85,10 @@ def chain(
             before = GENESIS if version == 1 else previous.get(cid)
             if before is None:
                 raise StoreCorrupt(
-                    f"the event {version - 1} of complaint {cid} has no digest to chain event {version} to",
+                    "the event {previous} of complaint {complaint} has no digest to chain event {event} to",
+                    previous=version - 1,
+                    complaint=cid,
+                    event=version,
                     complaint_id=str(cid),
                     version=version - 1,
                 )

@@ -69,8 +69,12 @@ class PydanticMapper(Mapper[UUID]):
             return _decode(topic, originator_id, version, state)
         except (LookupError, ValueError, TypeError, AttributeError) as exc:  # ValueError: JSON, pydantic
             raise StoreCorrupt(
-                f"the stored event {version} of complaint {originator_id} cannot be read "
-                f"(stored name {topic!r}): {_first_line(exc)}",
+                "the stored event {event} of complaint {complaint} cannot be read (stored name "
+                "{topic!r}): {reason}",
+                event=version,
+                complaint=originator_id,
+                topic=topic,
+                reason=_first_line(exc),
                 complaint_id=str(originator_id),
                 version=version,
             ) from exc

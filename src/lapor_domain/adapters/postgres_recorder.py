@@ -306,11 +306,16 @@ class PostgresRecorder(PostgresApplicationRecorder):
         """What a failed write means when another writer made it fail; None when none did."""
         cause = error.__cause__
         if getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE:  # waiting again waits as long
-            message = f"another writer held the event log for {self.datastore.lock_timeout} s; try again"
-            return _LostRace(ConcurrentUpdate(message), worth_retrying=False)
+            held = ConcurrentUpdate(
+                "another writer held the event log for {seconds} s; try again",
+                seconds=self.datastore.lock_timeout,
+            )
+            return _LostRace(held, worth_retrying=False)
         if cause is not None and lost_race(cause):  # deadlock, serialization failure
-            message = f"writers kept colliding on the event log ({str(cause).strip()}); try again"
-            return _LostRace(ConcurrentUpdate(message), worth_retrying=True)
+            colliding = ConcurrentUpdate(
+                "writers kept colliding on the event log ({said}); try again", said=str(cause).strip()
+            )
+            return _LostRace(colliding, worth_retrying=True)
         return None
 
     def _insert_stored_events(

@@ -113,7 +113,9 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         rows = [(_hex(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events]
         with self._writing:
             if self._closed:
-                raise StoreUnavailable(f"SQLite file {self.datastore.pool.db_name} was closed")
+                raise StoreUnavailable(
+                    "SQLite file {db_name} was closed", db_name=self.datastore.pool.db_name
+                )
             cursor = self._cursor
             if cursor is None:
                 cursor = self._cursor = (self._writer or self._open_writer()).cursor()

@@ -42,10 +42,10 @@ class StoreTarget:
 def parse_target(target: str) -> StoreTarget:
     """Turn an operator's store target into eventsourcing settings."""
     if not isinstance(target, str):
-        raise InvalidInput(f"a store target is text, not {type(target).__name__}")
+        raise InvalidInput("a store target is text, not {kind}", kind=type(target).__name__)
     text = target.strip()
     if "\x00" in text:
-        raise InvalidInput(f"a store target cannot hold a NUL character: {target!r}")
+        raise InvalidInput("a store target cannot hold a NUL character: {target!r}", target=target)
     if not text:
         raise InvalidInput("empty store target: give a SQLite file path, 'memory' or a postgresql:// URL")
     if text in (MEMORY, ":memory:"):
@@ -69,16 +69,18 @@ def _postgres(url: str) -> StoreTarget:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:  # a port that is not a number, or out of range
-        raise InvalidInput(f"PostgreSQL URL {_redact(url)}: {exc}") from None
+        raise InvalidInput("PostgreSQL URL {url}: {reason}", url=_redact(url), reason=str(exc)) from None
     dbname = parts.path.lstrip("/")
     if not dbname or not parts.hostname:
-        raise InvalidInput(f"PostgreSQL URL needs a host and a database name: {_redact(url)}")
+        raise InvalidInput("PostgreSQL URL needs a host and a database name: {url}", url=_redact(url))
     query = parse_qs(parts.query, keep_blank_values=True)
     unknown = sorted(set(query) - set(PARAMETERS))
     if unknown:
         raise InvalidInput(
-            f"PostgreSQL URL {_redact(url)}: unknown parameter {', '.join(map(repr, unknown))}; "
-            f"known: {', '.join(PARAMETERS)}"
+            "PostgreSQL URL {url}: unknown parameter {unknown}; known: {known}",
+            url=_redact(url),
+            unknown=", ".join(map(repr, unknown)),
+            known=", ".join(PARAMETERS),
         )
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -99,23 +101,29 @@ def _postgres(url: str) -> StoreTarget:
 def _one(query: dict[str, list[str]], name: str, default: str, url: str) -> str:
     values = query.get(name, [default])
     if len(values) != 1:
-        raise InvalidInput(f"PostgreSQL URL {_redact(url)} gives {name} {len(values)} times")
+        raise InvalidInput(
+            "PostgreSQL URL {url} gives {name} {count} times", url=_redact(url), name=name, count=len(values)
+        )
     return values[0]
 
 
 def _schema(name: str) -> str:
     if not SCHEMA.fullmatch(name):
-        raise InvalidInput(f"a schema name is letters, digits, '_' and '-', not {name!r}")
+        raise InvalidInput("a schema name is letters, digits, '_' and '-', not {name!r}", name=name)
     if len(name.encode()) > LONGEST_NAME:
-        raise InvalidInput(f"the schema name {name!r} is longer than PostgreSQL's {LONGEST_NAME} bytes")
+        raise InvalidInput(
+            "the schema name {name!r} is longer than PostgreSQL's {LONGEST_NAME} bytes",
+            name=name,
+            LONGEST_NAME=LONGEST_NAME,
+        )
     if name.lower().startswith("pg_"):
-        raise InvalidInput(f"the schema name {name!r} starts with pg_, which PostgreSQL reserves")
+        raise InvalidInput("the schema name {name!r} starts with pg_, which PostgreSQL reserves", name=name)
     return name
 
 
 def _seconds(text: str) -> str:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 3600:
-        raise InvalidInput(f"connect_timeout is whole seconds from 1 to 3600, not {text!r}")
+        raise InvalidInput("connect_timeout is whole seconds from 1 to 3600, not {text!r}", text=text)
     return str(int(text))
 
 

@@ -32,10 +32,13 @@ def typed_store_error(error: Exception, store: str, *, opening: bool = False) ->
     if isinstance(error, LaporError | IntegrityError):
         return None
     said = " ".join(str(error).split()) or type(error).__name__
-    unavailable = StoreUnavailable(f"{'cannot open ' if opening else ''}{store}: {said}")
-    corrupt = StoreCorrupt(f"{store} is damaged or not a lapor store: {said}")
+    if opening:
+        unavailable = StoreUnavailable("cannot open {store}: {said}", store=store, said=said)
+    else:
+        unavailable = StoreUnavailable("{store}: {said}", store=store, said=said)
+    corrupt = StoreCorrupt("{store} is damaged or not a lapor store: {said}", store=store, said=said)
     if isinstance(error, ConnectionPoolClosedError):  # the application was closed
-        return StoreUnavailable(f"{store} was closed")
+        return StoreUnavailable("{store} was closed", store=store)
     if isinstance(error, InterfaceError | OperationalError | sqlite3.OperationalError | OSError):
         return unavailable
     if isinstance(error, PersistenceError | sqlite3.Error):  # DatabaseError, DataError, ...
@@ -44,7 +47,9 @@ def typed_store_error(error: Exception, store: str, *, opening: bool = False) ->
     if psycopg is None or not isinstance(error, psycopg.Error):
         return None
     if lost_race(error):
-        return ConcurrentUpdate(f"{store}: another writer got there first ({said}); try again")
+        return ConcurrentUpdate(
+            "{store}: another writer got there first ({said}); try again", store=store, said=said
+        )
     if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
         return unavailable
     return corrupt

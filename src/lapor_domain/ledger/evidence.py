@@ -40,7 +40,11 @@ def dossier_evidence(ledger: Ledger, complaint_id: UUID, checkpoint: Checkpoint 
     head = ledger.head()
     size = checkpoint.size if checkpoint is not None else head.size
     if size > head.size:
-        raise InvalidInput(f"the checkpoint covers {size} events; this log has only {head.size}")
+        raise InvalidInput(
+            "the checkpoint covers {size} events; this log has only {head_size}",
+            size=size,
+            head_size=head.size,
+        )
     covered = [link.leaf for link in links if link.leaf < size]
     proofs = ledger.inclusion_proofs(covered, size) if covered else {}
     root = next(iter(proofs.values())).root if proofs else (checkpoint.root if checkpoint else head.root)
@@ -86,14 +90,14 @@ def verify_evidence(evidence: Mapping[str, Any], checkpoint: Checkpoint) -> Evid
     checked here; whose key it is, the verifier knows)."""
     problems: list[str] = []
     if not isinstance(evidence, Mapping) or evidence.get("format") != EVIDENCE_FORMAT:
-        raise InvalidInput(f"not a dossier's evidence: expected format {EVIDENCE_FORMAT!r}")
+        raise InvalidInput("not a dossier's evidence: expected format {expected!r}", expected=EVIDENCE_FORMAT)
     try:
         cid = UUID(str(evidence["complaint_id"]))
         events = list(evidence["events"])
         tree = evidence["tree"]
         size, root = int(tree["size"]), bytes.fromhex(tree["root"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"the dossier's evidence is malformed: {exc}") from None
+        raise InvalidInput("the dossier's evidence is malformed: {reason}", reason=str(exc)) from None
     if not checkpoint.head.verifies():
         problems.append("the checkpoint's signature does not verify with its public key")
     if (size, root) != (checkpoint.size, checkpoint.root):

@@ -118,10 +118,12 @@ class Ledger:
         links = []
         for position, _, version, topic, state, leaf, digest, previous in self._store.ledger_chain(cid):
             if leaf is None or digest is None or previous is None:
-                raise InvalidInput(f"complaint {cid}'s events are not chained yet: run `lapor upgrade`")
+                raise InvalidInput(
+                    "complaint {complaint}'s events are not chained yet: run `lapor upgrade`", complaint=cid
+                )
             links.append(ChainLink(position, leaf, cid, version, topic, bytes(state), digest, previous))
         if not links:
-            raise ComplaintNotFound(f"no complaint {complaint_id}")
+            raise ComplaintNotFound("no complaint {complaint}", complaint=complaint_id)
         return links
 
     def inclusion_proof(self, leaf: int, size: int | None = None) -> InclusionProof:
@@ -131,7 +133,12 @@ class Ledger:
         top = head.size if head is not None else 0
         size = top if size is None else size
         if not isinstance(leaf, int) or not isinstance(size, int) or not 0 <= leaf < size <= top:
-            raise InvalidInput(f"no leaf {leaf!r} in a tree of {size!r} (the log's head covers {top})")
+            raise InvalidInput(
+                "no leaf {leaf!r} in a tree of {size!r} (the log's head covers {top})",
+                leaf=leaf,
+                size=size,
+                top=top,
+            )
         ranges = RangeRoots(inclusion_ranges(leaf, size))
         frontier = Frontier()
         for index, digest in enumerate(self._digests(size)):
@@ -148,7 +155,12 @@ class Ledger:
         size = top if size is None else size
         for leaf in leaves:
             if not isinstance(leaf, int) or not isinstance(size, int) or not 0 <= leaf < size <= top:
-                raise InvalidInput(f"no leaf {leaf!r} in a tree of {size!r} (the log's head covers {top})")
+                raise InvalidInput(
+                    "no leaf {leaf!r} in a tree of {size!r} (the log's head covers {top})",
+                    leaf=leaf,
+                    size=size,
+                    top=top,
+                )
         ranges = {leaf: inclusion_ranges(leaf, size) for leaf in leaves}
         wanted = {r for paths in ranges.values() for r in paths} | {(0, size)}
         roots = subtree_roots((leaf_hash(d) for d in self._digests(size)), wanted)
@@ -174,7 +186,7 @@ class Ledger:
     def sign(self, key: SigningKey) -> SignedHead:
         """Sign the current tree head and keep the signed head beside the log."""
         if not isinstance(key, SigningKey):
-            raise InvalidInput(f"a tree head is signed with a SigningKey, not {type(key).__name__}")
+            raise InvalidInput("a tree head is signed with a SigningKey, not {kind}", kind=type(key).__name__)
         size, root = self.head()
         signed = SignedHead.signed(key, size, root, self._clock())
         self._store.add_signed_head(

@@ -80,9 +80,9 @@ class PublicKey:
                 return SigningKey.load(path).public
             loaded = serialization.load_pem_public_key(data)
         except ValueError as exc:
-            raise InvalidInput(f"{path} holds no Ed25519 key: {exc}") from None
+            raise InvalidInput("{path} holds no Ed25519 key: {reason}", path=path, reason=str(exc)) from None
         if not isinstance(loaded, Ed25519PublicKey):
-            raise InvalidInput(f"{path} holds a key that is not Ed25519")
+            raise InvalidInput("{path} holds a key that is not Ed25519", path=path)
         return cls(loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
     def to_pem(self) -> bytes:
@@ -114,9 +114,11 @@ class SigningKey:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            raise InvalidInput(f"{path} exists: a signing key is never overwritten") from None
+            raise InvalidInput("{path} exists: a signing key is never overwritten", path=path) from None
         except OSError as exc:
-            raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise InvalidInput(
+                "cannot write {path}: {reason}", path=path, reason=str(exc.strerror or exc)
+            ) from None
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
 
@@ -128,14 +130,18 @@ class SigningKey:
         mode = stat.S_IMODE(where.stat().st_mode)
         if os.name == "posix" and mode & 0o077:
             raise InvalidInput(
-                f"the signing key {path} may be read by others (mode {mode:04o}): chmod 600 {path}"
+                "the signing key {path} may be read by others (mode {mode:04o}): chmod 600 {path}",
+                path=path,
+                mode=mode,
             )
         try:
             key = serialization.load_pem_private_key(data, password=None)
         except (ValueError, TypeError) as exc:
-            raise InvalidInput(f"{path} holds no unencrypted Ed25519 signing key: {exc}") from None
+            raise InvalidInput(
+                "{path} holds no unencrypted Ed25519 signing key: {reason}", path=path, reason=str(exc)
+            ) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise InvalidInput(f"{path} holds a key that is not Ed25519")
+            raise InvalidInput("{path} holds a key that is not Ed25519", path=path)
         return cls(key)
 
 
@@ -143,7 +149,9 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {what} from {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            "cannot read {what} from {path}: {reason}", what=what, path=path, reason=str(exc.strerror or exc)
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +235,7 @@ class Checkpoint:
                 raise ValueError("a root is 32 bytes and a public key 32")
             head = SignedHead(size, root, from_micros(instant_us), PublicKey(raw), signature)
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
-            raise InvalidInput(f"not a checkpoint: {exc}") from None
+            raise InvalidInput("not a checkpoint: {reason}", reason=str(exc)) from None
         if not head.verifies():
             raise InvalidInput("the checkpoint's signature does not verify with its public key")
         return cls(head)
@@ -240,4 +248,6 @@ class Checkpoint:
         try:
             Path(path).write_text(self.to_json(), encoding="utf-8")
         except OSError as exc:
-            raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise InvalidInput(
+                "cannot write {path}: {reason}", path=path, reason=str(exc.strerror or exc)
+            ) from None

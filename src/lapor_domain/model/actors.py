@@ -24,7 +24,9 @@ def invalid_value(error: ValidationError, what: str) -> InvalidInput:
     """A caller's value that pydantic refused, as the library's InvalidInput (the first complaint)."""
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
-    return InvalidInput(f"{what}: {where + ': ' if where else ''}{first['msg']}")
+    if where:
+        return InvalidInput("{what}: {where}: {said}", what=what, where=where, said=first["msg"])
+    return InvalidInput("{what}: {said}", what=what, said=first["msg"])
 
 
 class Actor(BaseModel):
@@ -80,13 +82,20 @@ class Actor(BaseModel):
         """The inverse of ``str(actor)``: ``lapor-sp4n:PERSON``, ``tim-admin:INSTITUTION:PERSON``,
         ``pejabat-penghubung:INSTITUTION/UNIT:PERSON``, ``pelapor:PERSON``, ``system``."""
         if not isinstance(text, str):
-            raise InvalidInput(f"an actor is text such as lapor-sp4n:PERSON, not {type(text).__name__}")
+            raise InvalidInput(
+                "an actor is text such as lapor-sp4n:PERSON, not {kind}", kind=type(text).__name__
+            )
         role_text, _, rest = text.strip().partition(":")
         try:
             role = Role(role_text)
         except ValueError:
             known = ", ".join(r.value for r in Role)
-            raise InvalidInput(f"unknown role {role_text!r} in actor {text!r}; known: {known}") from None
+            raise InvalidInput(
+                "unknown role {role_text!r} in actor {text!r}; known: {known}",
+                role_text=role_text,
+                text=text,
+                known=known,
+            ) from None
         try:
             if role is Role.SYSTEM:
                 return cls.system()
@@ -105,7 +114,9 @@ class Actor(BaseModel):
                 Role.LIAISON: "pejabat-penghubung:INSTITUTION/UNIT:PERSON",
             }[role]
             said = str(exc).removeprefix("invalid actor: ")
-            raise InvalidInput(f"actor {text!r}: {said} (expected {hint})") from None
+            raise InvalidInput(
+                "actor {text!r}: {said} (expected {hint})", text=text, said=said, hint=hint
+            ) from None
 
     def __str__(self) -> str:
         scope = "/".join(part for part in (self.institution, self.unit) if part)

@@ -89,11 +89,12 @@ class WorkingCalendar:
         _check_years(first_year, last_year)
         if not (isinstance(weekend, frozenset) and weekend <= set(range(7)) and len(weekend) < 7):
             raise InvalidInput(
-                f"a weekend is a set of weekday numbers 0..6, not all of them, got {weekend!r}"
+                "a weekend is a set of weekday numbers 0..6, not all of them, got {weekend!r}",
+                weekend=weekend,
             )
         _check_wall_clock(day_ends_at)
         if wrong := [d for d in closing_days if type(d) is not date]:
-            raise InvalidInput(f"closing days must be dates, not {wrong[0]!r}")
+            raise InvalidInput("closing days must be dates, not {wrong!r}", wrong=wrong[0])
         self.timezone: Final = _zone(timezone)
         self.first_year: Final = first_year
         self.last_year: Final = last_year
@@ -187,7 +188,7 @@ class WorkingCalendar:
         """The date, in the calendar's zone, of an aware instant."""
         fast = instant.__class__ is datetime and instant.tzinfo is not None
         if not fast and (not isinstance(instant, datetime) or instant.utcoffset() is None):
-            raise InvalidInput(f"expected a timezone-aware datetime, got {instant!r}")
+            raise InvalidInput("expected a timezone-aware datetime, got {instant!r}", instant=instant)
         return instant.astimezone(self.timezone).date()
 
     def is_working_day(self, day: date) -> bool:
@@ -232,7 +233,12 @@ class WorkingCalendar:
     def closing_days(self, year: int) -> list[tuple[date, str]]:
         """The weekdays of ``year`` that are closed (holidays, cuti bersama), with names."""
         if not self.first_year <= year <= self.last_year:
-            raise InvalidInput(f"{year} is outside the calendar's years {self.first_year}..{self.last_year}")
+            raise InvalidInput(
+                "{year} is outside the calendar's years {first_year}..{last_year}",
+                year=year,
+                first_year=self.first_year,
+                last_year=self.last_year,
+            )
         return sorted((day, name) for day, name in self._closing.items() if day.year == year)
 
     def _as_date(self, day: date) -> date:
@@ -242,13 +248,18 @@ class WorkingCalendar:
         if isinstance(day, datetime):
             return self.local_date(day)
         if not isinstance(day, date):
-            raise InvalidInput(f"expected a date, got {day!r}")
+            raise InvalidInput("expected a date, got {day!r}", day=day)
         return date.fromordinal(day.toordinal())
 
     def _in_range(self, day: date) -> date:
         day = self._as_date(day)
         if not self._first <= day.toordinal() <= self._last:
-            raise InvalidInput(f"{day} is outside the calendar's years {self.first_year}..{self.last_year}")
+            raise InvalidInput(
+                "{day} is outside the calendar's years {first_year}..{last_year}",
+                day=day,
+                first_year=self.first_year,
+                last_year=self.last_year,
+            )
         return day
 
     def _rank_of(self, day: date) -> int:
@@ -258,25 +269,33 @@ class WorkingCalendar:
         _at_least_one(n)  # raises when n is not a whole number
         self._in_range(day)  # raises when the day itself is outside the calendar
         return InvalidInput(
-            f"{n} working days after {day} falls after the calendar's last year {self.last_year}"
+            "{n} working days after {day} falls after the calendar's last year {last_year}",
+            n=n,
+            day=day,
+            last_year=self.last_year,
         )
 
 
 def _at_least_one(n: int) -> int:
     if not isinstance(n, int) or n < 1:
-        raise InvalidInput(f"the number of working days must be at least 1, got {n!r}")
+        raise InvalidInput("the number of working days must be at least 1, got {n!r}", n=n)
     return n
 
 
 def _check_years(first_year: int, last_year: int) -> None:
     if not 1 <= first_year <= last_year <= 9998:
-        raise InvalidInput(f"need 1 <= first_year <= last_year <= 9998, got {first_year}..{last_year}")
+        raise InvalidInput(
+            "need 1 <= first_year <= last_year <= 9998, got {first_year}..{last_year}",
+            first_year=first_year,
+            last_year=last_year,
+        )
 
 
 def _check_wall_clock(day_ends_at: time | None) -> None:
     if day_ends_at is not None and day_ends_at.tzinfo is not None:
         raise InvalidInput(
-            f"day_ends_at is a local wall-clock time, give it without a time zone (got {day_ends_at!r})"
+            "day_ends_at is a local wall-clock time, give it without a time zone (got {day_ends_at!r})",
+            day_ends_at=day_ends_at,
         )
 
 
@@ -284,7 +303,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidInput(f"unknown time zone {name!r}") from error
+        raise InvalidInput("unknown time zone {name!r}", name=name) from error
 
 
 @lru_cache(maxsize=8)  # a calendar holds about 7 MB and takes 10 ms to build
@@ -298,7 +317,7 @@ def _indonesia(
 ) -> WorkingCalendar:
     _check_years(first_year, last_year)
     if both := sorted(removed & {day for day, _ in added}):
-        raise InvalidInput(f"closing days both added and removed: {both}")
+        raise InvalidInput("closing days both added and removed: {both}", both=both)
     closing = {
         day: name for day, name in _indonesian_closing_days(first_year, last_year) if day not in removed
     }

@@ -84,7 +84,11 @@ class Calendars:
         self.amendments: tuple[Amendment, ...] = tuple(amendments)
         for place, amendment in enumerate(self.amendments, start=1):
             if amendment.version != place:
-                raise InvalidInput(f"calendar amendment {amendment.version} is not number {place}")
+                raise InvalidInput(
+                    "calendar amendment {version} is not number {place}",
+                    version=amendment.version,
+                    place=place,
+                )
         self._weeks = dict(weeks or {})
         self._built = {} if _built is None else _built
         self._applying: dict[str | None, tuple[list[datetime], list[int]]] = {}
@@ -118,8 +122,9 @@ class Calendars:
         """These calendars with one more amendment, the next in the history."""
         if self.amendments and amendment.recorded_at < self.amendments[-1].recorded_at:
             raise InvalidInput(
-                f"an amendment recorded at {amendment.recorded_at.isoformat()} comes before the last "
-                f"one, recorded at {self.amendments[-1].recorded_at.isoformat()} (rule 16)"
+                "an amendment recorded at {at} comes before the last one, recorded at {last} (rule 16)",
+                at=amendment.recorded_at.isoformat(),
+                last=self.amendments[-1].recorded_at.isoformat(),
             )
         return Calendars(self.policy, [*self.amendments, amendment], weeks=self._weeks, _built=self._built)
 
@@ -182,7 +187,7 @@ class Calendars:
             *(policy.for_level(level).limit for level in SlaLevel),
         )
         if self.amendments[amendment.version - 1] != amendment:
-            raise InvalidInput(f"amendment {amendment.version} is not this calendar's")
+            raise InvalidInput("amendment {version} is not this calendar's", version=amendment.version)
         applying = tuple(
             a.version for a in self.amendments[: amendment.version] if a.applies_to(amendment.institution)
         )
@@ -241,6 +246,7 @@ def weeks_of(policy: SlaPolicy, units: Iterable[tuple[str, str, str]]) -> dict[t
             weeks[(institution, unit)] = Week(week)
     if unknown := sorted(set(wanted) - named):
         raise InvalidInput(
-            f"the policy's working_weeks name no unit or kind of unit in the directory: {', '.join(unknown)}"
+            "the policy's working_weeks name no unit or kind of unit in the directory: {names}",
+            names=", ".join(unknown),
         )
     return weeks

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from ..errors import InvalidInput, NotAllowed, NotPossibleInState
+from ..errors import InvalidInput, NotAllowed, NotPossibleInState, Term
 from ..organisation import OrganisationDirectory
 from .actors import Actor, Role
 from .calendars import Calendars
@@ -98,7 +98,9 @@ def new_event(cls: type[E], complaint_id: UUID, version: int, stamp: Stamp, **pa
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        raise InvalidInput(f"{cls.__name__}: {field}: {first['msg']}") from None
+        raise InvalidInput(
+            "{event}: {field}: {said}", event=cls.__name__, field=field, said=first["msg"]
+        ) from None
 
 
 def _next(c: Complaint, cls: type[E], stamp: Stamp, **payload: Any) -> E:
@@ -119,7 +121,7 @@ def submit(
     """The reporter's identity arrives sealed, and the event names the reporter by the
     complaint's ``pseudonym`` (rule 14: no account id in the log), never by the account."""
     if stamp.actor.role is not Role.REPORTER:
-        raise NotAllowed(f"only a reporter (pelapor) submits a complaint, not {stamp.actor.role}")
+        raise NotAllowed("only a reporter (pelapor) submits a complaint, not {role}", role=stamp.actor.role)
     return new_event(
         Submitted,
         complaint_id,
@@ -133,12 +135,18 @@ def submit(
     )
 
 
-def _holding_desk(c: Complaint, actor: Actor, doing: str) -> Desk:
+def _holding_desk(c: Complaint, actor: Actor, doing: Term) -> Desk:
     """The desk, if this actor holds it; otherwise not allowed (rule 9)."""
     desk = c.desk
     assert desk is not None  # check_open ran first
     if not desk.is_held_by(actor):
-        raise NotAllowed(f"{actor} may not {doing} complaint {c.id}: it is on desk {desk.key}")
+        raise NotAllowed(
+            "{actor} may not {doing} complaint {complaint}: it is on desk {desk}",
+            actor=actor,
+            doing=doing,
+            complaint=c.id,
+            desk=desk.key,
+        )
     return desk
 
 
@@ -150,16 +158,22 @@ def verify(
     confidential: bool | None = None,
     note: str = "",
 ) -> Verified:
-    desk = _holding_desk(c, stamp.actor, "verify")
+    desk = _holding_desk(c, stamp.actor, Term("verify"))
     if desk.kind not in (DeskKind.NATIONAL, DeskKind.ADMIN):
-        raise NotAllowed(f"{stamp.actor} may not verify: only the national and admin desks verify")
+        raise NotAllowed(
+            "{actor} may not verify: only the national and admin desks verify", actor=stamp.actor
+        )
     if c.is_verified_here:
-        raise NotPossibleInState(f"complaint {c.id} is already verified at desk {desk.key}")
+        raise NotPossibleInState(
+            "complaint {complaint} is already verified at desk {desk}", complaint=c.id, desk=desk.key
+        )
     cleared = [name for name, now, asked in (("anonymous", c.anonymous, anonymous),
                ("confidential", c.confidential, confidential)) if now and asked is False]  # fmt: skip
     if cleared:
         raise NotPossibleInState(
-            f"complaint {c.id} is {' and '.join(cleared)}: a privacy flag once set is never cleared (rule 10)"
+            "complaint {complaint} is {flags}: a privacy flag once set is never cleared (rule 10)",
+            complaint=c.id,
+            flags=" and ".join(cleared),
         )
     level = SlaLevel.NATIONAL if desk.kind is DeskKind.NATIONAL else SlaLevel.ADMIN
     return _next(c, Verified, stamp, level=level, anonymous=anonymous, confidential=confidential, note=note)
@@ -167,11 +181,13 @@ def verify(
 
 def dispose(c: Complaint, stamp: Stamp, rules: Rules, *, to: str, note: str = "") -> Disposed:
     """National -> institution `to`; an institution's admin team -> its unit `to`."""
-    desk = _holding_desk(c, stamp.actor, "dispose")
+    desk = _holding_desk(c, stamp.actor, Term("dispose"))
     if desk.kind not in (DeskKind.NATIONAL, DeskKind.ADMIN):
-        raise NotAllowed(f"{stamp.actor} may not dispose: only the national and admin desks do")
+        raise NotAllowed("{actor} may not dispose: only the national and admin desks do", actor=stamp.actor)
     if not c.is_verified_here:
-        raise NotPossibleInState(f"complaint {c.id} must be verified at {desk.key} before disposal")
+        raise NotPossibleInState(
+            "complaint {complaint} must be verified at {desk} before disposal", complaint=c.id, desk=desk.key
+        )
     if desk.kind is DeskKind.NATIONAL:
         target = Desk.admin(rules.institution_code(to))
     else:
@@ -182,11 +198,13 @@ def dispose(c: Complaint, stamp: Stamp, rules: Rules, *, to: str, note: str = ""
 
 def return_up(c: Complaint, stamp: Stamp, *, reason: str) -> Returned:
     """Not our authority: a unit returns to its admin team, an admin team to national."""
-    desk = _holding_desk(c, stamp.actor, "return")
+    desk = _holding_desk(c, stamp.actor, Term("return"))
     if desk.kind in (DeskKind.NATIONAL, DeskKind.REPORTER):
         raise NotAllowed(
-            f"{stamp.actor} may not return complaint {c.id}: only a unit's liaison officer or an "
-            "admin team returns a complaint (rule 9)"
+            "{actor} may not return complaint {complaint}: only a unit's liaison officer or "
+            "an admin team returns a complaint (rule 9)",
+            actor=stamp.actor,
+            complaint=c.id,
         )
     assert desk.institution is not None
     target = Desk.national() if desk.kind is DeskKind.ADMIN else Desk.admin(desk.institution)
@@ -194,9 +212,11 @@ def return_up(c: Complaint, stamp: Stamp, *, reason: str) -> Returned:
 
 
 def respond(c: Complaint, stamp: Stamp, *, message: str) -> Responded:
-    desk = _holding_desk(c, stamp.actor, "respond to")
+    desk = _holding_desk(c, stamp.actor, Term("respond to"))
     if desk.kind is not DeskKind.UNIT:
-        raise NotAllowed(f"{stamp.actor} may not respond: only the liaison officer of the unit does")
+        raise NotAllowed(
+            "{actor} may not respond: only the liaison officer of the unit does", actor=stamp.actor
+        )
     return _next(c, Responded, stamp, message=message)
 
 
@@ -205,10 +225,15 @@ def reply(c: Complaint, stamp: Stamp, *, message: str, pseudonym: str) -> Report
     the complaint's own reporter is the one whose pseudonym matches, and the event names them by it."""
     actor = stamp.actor
     if actor.role is not Role.REPORTER or pseudonym != c.reporter_pseudonym:
-        raise NotAllowed(f"{actor} may not reply: only the complaint's own reporter does")
+        raise NotAllowed("{actor} may not reply: only the complaint's own reporter does", actor=actor)
     assert c.desk is not None
     if c.desk.kind is not DeskKind.REPORTER:  # the reporter holds no other desk (rule 12)
-        raise NotAllowed(f"{actor} may not reply to complaint {c.id} now: it is on desk {c.desk.key}")
+        raise NotAllowed(
+            "{actor} may not reply to complaint {complaint} now: it is on desk {desk}",
+            actor=actor,
+            complaint=c.id,
+            desk=c.desk.key,
+        )
     masked = Stamp(Actor.reporter(pseudonym), stamp.at, stamp.recorded_at)
     return _next(c, ReporterReplied, masked, message=message)
 
@@ -222,20 +247,24 @@ def erase(c: Complaint, stamp: Stamp, *, reason: str) -> IdentityErased:
     )
     if not entitled:
         raise NotAllowed(
-            f"{actor} may not erase the identity of complaint {c.id}: only the national desk or "
-            "the admin team of the institution holding it does (rule 14)"
+            "{actor} may not erase the identity of complaint {complaint}: only the national "
+            "desk or the admin team of the institution holding it does (rule 14)",
+            actor=actor,
+            complaint=c.id,
         )
     if not c.is_finished:
-        raise NotPossibleInState(f"complaint {c.id} is open: an identity is erased once it is finished")
+        raise NotPossibleInState(
+            "complaint {complaint} is open: an identity is erased once it is finished", complaint=c.id
+        )
     if c.identity_erased:
-        raise NotPossibleInState(f"the identity of complaint {c.id} is already erased")
+        raise NotPossibleInState("the identity of complaint {complaint} is already erased", complaint=c.id)
     return _next(c, IdentityErased, stamp, reason=reason)
 
 
 def archive(c: Complaint, stamp: Stamp, *, reason: ArchiveReason | str, note: str = "") -> Archived:
-    desk = _holding_desk(c, stamp.actor, "archive")
+    desk = _holding_desk(c, stamp.actor, Term("archive"))
     if desk.kind is not DeskKind.NATIONAL:
-        raise NotAllowed(f"{stamp.actor} may not archive: only the national desk does")
+        raise NotAllowed("{actor} may not archive: only the national desk does", actor=stamp.actor)
     return _next(c, Archived, stamp, reason=reason, note=note)
 
 

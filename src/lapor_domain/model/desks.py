@@ -104,7 +104,8 @@ class Desk(BaseModel):
             if institution and unit:
                 return cls.unit_of(institution, unit)
         raise InvalidInput(
-            f"unknown desk {key!r}: expected lapor-sp4n, tim-admin:INSTITUTION or unit:INSTITUTION/UNIT"
+            "unknown desk {key!r}: expected lapor-sp4n, tim-admin:INSTITUTION or unit:INSTITUTION/UNIT",
+            key=key,
         )
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from ..errors import DatedBeforeLastEvent, InvalidInput, NotPossibleInState, TooLate
+from ..errors import DatedBeforeLastEvent, InvalidInput, NotPossibleInState, Term, TooLate
 from .actors import Actor
 from .calendars import Calendars
 from .complaint import Complaint, Outcome
@@ -37,9 +37,11 @@ def check_entered_in_time(stamp: Stamp, policy: SlaPolicy) -> None:
     """Rule 13: a business instant may not lie after its recording instant, beyond the skew."""
     if stamp.at > stamp.recorded_at + policy.clock_skew:
         raise InvalidInput(
-            f"dated {_when(stamp.at, policy)}, later than it was entered "
-            f"({_when(stamp.recorded_at, policy)}) by more than the allowed clock skew of "
-            f"{policy.clock_skew}: a command cannot be dated in the future (rule 13)"
+            "dated {at}, later than it was entered ({recorded_at}) by more than the allowed "
+            "clock skew of {clock_skew}: a command cannot be dated in the future (rule 13)",
+            at=_when(stamp.at, policy),
+            recorded_at=_when(stamp.recorded_at, policy),
+            clock_skew=policy.clock_skew,
         )
 
 
@@ -63,16 +65,29 @@ def check_clock_not_final(
     final_at = clock.due + policy.late_entry_grace
     if stamp.recorded_at < final_at:
         return
-    what = _CLOCK_NAMES[clock.clock]
-    grace = f" and became final at {_when(final_at, policy)}" if final_at != clock.due else ""
+    template = (
+        "too late for complaint {complaint}: as it stood at {dated}, when this command is "
+        "dated, its {clock} was due at {due_at}, before the command was entered at "
+        "{entered} (rule 13)"
+    )
+    if final_at != clock.due:
+        template = (
+            "too late for complaint {complaint}: as it stood at {dated}, when this command is "
+            "dated, its {clock} was due at {due_at} and became final at {final}, before the "
+            "command was entered at {entered} (rule 13)"
+        )
     raise TooLate(
-        f"too late for complaint {complaint_id}: as it stood at {_when(stamp.at, policy)}, when this "
-        f"command is dated, its {what} was due at {_when(clock.due, policy)}{grace}, before the "
-        f"command was entered at {_when(stamp.recorded_at, policy)} (rule 13)",
+        template,
         at=stamp.at,
         recorded_at=stamp.recorded_at,
         due=clock.due,
         final_at=final_at,
+        complaint=complaint_id,
+        dated=_when(stamp.at, policy),
+        clock=_CLOCK_NAMES[clock.clock],
+        due_at=_when(clock.due, policy),
+        entered=_when(stamp.recorded_at, policy),
+        final=_when(final_at, policy),
     )
 
 
@@ -80,10 +95,12 @@ def check_in_order(c: Complaint, at: datetime, policy: SlaPolicy) -> None:
     """Rule 1: nothing is dated before the complaint's last recorded event."""
     if at < c.last_event_at:
         raise DatedBeforeLastEvent(
-            f"complaint {c.id} has an event at {_when(c.last_event_at, policy)}; "
-            f"a command dated {_when(at, policy)} comes before it (rule 1)",
+            "complaint {complaint} has an event at {last}; a command dated {dated} comes before it (rule 1)",
             at=at,
             last_event_at=c.last_event_at,
+            complaint=c.id,
+            last=_when(c.last_event_at, policy),
+            dated=_when(at, policy),
         )
 
 
@@ -93,23 +110,37 @@ def check_open(c: Complaint, policy: SlaPolicy) -> None:
         return
     when = _when(c.last_event_at, policy)
     if c.outcome is Outcome.ESCALATED:
-        why = (
-            f"escalated to Ombudsman RI at {when}: no response within "
-            f"{policy.escalation_working_days} working days of its submission at "
-            f"{_when(c.submitted_at, policy)}"
+        raise NotPossibleInState(
+            "complaint {complaint} is finished, escalated to Ombudsman RI at {when}: no response "
+            "within {days} working days of its submission at {submitted}; nothing more can be "
+            "done (rule 8)",
+            complaint=c.id,
+            when=when,
+            days=policy.escalation_working_days,
+            submitted=_when(c.submitted_at, policy),
         )
-    elif c.outcome is Outcome.AUTO_CLOSED:
-        responded = _when(c.responded_at, policy) if c.responded_at else "?"
-        why = (
-            f"closed automatically at {when}: the reporter did not answer the response of {responded} "
-            f"within {policy.auto_close_working_days} working days"
+    if c.outcome is Outcome.AUTO_CLOSED:
+        raise NotPossibleInState(
+            "complaint {complaint} is finished, closed automatically at {when}: the reporter did "
+            "not answer the response of {responded} within {days} working days; nothing more "
+            "can be done (rule 8)",
+            complaint=c.id,
+            when=when,
+            responded=_when(c.responded_at, policy) if c.responded_at else "?",
+            days=policy.auto_close_working_days,
         )
-    else:
-        why = f"archived by the national desk at {when}"
-    raise NotPossibleInState(f"complaint {c.id} is finished, {why}; nothing more can be done (rule 8)")
+    raise NotPossibleInState(
+        "complaint {complaint} is finished, archived by the national desk at {when}; nothing "
+        "more can be done (rule 8)",
+        complaint=c.id,
+        when=when,
+    )
 
 
-_CLOCK_NAMES = {Clock.ESCALATION: "escalation to Ombudsman RI", Clock.AUTO_CLOSE: "automatic closing"}
+_CLOCK_NAMES = {
+    Clock.ESCALATION: Term("escalation to Ombudsman RI"),
+    Clock.AUTO_CLOSE: Term("automatic closing"),
+}
 
 
 def _when(instant: datetime, policy: SlaPolicy) -> str:

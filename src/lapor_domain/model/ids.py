@@ -16,14 +16,14 @@ def parse_complaint_id(value: UUID | str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:
-        raise InvalidInput(f"not a complaint id: {value!r}") from None
+        raise InvalidInput("not a complaint id: {value!r}", value=value) from None
 
 
 def id_prefix(text: str) -> str:
     """A typed start of a complaint id as stored (lower-case hex, no dashes); InvalidInput if not one."""
     if not isinstance(text, str):
-        raise InvalidInput(f"the start of a complaint id is text, not {type(text).__name__}")
+        raise InvalidInput("the start of a complaint id is text, not {kind}", kind=type(text).__name__)
     clean = text.strip().lower().replace("-", "")
     if not clean or not set(clean) <= _HEX:
-        raise InvalidInput(f"not the start of a complaint id: {text!r}")
+        raise InvalidInput("not the start of a complaint id: {text!r}", text=text)
     return clean

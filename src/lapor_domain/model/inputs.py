@@ -22,11 +22,16 @@ E = TypeVar("E", bound=StrEnum)
 def text(value: object, what: str, *, max_length: int, required: bool = True) -> str:
     """Free text a command carries: a str, not blank when required, not too long (invalid input)."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
+        raise InvalidInput("{what} must be text, not {kind}", what=what, kind=type(value).__name__)
     if required and not value.strip():
-        raise InvalidInput(f"{what} must not be empty or blank")
+        raise InvalidInput("{what} must not be empty or blank", what=what)
     if len(value) > max_length:
-        raise InvalidInput(f"{what} is {len(value)} characters long; at most {max_length}")
+        raise InvalidInput(
+            "{what} is {count} characters long; at most {max_length}",
+            what=what,
+            count=len(value),
+            max_length=max_length,
+        )
     return value
 
 
@@ -44,7 +49,7 @@ def flag(value: object, what: str, *, optional: bool = False) -> bool | None:
     if value is None and optional:
         return None
     if not isinstance(value, bool):
-        raise InvalidInput(f"{what} must be true or false, not {value!r}")
+        raise InvalidInput("{what} must be true or false, not {value!r}", what=what, value=value)
     return value
 
 
@@ -54,4 +59,6 @@ def choice(value: object, among: type[E], what: str) -> E:
         return among(value)  # type: ignore[arg-type]  # anything else is refused below
     except ValueError:
         known = ", ".join(member.value for member in among)
-        raise InvalidInput(f"unknown {what} {value!r}; one of: {known}") from None
+        raise InvalidInput(
+            "unknown {what} {value!r}; one of: {known}", what=what, value=value, known=known
+        ) from None

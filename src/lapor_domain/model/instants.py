@@ -22,9 +22,11 @@ def require_aware(value: object, what: str = "the instant") -> datetime:
     Strict: a tzinfo whose ``utcoffset()`` answers None is no offset (rule 1).
     """
     if not isinstance(value, datetime):
-        raise InvalidInput(f"{what} must be a datetime, not {type(value).__name__}")
+        raise InvalidInput("{what} must be a datetime, not {kind}", what=what, kind=type(value).__name__)
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{what} must be timezone aware (rule 1), got {value.isoformat()}")
+        raise InvalidInput(
+            "{what} must be timezone aware (rule 1), got {value}", what=what, value=value.isoformat()
+        )
     return value
 
 
@@ -46,8 +48,12 @@ def require_within_years(
         year = None
     if year is None or not first_year <= year <= last_year:
         raise InvalidInput(
-            f"{what} {aware.isoformat()} lies outside the years {first_year}..{last_year} "
-            "that the policy's calendar covers"
+            "{what} {aware} lies outside the years {first_year}..{last_year} that the "
+            "policy's calendar covers",
+            what=what,
+            aware=aware.isoformat(),
+            first_year=first_year,
+            last_year=last_year,
         )
     return aware
 

@@ -154,11 +154,11 @@ class SlaPolicy(BaseModel):
         ):
             return cls.from_toml_file(source)
         if not isinstance(source, str):
-            raise InvalidInput(f"an SLA policy is TOML text or a path, not {type(source).__name__}")
+            raise InvalidInput("an SLA policy is TOML text or a path, not {kind}", kind=type(source).__name__)
         try:
             return cls.model_validate(tomllib.loads(source))
         except (tomllib.TOMLDecodeError, ValidationError) as exc:
-            raise InvalidInput(f"invalid SLA policy: {_one_line(exc)}") from exc
+            raise InvalidInput("invalid SLA policy: {reason}", reason=_one_line(exc)) from exc
 
     @classmethod
     def from_toml_file(cls, path: str | os.PathLike[str]) -> SlaPolicy:
@@ -166,7 +166,9 @@ class SlaPolicy(BaseModel):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, ValueError) as exc:  # ValueError: not UTF-8, a NUL in the path
-            raise InvalidInput(f"cannot read SLA policy {str(path)!r}: {_one_line(exc)}") from exc
+            raise InvalidInput(
+                "cannot read SLA policy {path!r}: {reason}", path=str(path), reason=_one_line(exc)
+            ) from exc
         return cls.from_toml(text if "\n" in text or "=" in text else text + "\n")
 
 

@@ -96,7 +96,7 @@ class Institution(_Record):
         """The unit with this code; UnknownOrganisation, with a suggestion, if none."""
         found = self._by_code.get(code)
         if found is None:
-            raise UnknownOrganisation(_unknown_unit(self, code))
+            raise _unknown_unit(self, code)
         return found
 
 
@@ -125,11 +125,16 @@ class OrganisationDirectory(_Record):
         """The institution with this code; UnknownOrganisation naming the known ones if none."""
         found = self._by_code.get(code)
         if found is None:
-            message = f"unknown institution {code!r}; known: {_abbreviated(sorted(self._by_code))}"
+            known = _abbreviated(sorted(self._by_code))
             close = difflib.get_close_matches(code.casefold(), self._by_code, n=3)
             if close:
-                message += f"; did you mean {_either(close, 'or')}?"
-            raise UnknownOrganisation(message)
+                raise UnknownOrganisation(
+                    "unknown institution {code!r}; known: {known}; did you mean {close}?",
+                    code=code,
+                    known=known,
+                    close=_either(close, "or"),
+                )
+            raise UnknownOrganisation("unknown institution {code!r}; known: {known}", code=code, known=known)
         return found
 
     def has_unit(self, institution: str, unit: str) -> bool:
@@ -146,7 +151,7 @@ class OrganisationDirectory(_Record):
         if holder.has_unit(unit):
             return holder.unit(unit)
         elsewhere = (other.code for other in self.institutions if other.has_unit(unit))
-        raise UnknownOrganisation(_unknown_unit(holder, unit, elsewhere))
+        raise _unknown_unit(holder, unit, elsewhere)
 
     def units(self, institution: str | None = None) -> list[tuple[Institution, Unit]]:
         """Every (institution, unit) pair in directory order, or only one institution's."""
@@ -178,18 +183,18 @@ class OrganisationDirectory(_Record):
                 text = path.read_text(encoding="utf-8")
             except (OSError, ValueError) as exc:  # ValueError: not UTF-8, a NUL in the path
                 raise InvalidInput(
-                    f"cannot read organisation directory {str(path)!r}: {exc}"
+                    "cannot read organisation directory {path!r}: {reason}", path=str(path), reason=str(exc)
                 ) from exc
         else:
             text = source
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InvalidInput(f"organisation directory is not valid TOML: {exc}") from exc
+            raise InvalidInput("organisation directory is not valid TOML: {reason}", reason=str(exc)) from exc
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise InvalidInput(f"organisation directory does not validate: {exc}") from exc
+            raise InvalidInput("organisation directory does not validate: {reason}", reason=str(exc)) from exc
 
     def to_toml(self) -> str:
         """This directory as TOML text that :meth:`from_toml` reads back equal."""
@@ -206,11 +211,9 @@ class OrganisationDirectory(_Record):
         return "\n".join(lines)
 
 
-def _unknown_unit(institution: Institution, code: str, elsewhere: Iterable[str] = ()) -> str:
-    message = f"unknown unit {code!r} in institution {institution.code!r} ({institution.name})"
+def _unknown_unit(institution: Institution, code: str, elsewhere: Iterable[str] = ()) -> UnknownOrganisation:
+    said = {"code": code, "institution": institution.code, "name": institution.name}
     holders = list(elsewhere)
-    if holders:
-        message += f"; {code!r} is a unit of {_either(holders, 'and')}"
     codes = [unit.code for unit in institution.units]
     by_name = {unit.name.casefold(): unit.code for unit in institution.units}
     close = difflib.get_close_matches(code.casefold(), codes, n=3)
@@ -219,11 +222,31 @@ def _unknown_unit(institution: Institution, code: str, elsewhere: Iterable[str] 
         for name in difflib.get_close_matches(code.casefold(), by_name, n=3)
         if by_name[name] not in close
     ]
+    if close and holders:
+        return UnknownOrganisation(
+            "unknown unit {code!r} in institution {institution!r} ({name}); {code!r} is a unit "
+            "of {holders}; did you mean {close}?",
+            **said,
+            holders=_either(holders, "and"),
+            close=_either(close, "or"),
+        )
     if close:
-        return f"{message}; did you mean {_either(close, 'or')}?"
+        return UnknownOrganisation(
+            "unknown unit {code!r} in institution {institution!r} ({name}); did you mean {close}?",
+            **said,
+            close=_either(close, "or"),
+        )
     if holders:
-        return message
-    return f"{message}; known: {_abbreviated(sorted(codes))}"
+        return UnknownOrganisation(
+            "unknown unit {code!r} in institution {institution!r} ({name}); {code!r} is a unit of {holders}",
+            **said,
+            holders=_either(holders, "and"),
+        )
+    return UnknownOrganisation(
+        "unknown unit {code!r} in institution {institution!r} ({name}); known: {known}",
+        **said,
+        known=_abbreviated(sorted(codes)),
+    )
 
 
 def _refuse_duplicates(codes: Iterable[str], what: str) -> None:

@@ -36,7 +36,7 @@ def admin_reader(institution: str) -> str:
 
 def check_reader(name: str) -> str:
     if not isinstance(name, str) or not _READER.fullmatch(name):
-        raise InvalidInput(f"a reader is lapor-sp4n or tim-admin:INSTITUTION, not {name!r}")
+        raise InvalidInput("a reader is lapor-sp4n or tim-admin:INSTITUTION, not {name!r}", name=name)
     return name
 
 
@@ -94,10 +94,14 @@ class KeyRing:
             mode = file.stat().st_mode
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise InvalidInput(f"cannot read the key file {file}: {exc.strerror or exc}") from None
+            raise InvalidInput(
+                "cannot read the key file {file}: {reason}", file=file, reason=str(exc.strerror or exc)
+            ) from None
         if stat.S_IMODE(mode) & 0o077:
             raise InvalidInput(
-                f"the key file {file} may be read by others (mode {stat.S_IMODE(mode):o}): chmod 600 it"
+                "the key file {file} may be read by others (mode {mode:o}): chmod 600 it",
+                file=file,
+                mode=stat.S_IMODE(mode),
             )
         try:
             data = json.loads(text)
@@ -111,7 +115,9 @@ class KeyRing:
                 for k in data["keys"]
             ]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise InvalidInput(f"{file} is not a lapor key file: {exc}") from None
+            raise InvalidInput(
+                "{file} is not a lapor key file: {reason}", file=file, reason=str(exc)
+            ) from None
         return cls(keys)
 
     def save(self, path: str | os.PathLike[str]) -> None:
