@@ -63,9 +63,10 @@ def test_the_18_august_2025_amendment_moves_an_open_unit_limit_by_one_day(office
 
     # Thursday 7 August: the amendment is entered, and with it the repair.
     office.office_clock.follow(wib(2025, 8, 7, 10))
-    amendment = office.amend_calendar(
+    amendment, moved_count = office.amend_calendar(
         add={AUGUST_18: "Cuti Bersama Hari Kemerdekaan"}, basis=SKB, by=NATIONAL
     )
+    assert moved_count == 1  # its escalation clock (desk clocks are the views')
     assert amendment.version == 1 and amendment.recorded_at > wib(2025, 8, 7, 10)
 
     after = office.desk_deadlines(c.id)
@@ -139,7 +140,7 @@ def test_a_deadline_moved_into_the_past_falls_due_when_the_amendment_is_recorded
     assert due is not None and due.due == wib(2025, 8, 19)  # ten working days, 11 August closed
     # Recorded on Sunday 17 August: the cancellation puts the instant at 16 August 00:00, past.
     office.office_clock.follow(wib(2025, 8, 17, 10))
-    amendment = office.amend_calendar(cancel=[date(2025, 8, 11)], basis="Keppres dibatalkan", by=NATIONAL)
+    amendment, _ = office.amend_calendar(cancel=[date(2025, 8, 11)], basis="Keppres dibatalkan", by=NATIONAL)
     moved = office.pending_deadline(c.id)
     assert moved is not None and moved.due == amendment.recorded_at  # never before it was known
     [fired] = office.fire_due(amendment.recorded_at + timedelta(seconds=1))
@@ -179,7 +180,7 @@ def test_who_may_amend_which_calendar(memory_app: LaporApp) -> None:
         memory_app.amend_calendar(add=[date(2026, 3, 2)], basis="x", by=ADMIN)
     with pytest.raises(NotAllowed, match="calendar of kota-cirebon"):
         memory_app.amend_calendar(add=[date(2026, 3, 2)], basis="x", by=DINKES, institution="kota-cirebon")
-    regional = memory_app.amend_calendar(
+    regional, _ = memory_app.amend_calendar(
         add={date(2026, 3, 2): "Hari Jadi (contoh)"},
         basis="Perwali (contoh)",
         by=ADMIN,

@@ -30,7 +30,13 @@ import pytest
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 # Heading (its start) -> the fewest commands its walkthrough may have, so it cannot shrink away.
-WALKTHROUGHS = {"Working a desk": 10, "An investigation": 7, "For an auditor": 9, "For an administrator": 12}
+WALKTHROUGHS = {
+    "Working a desk": 10,
+    "An investigation": 7,
+    "A calendar amendment": 11,
+    "For an auditor": 9,
+    "For an administrator": 12,
+}
 
 EXITS = re.compile(r"\s#\s*exits\s+(\d+)\b")
 

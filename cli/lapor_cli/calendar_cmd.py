@@ -1,15 +1,18 @@
-"""``lapor calendar``: working-day arithmetic an operator can check by hand (rules 2 and 3)."""
+"""``lapor calendar``: working-day arithmetic an operator can check by hand (rules 2 and 3), and
+the calendar's history: amendments recorded when they become known (rule 16)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import click
 
-from lapor_domain import WorkingCalendar
+from lapor_domain import Actor, Calendars, WorkingCalendar
+from lapor_projections import views_spanning
 
 from . import params
 from .common import json_option, pass_session
+from .errors import DatabaseMissing
 from .output import Column
 from .session import Session
 from .timeparse import local_text
@@ -19,13 +22,16 @@ WEEKEND = "weekend"
 
 @click.group()
 def calendar() -> None:
-    """Working days: Monday to Friday minus national holidays and cuti bersama.
+    """Working days: Monday to Friday minus national holidays and cuti bersama, as amended.
 
     \b
     Examples:
       lapor calendar deadline 2026-03-13 3
       lapor calendar is-working-day 2026-03-19
       lapor calendar holidays 2026
+      lapor calendar amend --add 2025-08-18 --basis "SKB 3 Menteri 2025, perubahan" --as lapor-sp4n:ayu
+      lapor calendar history
+      lapor calendar outlook 2028
     """
 
 
@@ -64,7 +70,7 @@ def deadline(session: Session, start: datetime, n: int) -> None:
     Example:
       lapor calendar deadline 2026-03-13 3
     """
-    cal = session.policy.calendar
+    cal = session.recorded_calendars().calendar()
     due = cal.deadline(start, n)
     first = cal.local_date(start)
     last = cal.add_working_days(first, n)
@@ -106,7 +112,7 @@ def is_working_day(session: Session, day: date) -> None:
     Example:
       lapor calendar is-working-day 2026-03-19
     """
-    cal = session.policy.calendar
+    cal = session.recorded_calendars().calendar()
     reason = _closed(cal, day, _names(cal, day.year))
     result = {"date": day, "weekday": f"{day:%A}", "working_day": reason is None, "closed": reason}
     if session.out.as_json:
@@ -132,9 +138,177 @@ def holidays(session: Session, year: int) -> None:
     Example:
       lapor calendar holidays 2026
     """
-    closed = session.policy.calendar.closing_days(year)
+    closed = session.recorded_calendars().calendar().closing_days(year)
     rows = [{"date": d, "weekday": f"{d:%a}", "name": name} for d, name in closed]
     session.out.rows(rows, HOLIDAY_COLUMNS, title=f"Closing days {year} ({len(rows)} weekdays)")
+
+
+@calendar.command()
+@click.option(
+    "--add", "added", multiple=True, callback=params.days, metavar="DATE", help="A day that now closes."
+)
+@click.option(
+    "--cancel",
+    "cancelled",
+    multiple=True,
+    callback=params.days,
+    metavar="DATE",
+    help="A day that no longer closes.",
+)
+@click.option("--name", help="What the added days are called (default: the basis).")
+@click.option(
+    "--basis", required=True, help='The legal basis, e.g. "SKB 3 Menteri 2025, perubahan, 7 Agustus 2025".'
+)
+@click.option("--institution", help="Amend this institution's calendar only (default: the national one).")
+@click.option(
+    "--as", "actor", required=True, callback=params.actor, metavar=params.ACTOR_METAVAR, help="Who enters it."
+)
+@json_option
+@pass_session
+def amend(
+    session: Session,
+    added: tuple[date, ...],
+    cancelled: tuple[date, ...],
+    name: str | None,
+    basis: str,
+    institution: str | None,
+    actor: Actor,
+) -> None:
+    """Record an amendment of the calendar now, and move the open deadlines it moves (rule 16).
+
+    It is dated by when it is entered, never earlier. A deadline it moves into the past
+    falls due now; one already final stays. The national desk amends the national
+    calendar; an institution's admin team its own (--institution).
+
+    \b
+    Example:
+      lapor calendar amend --add 2025-08-18 --name "Cuti Bersama Hari Kemerdekaan" \\
+        --basis "SKB 3 Menteri 2025, perubahan, 7 Agustus 2025" --as lapor-sp4n:sp4n-ayu
+    """
+    app = session.app()
+    add = dict.fromkeys(added, name) if name else list(added)
+    amendment, moved = app.amend_calendar(
+        add=add, cancel=cancelled, basis=basis, by=actor, institution=institution
+    )
+    result = {
+        "version": amendment.version,
+        "recorded_at": amendment.recorded_at,
+        "added": [d for d, _ in amendment.added],
+        "cancelled": list(amendment.cancelled),
+        "institution": amendment.institution,
+        "basis": amendment.basis,
+        "deadlines_moved": moved,
+    }
+    if session.out.as_json:
+        session.out.json(result)
+        return
+    said = session.out._("calendar amendment {version} recorded at {at}; {moved} open deadline(s) moved")
+    click.echo(
+        said.format(
+            version=amendment.version, at=local_text(amendment.recorded_at, session.zone), moved=moved
+        )
+    )
+
+
+HISTORY_COLUMNS = [
+    Column("version", "#", "number"),
+    Column("recorded_at", "recorded", "instant"),
+    Column("by", "by", whole=True),
+    Column("calendar", "calendar"),
+    Column("added", "added"),
+    Column("cancelled", "cancelled"),
+    Column("basis", "basis", max_width=48),
+]
+
+
+@calendar.command()
+@json_option
+@pass_session
+def history(session: Session) -> None:
+    """Every amendment of the calendar, in the order recorded: who, when, what, and why.
+
+    \b
+    Example:
+      lapor calendar history
+    """
+    rows = [
+        {
+            "version": e.originator_version,
+            "recorded_at": e.at,
+            "by": f"{e.actor.role.value}:{e.actor.person}",
+            "calendar": e.institution or "national",
+            "added": ", ".join(f"{d} ({n})" for d, n in sorted(e.added.items())),
+            "cancelled": ", ".join(map(str, sorted(e.cancelled))),
+            "basis": e.basis,
+        }
+        for e in session.app().calendar_history()
+    ]
+    session.out.rows(rows, HISTORY_COLUMNS, title=f"Calendar amendments ({len(rows)})")
+
+
+OUTLOOK_COLUMNS = [
+    Column("date", "date"),
+    Column("weekday", "day"),
+    Column("name", "closed because"),
+    Column("source", "source"),
+    Column("estimated", "estimated", "flag"),
+    Column("open_deadlines", "open complaints it spans", "number"),
+]
+
+
+@calendar.command()
+@click.argument("year", type=int)
+@json_option
+@pass_session
+def outlook(session: Session, year: int) -> None:
+    """YEAR's closing days with their source (the holidays package, the policy, an amendment),
+    the estimated ones flagged, and how many open complaints have a deadline spanning each: those an amendment
+    of that day would move.
+
+    \b
+    Example:
+      lapor calendar outlook 2028
+    """
+    calendars = session.recorded_calendars()
+    source = _sources(calendars)
+    closed = calendars.calendar().closing_days(year)
+    spans = _spanning(session, [d for d, _ in closed])
+    rows = [
+        {
+            "date": d,
+            "weekday": f"{d:%a}",
+            "name": name,
+            "source": source.get(d, "holidays"),
+            "estimated": ESTIMATED in name.lower(),
+            "open_deadlines": spans.get(d),
+        }
+        for d, name in closed
+    ]
+    session.out.rows(rows, OUTLOOK_COLUMNS, title=f"Closing days {year} ({len(rows)} weekdays)")
+
+
+ESTIMATED = "perkiraan"
+"""How the holidays package marks a day it estimates (Islamic holidays before the SKB is out)."""
+
+
+def _sources(calendars: Calendars) -> dict[date, str]:
+    found: dict[date, str] = dict.fromkeys(calendars.policy.extra_closing_days, "policy")
+    for amendment in calendars.amendments:
+        if amendment.institution is None:
+            for day, _ in amendment.added:
+                found[day] = f"amendment {amendment.version}"
+    return found
+
+
+def _spanning(session: Session, days: list[date]) -> dict[date, int]:
+    """How many open complaints have a deadline (a desk limit or a finishing clock) spanning each day;
+    none without views."""
+    try:
+        views = session.views()
+    except DatabaseMissing:
+        return {}
+    zone = session.zone
+    return {d: views_spanning(views.db, datetime.combine(d, time(0), tzinfo=zone)) for d in days}
 
 
 COMMANDS = [calendar]

@@ -60,7 +60,11 @@ def draw(
     right.set_ylim(-0.6, max(len(shown), 1) - 0.4)
     for y, (unit, rate) in enumerate(zip(shown, rates, strict=True)):
         right.text(
-            1, y, f"{rate:.0f}%  (n={unit.judged})", va="center", fontsize=7,
+            1,
+            y,
+            f"{rate:.0f}%  (n={unit.judged})",
+            va="center",
+            fontsize=7,
             color="white" if rate > 15 else "black",
         )
     right.set_xlim(0, 100)

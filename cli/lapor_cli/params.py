@@ -62,7 +62,33 @@ instant = _optional(lambda ctx, text: _instant(ctx, text))
 end_instant = _optional(lambda ctx, text: _instant(ctx, text, end_of_day=True))
 """ISO-8601; a bare date is the end of that day (a period's end includes it)."""
 
+known_at = _optional(lambda ctx, text: ctx.find_root().obj.now() if text == "now" else _instant(ctx, text))
+"""``now``, or an instant as ``instant``: what was known then (rule 16)."""
+
+
+def known_at_option() -> Callable[[F], F]:
+    """``--known-at``: judge with the calendar amendments recorded by then (rule 16)."""
+    option: Callable[[F], F] = click.option(
+        "--known-at",
+        callback=known_at,
+        metavar="now|" + INSTANT_METAVAR,
+        help="Judge deadlines with the calendar as it was known then (its amendments recorded by "
+        "then; DOMAIN.md rule 16). Default: the --as-of instant, as it stood; 'now': as we know it "
+        "now. Example: --as-of 2025-08-06 --known-at now.",
+    )
+    return option
+
+
 day: Callback[date] = _optional(lambda _, text: parse_date(text))
+
+
+def days(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[date, ...]:
+    """A repeated date option (``--add D --add E``), each a date."""
+    try:
+        return tuple(parse_date(str(v)) for v in value or ())
+    except (NotAnInstant, InvalidInput) as exc:
+        raise click.BadParameter(_said(ctx, exc), ctx=ctx, param=param) from None
+
 
 actor: Callback[Actor] = _optional(lambda _, text: Actor.parse(text))
 """``lapor-sp4n:PERSON``, ``tim-admin:INSTITUTION:PERSON``,

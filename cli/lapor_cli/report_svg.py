@@ -120,9 +120,7 @@ def _svg(width: int, height: int, title: str, parts: Sequence[str]) -> str:
     )
 
 
-def _grid(
-    left: int, top: int, w: float, h: float, ceiling: int, y: Scale, *, suffix: str = ""
-) -> str:
+def _grid(left: int, top: int, w: float, h: float, ceiling: int, y: Scale, *, suffix: str = "") -> str:
     lines = []
     for k in range(5):
         value = ceiling * k // 4

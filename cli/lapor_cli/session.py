@@ -156,6 +156,14 @@ class Session:
             return self._app.rules.calendars
         return Calendars.of(self.policy, self.directory)
 
+    def recorded_calendars(self) -> Calendars:
+        """The calendars with the amendments the database records, when there is a database;
+        the policy's own on a machine without one (``lapor calendar`` works anywhere)."""
+        try:
+            return self.app().rules.calendars
+        except DatabaseMissing:
+            return self.calendars()
+
     def read_models(self, *, create: bool = False) -> ReadModels:
         """The embedded read models as stored, not caught up."""
         if self._views is None:

@@ -220,4 +220,3 @@ def _no_strays(flat: Mapping[str, Any], columns: Sequence[str]) -> None:
     strays = set(flat) - set(columns)
     if strays:  # the columns come from the event classes: a field outside them is a bug
         raise AssertionError(f"export fields without a column: {sorted(strays)}")
-

@@ -82,8 +82,6 @@ def simulate_command(session: Session, count: int, seed: int, start: date, scale
     session.out.record(result, SUMMARY_FIELDS, title="Simulated history")
 
 
-
-
 def _simulate_into_empty(session: Session, workload: Workload) -> dict[str, Any]:
     app = session.app(create=True)
     session.require_events("simulate")

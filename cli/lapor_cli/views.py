@@ -22,7 +22,7 @@ from .common import F, at_option, json_option, pass_session, period, period_opti
 from .errors import CliError
 from .lookup import resolve_desk, resolve_unit
 from .output import Column
-from .params import instant_option, purpose_option, viewer_actor, viewer_option, viewer_role
+from .params import instant_option, known_at_option, purpose_option, viewer_actor, viewer_option, viewer_role
 from .session import Session
 from .timeparse import local_text
 
@@ -169,12 +169,18 @@ def _queue_caption(session: Session, entries: list[Any]) -> str:
     help="The complaint as it stood at this instant: its events up to then, with the deadlines due "
     "by then fired. Example: --as-of 2025-03-01T12:00. Default: now.",
 )
+@known_at_option()
 @viewer_option
 @purpose_option
 @json_option
 @pass_session
 def show(
-    session: Session, complaint: str, as_of: datetime | None, viewer: str | Actor, purpose: str | None
+    session: Session,
+    complaint: str,
+    as_of: datetime | None,
+    known_at: datetime | None,
+    viewer: str | Actor,
+    purpose: str | None,
 ) -> None:
     """One complaint: its state, the desk holding it, its deadlines and flags, now or as of T.
 
@@ -185,6 +191,7 @@ def show(
     Examples:
       lapor show 1a2b3c4d
       lapor show 1a2b3c4d --as-of 2025-03-01T12:00 --viewer tim-admin
+      lapor show 1a2b3c4d --as-of 2025-08-06 --known-at now
       lapor --key-file office.keys show 1a2b3c4d --viewer lapor-sp4n:sp4n-ayu --purpose "klarifikasi"
     """
     cid = session.resolve_id(complaint)
@@ -200,13 +207,18 @@ def show(
         app = session.app()
         at = as_of or session.now()
         state = now = app.complaint(cid)
+        if known_at is not None and as_of is None:
+            raise CliError("--known-at needs --as-of: what was known when, about which instant")
         if as_of is not None or state.last_event_at <= at:
-            state = app.complaint(cid, as_of=at)
+            state = app.complaint(cid, as_of=at, known_at=known_at)
     actor = viewer_actor(viewer)
     identity = None
     if actor is not None and snapshot is None:
         identity = session.app().identity(cid, viewer=actor, purpose=purpose or "show")
-    card = complaint_card(state, session.calendars(), at, viewer_role(viewer), now=now, identity=identity)
+    calendars = session.calendars()
+    if snapshot is None and as_of is not None:
+        calendars = calendars.known_at(known_at or as_of)  # rule 16: as it stood, or as known since
+    card = complaint_card(state, calendars, at, viewer_role(viewer), now=now, identity=identity)
     session.out.judged_at = at
     live = snapshot is None and as_of is None
     session.out.record(card, CARD_FIELDS, title=card_title(card, live=live, translate=session.out._))

@@ -17,6 +17,7 @@ from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEnt
 from .queries import ViewReader
 from .readside import ReadModels
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
+from .store import views_spanning
 from .timeline import HIDDEN, timeline
 
 _DOSSIER = ("Dossier", "build_dossier", "evidence_of", "readable_differs", "render_html")
@@ -104,4 +105,5 @@ __all__ = [
     "render_html",
     "timeline",
     "unit_records",
+    "views_spanning",
 ]

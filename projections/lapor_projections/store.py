@@ -25,6 +25,7 @@ from lapor_domain import (
     Desk,
     DeskKind,
     Outcome,
+    to_micros,
 )
 
 from .db import Cursor, Database, TextDoc
@@ -329,6 +330,19 @@ def _tracked(
     if clock and clock_due is not None:
         deadline = Deadline(Clock(clock), clock_due, clock_calendar)
     return Tracked(complaint, visit, deadline)
+
+
+def views_spanning(db: Database, day_start: datetime, prefix: str = "") -> int:
+    """How many open complaints have a deadline spanning the day that starts at ``day_start``: a
+    finishing clock or desk limit started before it and due after it began (an amendment of that
+    day may move them)."""
+    us = to_micros(day_start)
+    sql = (
+        f"SELECT COUNT(*) FROM {db.table(prefix + COMPLAINTS)} WHERE desk IS NOT NULL AND ("
+        "(clock_due_us > ? AND CASE clock WHEN 'auto-close' THEN responded_us ELSE submitted_us END < ?)"
+        " OR (limit_us > ? AND on_desk_us < ?))"
+    )
+    return int(db.query(sql, (us, us, us, us))[0][0])
 
 
 # The hot paths, generated from the descriptions above (see table.py).

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .adapters.closing_days_file import ClosingDaysFile
 from .adapters.storage import DDL_LOCK, StoreTarget, parse_target
 from .adapters.store_errors import store_errors
+from .amendments import Amended
 from .application import LaporApp
 from .errors import (
     ComplaintExists,
@@ -125,6 +126,7 @@ __all__ = [
     "MICROSECOND",
     "NATIONAL_READER",
     "Actor",
+    "Amended",
     "Amendment",
     "ArchiveReason",
     "Archived",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from typing import NamedTuple
 
 from eventsourcing.persistence import IntegrityError
 
@@ -44,6 +45,13 @@ def amendment_of(event: CalendarAmended) -> Amendment:
 def recorded_amendments(log: ComplaintLog) -> list[Amendment]:
     """The calendar's history as recorded in the log, in order."""
     return [amendment_of(e) for e in log.calendar_events() if isinstance(e, CalendarAmended)]
+
+
+class Amended(NamedTuple):
+    """An amendment as recorded, and how many open complaints' finishing clocks it moved."""
+
+    amendment: Amendment
+    deadlines_moved: int
 
 
 class CalendarHistory:
@@ -84,7 +92,7 @@ class CalendarHistory:
         basis: str,
         by: Actor,
         institution: str | None,
-    ) -> Amendment:
+    ) -> Amended:
         """Record an amendment entered now, with the deadline index's repair, in one transaction."""
         inputs.text(basis, "the legal basis", max_length=inputs.max_length(CalendarAmended, "basis"))
         added = _named_days(add, basis)
@@ -123,7 +131,7 @@ class CalendarHistory:
                 continue  # another amendment was recorded first: decide again on top of it
             self._rules.calendars = after
             self._recorded()
-            return amendment
+            return Amended(amendment, len(rows))
         raise ConcurrentUpdate("the calendar kept changing under this amendment; try again")
 
     def _repairs(self, before: Calendars, after: Calendars, amendment: Amendment) -> list[DeadlineRow]:

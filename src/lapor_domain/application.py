@@ -22,7 +22,7 @@ from eventsourcing.persistence import IntegrityError
 from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .adapters.storage import StoreTarget, parse_target
-from .amendments import CalendarHistory
+from .amendments import Amended, CalendarHistory
 from .errors import (
     ComplaintExists,
     ComplaintNotFound,
@@ -34,7 +34,7 @@ from .errors import (
 from .feed import EventFeed
 from .model import decisions, entry, inputs
 from .model.actors import Actor
-from .model.calendars import Amendment, Calendars
+from .model.calendars import Calendars
 from .model.complaint import Complaint, evolve, fold
 from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline
 from .model.decisions import Rules
@@ -387,11 +387,12 @@ class LaporApp:
         basis: str,
         by: Actor,
         institution: str | None = None,
-    ) -> Amendment:
+    ) -> Amended:
         """Rule 16: closing days added (named, or named after ``basis``) or cancelled, in the
         national calendar or in ``institution``'s, recorded now (an amendment is never
         backdated), with the repair of every open deadline it moves, in one transaction.
         The national desk amends the national calendar; an institution's admin team its own.
+        Returns the amendment and how many open finishing clocks it moved.
         """
         return self.calendar_record.amend(add=add, cancel=cancel, basis=basis, by=by, institution=institution)
 

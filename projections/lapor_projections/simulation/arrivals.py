@@ -26,8 +26,32 @@ CLOSING_DAY = 0.5
 MONTH = (1.05, 1.0, 1.0, 0.95, 1.0, 1.15, 1.2, 1.0, 0.95, 1.0, 1.0, 0.85)
 LEBARAN_DAYS = 14
 LEBARAN_PEAK = 1.8  # extra on the first day after the holiday, fading to none
-_HOUR_WEIGHTS = (0.3, 0.2, 0.1, 0.1, 0.2, 0.5, 1.0, 2.0, 3.5, 4.0, 4.0, 3.8,
-                 3.0, 3.5, 3.6, 3.4, 3.0, 2.6, 2.4, 2.8, 3.0, 2.6, 1.6, 0.8)
+_HOUR_WEIGHTS = (
+    0.3,
+    0.2,
+    0.1,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+    2.0,
+    3.5,
+    4.0,
+    4.0,
+    3.8,
+    3.0,
+    3.5,
+    3.6,
+    3.4,
+    3.0,
+    2.6,
+    2.4,
+    2.8,
+    3.0,
+    2.6,
+    1.6,
+    0.8,
+)
 _HOURS = list(accumulate(_HOUR_WEIGHTS))
 _ONE_DAY = timedelta(days=1)
 
@@ -76,8 +100,11 @@ class Arrivals:
     def _lebaran_end(self, year: int) -> date | None:
         """The last closing day named for Idul Fitri that year (the spike follows it)."""
         if year not in self._lebaran:
-            days = [d for d, name in self._calendar.closing_days(year)
-                    if "idul fitri" in name.lower() or "idulfitri" in name.lower()]
+            days = [
+                d
+                for d, name in self._calendar.closing_days(year)
+                if "idul fitri" in name.lower() or "idulfitri" in name.lower()
+            ]
             self._lebaran[year] = max(days) if days else None
         return self._lebaran[year]
 

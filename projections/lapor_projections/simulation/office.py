@@ -25,16 +25,24 @@ LAST_SAME_DAY = 15 * 3600  # a desk that receives a complaint later acts on a fo
 
 
 class OfficeHours:
-    def __init__(self, policy: SlaPolicy, rng: random.Random, *, slow_share: float, late_share: float,
-                 after_hours_share: float) -> None:
+    def __init__(
+        self,
+        policy: SlaPolicy,
+        rng: random.Random,
+        *,
+        slow_share: float,
+        late_share: float,
+        after_hours_share: float,
+    ) -> None:
         self.calendar = policy.calendar
         self.tz = self.calendar.timezone
         self._random = rng.random
         self._slow = late_share + slow_share  # thresholds on one draw: late first, then slow
         self._late = late_share
         self._after_hours = after_hours_share
-        self._sla = {level: (policy.for_level(level).target, policy.for_level(level).limit)
-                     for level in SlaLevel}
+        self._sla = {
+            level: (policy.for_level(level).target, policy.for_level(level).limit) for level in SlaLevel
+        }
 
     def desk_acts(self, now: datetime, level: SlaLevel) -> datetime:
         """When the desk of ``level`` that received the complaint at ``now`` acts on it."""

@@ -30,13 +30,31 @@ from .texts import FIRST_NAMES, LAST_NAMES
 Random = Callable[[], float]
 
 BUSY_UNITS: dict[str, float] = {
-    "dinkes": 9.0, "dputr": 9.0, "dlh": 7.0, "disdukcapil": 7.0, "dbmpr": 6.0, "dishub": 5.0,
-    "disdik": 5.0, "satpol-pp": 3.0, "dinsos": 3.0, "dprkp": 3.0, "dpkpp": 3.0, "dsda": 3.0,
-    "bpkpd": 2.0, "bapenda": 2.0, "disnaker": 2.0, "dpmptsp": 2.0, "bpbd": 1.5,
+    "dinkes": 9.0,
+    "dputr": 9.0,
+    "dlh": 7.0,
+    "disdukcapil": 7.0,
+    "dbmpr": 6.0,
+    "dishub": 5.0,
+    "disdik": 5.0,
+    "satpol-pp": 3.0,
+    "dinsos": 3.0,
+    "dprkp": 3.0,
+    "dpkpp": 3.0,
+    "dsda": 3.0,
+    "bpkpd": 2.0,
+    "bapenda": 2.0,
+    "disnaker": 2.0,
+    "dpmptsp": 2.0,
+    "bpbd": 1.5,
 }
 KIND_WEIGHT: dict[UnitKind, float] = {
-    UnitKind.OPD: 0.6, UnitKind.RSUD: 4.0, UnitKind.PUSKESMAS: 1.0, UnitKind.SEKOLAH: 0.8,
-    UnitKind.KECAMATAN: 2.5, UnitKind.KELURAHAN: 1.5,
+    UnitKind.OPD: 0.6,
+    UnitKind.RSUD: 4.0,
+    UnitKind.PUSKESMAS: 1.0,
+    UnitKind.SEKOLAH: 0.8,
+    UnitKind.KECAMATAN: 2.5,
+    UnitKind.KELURAHAN: 1.5,
 }
 HOME_SHARE = 0.9
 """At city scale, the share of complaints that belong to the city itself (the rest: its neighbours)."""
@@ -75,13 +93,18 @@ class Routing:
         sizes = [float(len(i.units)) for i in holders]
         if city and len(holders) > 1:
             others = sum(s for code, s in zip(self._institutions, sizes, strict=True) if code != home)
-            sizes = [HOME_SHARE if code == home else (1 - HOME_SHARE) * s / others
-                     for code, s in zip(self._institutions, sizes, strict=True)]
+            sizes = [
+                HOME_SHARE if code == home else (1 - HOME_SHARE) * s / others
+                for code, s in zip(self._institutions, sizes, strict=True)
+            ]
         self._institution = _Weighted(self._institutions, sizes)
         self._units: dict[str, list[tuple[str, UnitKind]]] = {
-            i.code: [(u.code, u.kind) for u in i.units] for i in holders}
-        self._unit = {code: _Weighted(units, [unit_weight(c, k) for c, k in units])
-                      for code, units in self._units.items()}
+            i.code: [(u.code, u.kind) for u in i.units] for i in holders
+        }
+        self._unit = {
+            code: _Weighted(units, [unit_weight(c, k) for c, k in units])
+            for code, units in self._units.items()
+        }
 
     def home(self, random: Random) -> tuple[str, str, UnitKind]:
         institution = self._institutions[self._institution.draw(random)]
@@ -113,8 +136,9 @@ class Staff:
     def admin(self, institution: str) -> tuple[Actor, ...]:
         team = self._admins.get(institution)
         if team is None:
-            team = tuple(Actor.admin(institution, f"admin-{institution}-{n}")
-                         for n in range(1, self._per_admin + 1))
+            team = tuple(
+                Actor.admin(institution, f"admin-{institution}-{n}") for n in range(1, self._per_admin + 1)
+            )
             self._admins[institution] = team
         return team
 

@@ -56,8 +56,7 @@ _KOTA_OPD: tuple[tuple[str, str], ...] = (
     ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil"),
     (
         "dp3appkb",
-        "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk"
-        " dan Keluarga Berencana",
+        "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana",
     ),
     ("dishub", "Dinas Perhubungan"),
     ("dkis", "Dinas Komunikasi, Informatika dan Statistik"),
@@ -147,13 +146,9 @@ def _kota_cirebon_units() -> Iterable[Unit]:
     for place in _KOTA_PUSKESMAS:
         yield Unit(code=f"pkm-{_slug(place)}", name=f"Puskesmas {place}", kind=UnitKind.PUSKESMAS)
     for number in range(1, SMP_NEGERI_COUNT + 1):
-        yield Unit(
-            code=f"smpn-{number}", name=f"SMP Negeri {number} Cirebon", kind=UnitKind.SEKOLAH
-        )
+        yield Unit(code=f"smpn-{number}", name=f"SMP Negeri {number} Cirebon", kind=UnitKind.SEKOLAH)
     for kecamatan in KECAMATAN_KELURAHAN:
-        yield Unit(
-            code=f"kec-{_slug(kecamatan)}", name=f"Kecamatan {kecamatan}", kind=UnitKind.KECAMATAN
-        )
+        yield Unit(code=f"kec-{_slug(kecamatan)}", name=f"Kecamatan {kecamatan}", kind=UnitKind.KECAMATAN)
     for kelurahan_of_one in KECAMATAN_KELURAHAN.values():
         for kelurahan in kelurahan_of_one:
             yield Unit(

@@ -109,9 +109,7 @@ class OrganisationDirectory(_Record):
 
     @field_validator("institutions")
     @classmethod
-    def _institution_codes_unique(
-        cls, institutions: tuple[Institution, ...]
-    ) -> tuple[Institution, ...]:
+    def _institution_codes_unique(cls, institutions: tuple[Institution, ...]) -> tuple[Institution, ...]:
         _refuse_duplicates((institution.code for institution in institutions), "institution")
         return institutions
 
@@ -280,8 +278,7 @@ _TOML_ESCAPES: Mapping[str, str] = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t":
 
 def _toml_string(value: str) -> str:
     escaped = "".join(
-        _TOML_ESCAPES.get(char)
-        or (f"\\u{ord(char):04x}" if ord(char) < 0x20 or ord(char) == 0x7F else char)
+        _TOML_ESCAPES.get(char) or (f"\\u{ord(char):04x}" if ord(char) < 0x20 or ord(char) == 0x7F else char)
         for char in value
     )
     return f'"{escaped}"'

@@ -366,8 +366,7 @@ class KeyStore:
                 )
                 self._exec(
                     cur,
-                    f"DELETE FROM {{p}}{WRAPS} WHERE complaint_id = ? "
-                    "AND reader LIKE ? AND reader <> ?",
+                    f"DELETE FROM {{p}}{WRAPS} WHERE complaint_id = ? AND reader LIKE ? AND reader <> ?",
                     (cid.hex, "tim-admin:%", "tim-admin:" + institution),
                 )
 

@@ -1,0 +1,75 @@
+"""`lapor calendar amend / history / outlook` and `show --known-at` (DOMAIN.md rule 16)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from test_cli import (  # noqa: F401  (office_hours: the wall clock every command here reads)
+    ADMIN,
+    DINKES,
+    NATIONAL,
+    OFFICE,
+    UNIT_LIMIT,
+    WIB,
+    as_json,
+    lapor,
+    office_hours,
+    ok,
+    refused,
+    submit,
+    to_unit,
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "lapor.db"
+
+
+@pytest.fixture
+def at_unit(db: Path) -> str:
+    """A complaint on Dinas Kesehatan's desk since Monday 16 March 2026, entered on Tuesday 17th."""
+    cid = submit(db, "--reporter-name", "Siti Aminah")
+    to_unit(db, cid)
+    OFFICE.follow(datetime(2026, 3, 17, 10, tzinfo=WIB))
+    return cid
+
+
+AMENDED_LIMIT = "2026-04-09T00:00:00+07:00"  # one day later: Wednesday 25 March closed
+
+
+def test_an_amendment_moves_the_limit_and_the_past_can_be_asked_both_ways(db: Path, at_unit: str) -> None:
+    before = as_json(lapor(db, "show", at_unit, "--json"))
+    assert before["limit"] == UNIT_LIMIT
+    amended = as_json(
+        lapor(db, "calendar", "amend", "--add", "2026-03-25", "--name", "Hari libur (contoh)",
+              "--basis", "Keppres (contoh)", "--as", NATIONAL, "--json")
+    )  # fmt: skip
+    assert amended["version"] == 1 and amended["added"] == ["2026-03-25"]
+    assert amended["deadlines_moved"] == 1  # its escalation clock; the desk limit is the views'
+    assert as_json(lapor(db, "show", at_unit, "--json"))["limit"] == AMENDED_LIMIT
+    then = ["show", at_unit, "--as-of", "2026-03-16T09:00", "--json"]
+    assert as_json(lapor(db, *then))["limit"] == UNIT_LIMIT  # as it stood: not yet known
+    assert as_json(lapor(db, *then, "--known-at", "now"))["limit"] == AMENDED_LIMIT
+    [row] = as_json(lapor(db, "calendar", "history", "--json"))
+    assert row["basis"] == "Keppres (contoh)" and row["by"] == NATIONAL and row["calendar"] == "national"
+    outlook = {r["date"]: r for r in as_json(lapor(db, "calendar", "outlook", "2026", "--json"))}
+    assert outlook["2026-03-25"]["source"] == "amendment 1"
+    assert outlook["2026-03-25"]["open_deadlines"] == 1
+    assert outlook["2026-01-01"]["source"] == "holidays"
+    assert not as_json(lapor(db, "calendar", "is-working-day", "2026-03-25", "--json"))["working_day"]
+
+
+def test_who_may_not_amend_and_what_is_not_an_amendment(db: Path, at_unit: str) -> None:
+    amend = ["calendar", "amend", "--basis", "Keppres (contoh)"]
+    refused(lapor(db, *amend, "--add", "2026-03-25", "--as", ADMIN), 1, "national calendar")
+    refused(lapor(db, *amend, "--add", "2026-03-25", "--as", DINKES, "--institution", "kota-cirebon"), 1)
+    refused(lapor(db, *amend, "--as", NATIONAL), 2, "at least one closing day")
+    refused(lapor(db, *amend, "--add", "2026-01-01", "--as", NATIONAL), 2, "already a closing day")
+    refused(lapor(db, *amend, "--add", "25-03-2026", "--as", NATIONAL), 2)
+    refused(lapor(db, "show", at_unit, "--known-at", "now"), 2, "--as-of")
+    assert as_json(lapor(db, "calendar", "history", "--json")) == []
+    ok(lapor(db, *amend, "--add", "2026-03-25", "--as", ADMIN, "--institution", "kota-cirebon"))
