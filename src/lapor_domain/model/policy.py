@@ -1,7 +1,8 @@
 """The SLA policy as data (DOMAIN.md rules 2-6).
 
 The default is Kota Cirebon's SOP 025/SOP-PIP/2018. An embedding service passes
-its own, built in Python or loaded from a TOML file shaped like ``cirebon.toml``.
+its own, built in Python or loaded from a TOML file (``examples/policy-saturday-units.toml``
+is one: Cirebon's defaults, with its hospital and Puskesmas working Saturdays).
 """
 
 from __future__ import annotations
