@@ -54,6 +54,13 @@ def test_an_amendment_moves_the_limit_and_the_past_can_be_asked_both_ways(db: Pa
     then = ["show", at_unit, "--as-of", "2026-03-16T09:00", "--json"]
     assert as_json(lapor(db, *then))["limit"] == UNIT_LIMIT  # as it stood: not yet known
     assert as_json(lapor(db, *then, "--known-at", "now"))["limit"] == AMENDED_LIMIT
+    timeline = as_json(lapor(db, "history", at_unit, "--json"))
+    assert timeline[-1]["deadline_amended_by"] == "1: Keppres (contoh)"  # the limit it moved, and why
+    assert timeline[0]["deadline_amended_by"] is None  # the national desk's stay ended before it
+    then_timeline = as_json(lapor(db, "history", at_unit, "--as-of", "2026-03-16T09:00", "--json"))
+    assert all(e["deadline_amended_by"] is None for e in then_timeline)  # as it stood: not yet
+    known_now = ["history", at_unit, "--as-of", "2026-03-16T09:00", "--known-at", "now", "--json"]
+    assert as_json(lapor(db, *known_now))[-1]["deadline_amended_by"] == "1: Keppres (contoh)"
     [row] = as_json(lapor(db, "calendar", "history", "--json"))
     assert row["basis"] == "Keppres (contoh)" and row["by"] == NATIONAL and row["calendar"] == "national"
     outlook = {r["date"]: r for r in as_json(lapor(db, "calendar", "outlook", "2026", "--json"))}

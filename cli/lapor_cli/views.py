@@ -240,6 +240,7 @@ HISTORY_COLUMNS = [
     Column("working_days_since_previous", "wd", "number"),
     Column("deadline", "next deadline", "term", optional=True),
     Column("deadline_at", "due", "deadline", optional=True),
+    Column("deadline_amended_by", "moved by amendment", optional=True),
     Column("detail", "detail", max_width=48, optional=True),
 ]
 
@@ -247,12 +248,18 @@ HISTORY_COLUMNS = [
 @click.command()
 @click.argument("complaint")
 @instant_option("--as-of", help="Only what had happened by then.")
+@known_at_option()
 @viewer_option
 @purpose_option
 @json_option
 @pass_session
 def history(
-    session: Session, complaint: str, as_of: datetime | None, viewer: str | Actor, purpose: str | None
+    session: Session,
+    complaint: str,
+    as_of: datetime | None,
+    known_at: datetime | None,
+    viewer: str | Actor,
+    purpose: str | None,
 ) -> None:
     """The audit timeline of one complaint: every event, who, when, from which desk to which.
 
@@ -271,8 +278,10 @@ def history(
         raise ComplaintNotFound(
             "complaint {complaint} did not exist at {as_of}", complaint=cid, as_of=as_of.isoformat()
         )
+    if known_at is not None and as_of is None:
+        raise CliError("--known-at needs --as-of: what was known when, about which instant")
     entries = timeline(app, cid, as_of=as_of, viewer=viewer_actor(viewer) or viewer_role(viewer),
-                       purpose=purpose or "history")  # fmt: skip
+                       purpose=purpose or "history", known_at=known_at)  # fmt: skip
     rows = [_with_actor(e.model_dump()) for e in entries]
     _ = session.out._
     session.out.rows(

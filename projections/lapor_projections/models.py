@@ -134,4 +134,5 @@ class TimelineEntry(_View):
     working_days_since_previous: int | None
     deadline: str | None  # the deadline in force after the event, e.g. "limit unit 2026-04-07T00:00+07:00"
     deadline_at: datetime | None
+    deadline_amended_by: str | None = None  # the calendar amendment that moved it (rule 16), and why
     detail: dict[str, str | bool | None]

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from lapor_domain import (
     Actor,
+    Calendars,
     Complaint,
     ComplaintEvent,
     ComplaintNotFound,
@@ -45,6 +46,7 @@ def timeline(
     as_of: datetime | None = None,
     viewer: Role | Actor | None = None,
     purpose: str = "history",
+    known_at: datetime | None = None,
 ) -> list[TimelineEntry]:
     """Every event of the complaint in order: who, when, from which desk to which, and the clock.
 
@@ -53,6 +55,8 @@ def timeline(
     confidential one is not found by a public viewer. The reporter's identity comes only
     from ``LaporApp.identity``, asked when ``viewer`` is an ``Actor`` rule 10 may entitle
     (a bare role names no one to record in the disclosure register: withheld).
+    Deadlines count on the calendar as it was known at ``known_at`` (rule 16; default: the
+    as-of instant, as it stood; now when there is no as-of); one an amendment moved names it.
     """
     role = viewer.role if isinstance(viewer, Actor) else viewer
     now = app.complaint(complaint_id)
@@ -67,8 +71,10 @@ def timeline(
             "complaint {complaint} was not yet submitted at {as_of}", complaint=complaint_id, as_of=as_of
         )
     pending: list[ComplaintEvent] = []
+    rules = app.rules
     if as_of is not None:
-        pending = decisions.fire_final(final, app.rules, as_of, as_of)
+        rules = app.rules_known_at(known_at or as_of)
+        pending = decisions.fire_final(final, rules, as_of, as_of)
         final = fold(pending, final) or final
     identity = None
     if isinstance(viewer, Actor) and can_see_identity(role, now.anonymous):
@@ -76,15 +82,22 @@ def timeline(
     recorded = len(events)
     entries: list[TimelineEntry] = []
     state: Complaint | None = None
-    for index, event in enumerate([*events, *pending]):
+    every = [*events, *pending]
+    for index, event in enumerate(every):
         after = evolve(state, event)
-        entries.append(_entry(app, state, after, event, identity, was_recorded=index < recorded))
+        # Each row's deadline as it stood until the next event: an amendment recorded after that
+        # moved no stay already over (rule 16), so it counts on what was known by then.
+        calendars = rules.calendars
+        if index + 1 < recorded:
+            calendars = calendars.known_at(every[index + 1].recorded_at)
+        entries.append(_entry(app, calendars, state, after, event, identity, was_recorded=index < recorded))
         state = after
     return entries
 
 
 def _entry(
     app: LaporApp,
+    calendars: Calendars,
     before: Complaint | None,
     after: Complaint,
     event: ComplaintEvent,
@@ -93,7 +106,7 @@ def _entry(
     was_recorded: bool,
 ) -> TimelineEntry:
     calendar = app.policy.calendar
-    deadline, deadline_at = _deadline_in_force(app, after)
+    deadline, deadline_at, version = _deadline_in_force(app, calendars, after)
     actor = event.actor
     person = actor.person
     if actor.role is Role.REPORTER:  # the log names the reporter by a pseudonym only
@@ -114,23 +127,36 @@ def _entry(
         ),
         deadline=deadline,
         deadline_at=deadline_at,
+        deadline_amended_by=_amendment(calendars, version, event.at),
         detail=_detail(event, identity),
     )
 
 
-def _deadline_in_force(app: LaporApp, c: Complaint) -> tuple[str | None, datetime | None]:
-    """The earliest deadline facing the complaint after the event: its desk's limit or a finishing clock."""
-    options: list[tuple[datetime, str]] = []
-    sla = desk_deadlines(c, app.rules.calendars)
+def _deadline_in_force(
+    app: LaporApp, calendars: Calendars, c: Complaint
+) -> tuple[str | None, datetime | None, int]:
+    """The earliest deadline facing the complaint after the event: its desk's limit or a finishing
+    clock, with the calendar version that set it."""
+    options: list[tuple[datetime, str, int]] = []
+    sla = desk_deadlines(c, calendars)
     if sla is not None and c.desk is not None and c.desk.sla_level is not None:
-        options.append((sla.limit, f"{c.desk.sla_level.value} desk limit"))
-    clock = pending_deadline(c, app.rules.calendars)
+        options.append((sla.limit, f"{c.desk.sla_level.value} desk limit", sla.calendar_version))
+    clock = pending_deadline(c, calendars)
     if clock is not None:
-        options.append((clock.due, clock.clock.value))
+        options.append((clock.due, clock.clock.value, clock.calendar_version))
     if not options:
-        return None, None
-    due, what = min(options)
-    return what, due.astimezone(app.policy.zone)
+        return None, None, 0
+    due, what, version = min(options)
+    return what, due.astimezone(app.policy.zone), version
+
+
+def _amendment(calendars: Calendars, version: int, since: datetime) -> str | None:
+    """Which amendment moved a deadline running since ``since``, and on what basis; None when
+    it stands as the calendar known when it started put it."""
+    if not version:
+        return None
+    amendment = calendars.amendments[version - 1]
+    return f"{version}: {amendment.basis}" if amendment.recorded_at > since else None
 
 
 def _detail(event: ComplaintEvent, identity: IdentityView | None) -> dict[str, Any]:
