@@ -61,6 +61,10 @@ def test_an_amendment_moves_the_limit_and_the_past_can_be_asked_both_ways(db: Pa
     assert all(e["deadline_amended_by"] is None for e in then_timeline)  # as it stood: not yet
     known_now = ["history", at_unit, "--as-of", "2026-03-16T09:00", "--known-at", "now", "--json"]
     assert as_json(lapor(db, *known_now))[-1]["deadline_amended_by"] == "1: Keppres (contoh)"
+    queue = ["queue", "unit:kota-cirebon/dinkes", "--as-of", "2026-03-16T09:00", "--json"]
+    [stood] = as_json(lapor(db, *queue))
+    [known] = as_json(lapor(db, *queue, "--known-at", "now"))
+    assert (stood["limit"], known["limit"]) == (UNIT_LIMIT, AMENDED_LIMIT)
     [row] = as_json(lapor(db, "calendar", "history", "--json"))
     assert row["basis"] == "Keppres (contoh)" and row["by"] == NATIONAL and row["calendar"] == "national"
     outlook = {r["date"]: r for r in as_json(lapor(db, "calendar", "outlook", "2026", "--json"))}
@@ -78,5 +82,6 @@ def test_who_may_not_amend_and_what_is_not_an_amendment(db: Path, at_unit: str) 
     refused(lapor(db, *amend, "--add", "2026-01-01", "--as", NATIONAL), 2, "already a closing day")
     refused(lapor(db, *amend, "--add", "25-03-2026", "--as", NATIONAL), 2)
     refused(lapor(db, "show", at_unit, "--known-at", "now"), 2, "--as-of")
+    refused(lapor(db, "queue", "kota-cirebon/dinkes", "--known-at", "now"), 2, "--as-of")
     assert as_json(lapor(db, "calendar", "history", "--json")) == []
     ok(lapor(db, *amend, "--add", "2026-03-25", "--as", ADMIN, "--institution", "kota-cirebon"))

@@ -51,14 +51,19 @@ OFFICERS = (Role.NATIONAL, Role.ADMIN, Role.LIAISON)
 
 
 @contextmanager
-def _reader(session: Session, as_of: datetime | None) -> Iterator[ViewReader]:
-    """The live views, or (with ``as_of``) the views rebuilt in memory as they stood then."""
+def _reader(
+    session: Session, as_of: datetime | None, known_at: datetime | None = None
+) -> Iterator[ViewReader]:
+    """The live views, or (with ``as_of``) the views rebuilt in memory as they stood then, with
+    the calendar known at ``known_at`` (default: then)."""
     if as_of is None:
+        if known_at is not None:
+            raise CliError("--known-at needs --as-of: what was known when, about which instant")
         yield session.reader()
         return
     session.require_events("rebuilding a queue as of an instant")
     with session.out.progress("replaying the events") as progress:
-        replay = session.read_models().build_as_of(as_of, ":memory:", progress=progress)
+        replay = session.read_models().build_as_of(as_of, ":memory:", progress=progress, known_at=known_at)
     try:
         yield ViewReader(replay.db, session.policy)
     finally:
@@ -90,6 +95,7 @@ def _reader(session: Session, as_of: datetime | None) -> Iterator[ViewReader]:
     type=click.Choice([state.value for state in SlaState]),
     help="Only the complaints in this SLA state (needs DESK; `lapor overdue` looks across desks).",
 )
+@known_at_option()
 @json_option
 @pass_session
 def queue(
@@ -97,6 +103,7 @@ def queue(
     desk: str | None,
     at: datetime | None,
     as_of: datetime | None,
+    known_at: datetime | None,
     limit: int,
     offset: int,
     sla: str | None,
@@ -124,7 +131,7 @@ def queue(
     key = resolve_desk(desk, session.directory) if desk else None
     if sla is not None and key is None:
         raise CliError("--sla filters one desk's queue: give DESK, or use `lapor overdue` for every desk")
-    with _reader(session, as_of) as reader:
+    with _reader(session, as_of, known_at) as reader:
         when = at or as_of or session.default_instant()
         session.out.judged_at = when
         stamp = local_text(when, session.zone)

@@ -71,6 +71,7 @@ def build_views(
     views_target: str | None = None,
     parallel_from: int = PARALLEL_FROM,
     skip: frozenset[UUID] = frozenset(),
+    known_at: datetime | None = None,
 ) -> int:
     """Fill ``store``'s empty tables from the events at log positions up to ``until``.
 
@@ -80,6 +81,8 @@ def build_views(
     open and at least ``parallel_from`` positions, shares are built in that many
     processes. Returns how many events were applied; the store's position becomes ``until``.
     The complaints in ``skip`` are left out (a rebuild from what verifies, rule 15).
+    Deadlines count on the calendar known at ``known_at`` (rule 16; default: ``as_of``, as it
+    stood; every amendment recorded when there is no ``as_of``).
     """
     done = 0
 
@@ -98,9 +101,11 @@ def build_views(
     )
     if parallel:
         assert views_target is not None
-        applied = _build_in_processes(app, store, views_target, workers, until, as_of, batch, report, skip)
+        applied = _build_in_processes(
+            app, store, views_target, workers, until, as_of, batch, report, skip, known_at
+        )
     else:
-        applied = _build_share(app, store, Share(None, None), until, as_of, batch, report, skip)
+        applied = _build_share(app, store, Share(None, None), until, as_of, batch, report, skip, known_at)
     with store.db.transaction() as cur:
         store.mark(cur, LOG_POSITION, until)
     if progress:
@@ -117,9 +122,10 @@ def _build_share(
     batch: int,
     report: Callable[[int], None],
     skip: frozenset[UUID] = frozenset(),
+    known_at: datetime | None = None,
 ) -> int:
     """Build one share's rows; ``report`` hears how many events each committed batch applied."""
-    rules = app.rules if as_of is None else app.rules.with_calendars(app.rules.calendars.known_at(as_of))
+    rules = app.rules if as_of is None else app.rules_known_at(known_at or as_of)
     calendars = rules.calendars  # as it stood: what was known at the as-of instant (rule 16)
     complaints: list[tuple[Any, ...]] = []
     visits: list[tuple[Any, ...]] = []
@@ -170,6 +176,7 @@ class _Job:
     as_of: datetime | None
     batch: int
     skip: frozenset[UUID] = frozenset()
+    known_at: datetime | None = None
 
 
 def _build_in_processes(
@@ -182,6 +189,7 @@ def _build_in_processes(
     batch: int,
     report: Callable[[int], None],
     skip: frozenset[UUID],
+    known_at: datetime | None = None,
 ) -> int:
     """This process builds the first share and a pool of ``workers - 1`` spawned processes the others.
 
@@ -198,6 +206,7 @@ def _build_in_processes(
         as_of=as_of,
         batch=batch,
         skip=skip,
+        known_at=known_at,
     )
     first, *others = shares(workers)
     import multiprocessing  # here: a command that builds nothing in processes does not pay for it
@@ -222,7 +231,7 @@ def _build_in_processes(
     pool = ProcessPoolExecutor(len(others), mp_context=context, initializer=_listen, initargs=(applied,))
     try:
         theirs = [pool.submit(_work, job, share) for share in others]
-        mine = _build_share(app, store, first, until, as_of, batch, alongside, skip)
+        mine = _build_share(app, store, first, until, as_of, batch, alongside, skip, known_at)
         pending = set(theirs)
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
@@ -259,7 +268,9 @@ def _work(job: _Job, share: Share) -> int:
         try:
             store = ViewStore(open_database(job.views), prefix=job.prefix)
             try:
-                return _build_share(app, store, share, job.until, job.as_of, job.batch, _tell, job.skip)
+                return _build_share(
+                    app, store, share, job.until, job.as_of, job.batch, _tell, job.skip, job.known_at
+                )
             finally:
                 store.db.close()
         finally:

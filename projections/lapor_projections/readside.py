@@ -284,11 +284,19 @@ class ReadModels:
                 finally:
                     fresh.close()
 
-    def build_as_of(self, as_of: datetime, target: str, *, progress: Progress | None = None) -> ReadModels:
+    def build_as_of(
+        self,
+        as_of: datetime,
+        target: str,
+        *,
+        progress: Progress | None = None,
+        known_at: datetime | None = None,
+    ) -> ReadModels:
         """The views as they stood at ``as_of``, in another database; the live views are untouched.
 
         Events up to ``as_of`` (business time) are applied, then every deadline due by then
-        fires at its due instant, exactly as a sweep at ``as_of`` would have recorded it.
+        fires at its due instant, exactly as a sweep at ``as_of`` would have recorded it, counted
+        on the calendar known at ``known_at`` (default ``as_of``: as it stood; rule 16).
         """
         require_aware(as_of, "the as-of instant")
         if target in ("", self.app.target.text):
@@ -305,6 +313,7 @@ class ReadModels:
             progress=progress,
             workers=self.workers,
             views_target=target,
+            known_at=known_at,
         )
         with replay.db.transaction() as cur:
             replay.store.create_indexes(cur)
