@@ -18,7 +18,7 @@ from lapor_cli.main import cli
 
 CLI = Path(i18n.__file__).parent
 KEYWORDS = {"_": None, "translate": None, "Column": (2,)}  # gettext calls, every table column's header
-ROOT = CLI.parent.parent
+ROOT = Path(__file__).parent.parent  # the checkout: the package may be installed elsewhere (CI)
 SOURCES = [ROOT / "src", ROOT / "projections", ROOT / "cli"]
 
 
