@@ -6,8 +6,9 @@ submission writes: a real ``Submitted`` event from ``lapor_domain.model.decision
 (its identity sealed by ``app.seal_identity``), encoded by the app's own mapper
 (``app.log.mapper.to_stored_event``) and inserted through the app's own recorder
 (``app.log.recorder.insert_events(stored, deadlines=[DeadlineRow(...)])``, one transaction
-per batch), each row's ``due_us`` from ``pending_deadline(evolve(None, event),
-app.rules.calendars)``. ``check_bulk_path`` compares that with one ``app.submit``.
+per batch), each row from ``deadline_row(state, pending_deadline(state, app.rules.calendars))``
+with ``state = evolve(None, event)``, as a command writes it. ``check_bulk_path`` compares
+that with one ``app.submit``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from lapor_domain.model import decisions
 from lapor_domain.model.complaint import evolve
 from lapor_domain.model.deadlines import pending_deadline
 from lapor_domain.model.decisions import Stamp
+from lapor_domain.states import deadline_row
 
 from corpus import DESCRIPTIONS, TITLES
 
@@ -59,9 +61,10 @@ def submitted(
         title=TITLES[i % len(TITLES)],
         description=DESCRIPTIONS[i % len(DESCRIPTIONS)],
     )
-    deadline = pending_deadline(evolve(None, event), app.rules.calendars)
+    state = evolve(None, event)
+    deadline = pending_deadline(state, app.rules.calendars)
     assert deadline is not None
-    return event, DeadlineRow(event.originator_id, micros(deadline.due), deadline.clock.value)
+    return event, deadline_row(state, deadline)
 
 
 def spread(first: int, n: int, since: datetime, until: datetime) -> Iterator[tuple[int, datetime]]:
@@ -122,6 +125,8 @@ def check_bulk_path(tmp: str, *, at: datetime, recorded_at: datetime) -> None:
         assert api.topic == bulk.topic and len(api.state) == len(bulk.state) and same, "stored event differs"
         assert app.log.deadline_index.select_due(row.due_us, 10) == [(cid, row.due_us)], "index row differs"
         assert app.log.deadline_index.select_due(row.due_us - 1, 10) == [], "index row differs"
+        index = app.log.deadline_index
+        assert index.select_clocks_between(row.due_us, row.due_us + 1) == [row], "index row differs"
     finally:
         app.close()
     print("bulk path check: app.submit and the bulk path wrote the same stored event and deadline row")

@@ -257,7 +257,7 @@ class Ledger:
 
         try:
             for state in self._folded(damaged):  # one complaint in memory at a time
-                row = deadline_row(state.id, pending_deadline(state, self._rules.calendars))
+                row = deadline_row(state, pending_deadline(state, self._rules.calendars))
                 have = stored.pop(state.id, None)
                 want = None if row.due_us is None else (row.due_us, row.clock)
                 if have != want:
