@@ -203,9 +203,9 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._override = SQL(
             "INSERT INTO {}.{} (instant_us, actor, reason, size, place) VALUES (%s, %s, %s, %s, %s)"
         ).format(schema, overrides)
-        self._deadlines = SQL("SELECT complaint_id, due_us, clock FROM {}.{} ORDER BY complaint_id").format(
-            schema, Identifier(TABLE)
-        )
+        self._deadlines = SQL(
+            "SELECT complaint_id, due_us, clock, start_us, institution FROM {}.{} ORDER BY complaint_id"
+        ).format(schema, Identifier(TABLE))
 
     def rewrite_states(self, stored_events: Sequence[StoredEvent]) -> None:
         """Replace the stored state of these (complaint, version) rows, in one transaction:
@@ -485,10 +485,13 @@ class PostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._override, tuple(row))
 
-    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+    def all_deadlines(self) -> list[DeadlineRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._deadlines)
-            return [(r["complaint_id"], r["due_us"], r["clock"]) for r in curs.fetchall()]
+            return [
+                DeadlineRow(r["complaint_id"], r["due_us"], r["clock"], r["start_us"], r["institution"])
+                for r in curs.fetchall()
+            ]
 
     def upgrade_ledger(self, limit: int) -> Upgraded:
         with self.datastore.transaction(commit=True) as curs:

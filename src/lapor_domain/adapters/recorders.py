@@ -224,9 +224,9 @@ class MemoryRecorder(POPOApplicationRecorder):
     def add_override(self, row: OverrideRow) -> None:
         self._overrides.append(row)
 
-    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+    def all_deadlines(self) -> list[DeadlineRow]:
         with self._database_lock:
-            return sorted((c, due, clock) for c, (due, clock, *_) in self._deadlines.items())
+            return sorted(DeadlineRow(c, *row) for c, row in self._deadlines.items())
 
     def upgrade_ledger(self, limit: int) -> Upgraded:
         head = self.ledger_head()

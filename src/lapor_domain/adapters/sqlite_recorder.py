@@ -406,10 +406,13 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 tuple(row),
             )
 
-    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+    def all_deadlines(self) -> list[DeadlineRow]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT complaint_id, due_us, clock FROM {TABLE} ORDER BY complaint_id")
-            return [(UUID(r[0]), r[1], r[2]) for r in c.fetchall()]
+            c.execute(
+                f"SELECT complaint_id, due_us, clock, start_us, institution FROM {TABLE} "
+                "ORDER BY complaint_id"
+            )
+            return [DeadlineRow(UUID(r[0]), r[1], r[2], r[3], r[4]) for r in c.fetchall()]
 
     def upgrade_ledger(self, limit: int) -> Upgraded:
         with self._writing:
