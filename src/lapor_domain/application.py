@@ -36,7 +36,7 @@ from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.calendars import Amendment, Calendars
 from .model.complaint import Complaint, evolve, fold
-from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline
+from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline, running_clock
 from .model.decisions import Rules
 from .model.desks import DeskKind
 from .model.entry import Stamp
@@ -645,7 +645,7 @@ class LaporApp:
                 if cached is None:
                     raise
                 continue  # refused on a cached state: ask the fresh one
-            if self.states.try_record(after, [event], old=deadline_row(before, running)):
+            if self.states.try_record(after, [event], old=running, since=running_clock(before)):
                 return after
         raise ConcurrentUpdate(
             "complaint {complaint} kept changing under this command; try again", complaint=complaint_id

@@ -21,7 +21,7 @@ from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .errors import ComplaintNotFound
 from .model.complaint import Complaint
-from .model.deadlines import Deadline, pending_deadline, running_clock
+from .model.deadlines import Deadline, RunningClock, pending_deadline, running_clock
 from .model.decisions import Rules
 from .model.events import ComplaintEvent
 from .model.ids import parse_complaint_id
@@ -67,18 +67,33 @@ class ComplaintStates:
         with self._lock:
             self._cache.pop(complaint_id, None)
 
-    def record(self, after: Complaint, events: list[ComplaintEvent], *, old: DeadlineRow | None) -> None:
-        """Append the events, with the deadline index's row if it changed from ``old`` (None: no row)."""
-        new = deadline_row(after, pending_deadline(after, self._rules.calendars))
-        unchanged = new == (old or DeadlineRow(after.id, None, None))
-        self._log.append(events, deadlines=[] if unchanged else [new])
+    def record(
+        self,
+        after: Complaint,
+        events: list[ComplaintEvent],
+        *,
+        old: Deadline | None,
+        since: RunningClock | None = None,
+    ) -> None:
+        """Append the events, with the deadline index's row if the running clock changed: from
+        the one ``since`` running before them, due at ``old`` (None, None: no clock ran)."""
+        new = pending_deadline(after, self._rules.calendars)
+        unchanged = old == new and since == running_clock(after)
+        self._log.append(events, deadlines=[] if unchanged else [deadline_row(after, new)])
         self.remember(after)
         self._recorded()
 
-    def try_record(self, after: Complaint, events: list[ComplaintEvent], *, old: DeadlineRow | None) -> bool:
+    def try_record(
+        self,
+        after: Complaint,
+        events: list[ComplaintEvent],
+        *,
+        old: Deadline | None,
+        since: RunningClock | None = None,
+    ) -> bool:
         """``record``, or False (the state forgotten) if another writer changed the complaint first."""
         try:
-            self.record(after, events, old=old)
+            self.record(after, events, old=old, since=since)
         except IntegrityError:
             self.forget(after.id)
             return False
