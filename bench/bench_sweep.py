@@ -50,20 +50,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lapor_domain import Actor, LaporApp, Reporter
+from lapor_domain import LaporApp
 from lapor_domain.adapters.recorders import DeadlineRow
-from lapor_domain.model import decisions
-from lapor_domain.model.complaint import evolve
-from lapor_domain.model.deadlines import pending_deadline
-from lapor_domain.model.decisions import Stamp
 
-from corpus import DESCRIPTIONS, TITLES
+import bulk
+from bulk import EPOCH, MICROSECOND, micros
 
 WIB = ZoneInfo("Asia/Jakarta")
 SWEEP_AT = datetime(2026, 11, 27, 10, 0, tzinfo=WIB)  # the final "nothing due" instant
@@ -78,32 +74,10 @@ TARGET_MS = 5.0
 TARGET_GROWTH = 1.5
 PG_DSN = os.environ.get("LAPOR_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = "lapor_bench_sweep"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 
 
-def micros(instant: datetime) -> int:
-    """UTC microseconds since the epoch, as the app stores due instants."""
-    return (instant - EPOCH) // MICROSECOND
-
-
-def submitted(app: LaporApp, i: int, at: datetime, cid: uuid.UUID | None = None) -> tuple[Any, DeadlineRow]:
-    """A real Submitted event (the decision the API runs) and the deadline row the app writes for it."""
-    stamp = Stamp(Actor.reporter(f"warga-{i}"), at, RECORDED_AT)
-    cid = cid or uuid.uuid4()
-    reporter = Reporter(name=f"Warga {i}", contact="0812-0000-1234")
-    sealed = app.seal_identity(cid, reporter, account=stamp.actor.person, at=RECORDED_AT)
-    event = decisions.submit(
-        cid,
-        stamp,
-        identity=sealed.identity,
-        pseudonym=sealed.pseudonym,
-        title=TITLES[i % len(TITLES)],
-        description=DESCRIPTIONS[i % len(DESCRIPTIONS)],
-    )
-    deadline = pending_deadline(evolve(None, event), app.rules.calendars)
-    assert deadline is not None
-    return event, DeadlineRow(event.originator_id, micros(deadline.due), deadline.clock.value)
+def submitted(app: LaporApp, i: int, at: datetime) -> tuple[Any, DeadlineRow]:
+    return bulk.submitted(app, i, at, recorded_at=RECORDED_AT)
 
 
 @dataclass
@@ -131,69 +105,24 @@ def plan_groups(app: LaporApp) -> list[Group]:
     return groups
 
 
-def check_bulk_path(tmp: str) -> None:
-    """The bulk path writes the same stored event (but for its random sealing) and index row as app.submit."""
-    app = LaporApp.sqlite(os.path.join(tmp, "check.db"), clock=lambda: RECORDED_AT)
-    try:
-        cid, at, i = uuid.uuid4(), OPEN_FROM + timedelta(hours=5), 7
-        app.submit(
-            by=Actor.reporter(f"warga-{i}"),
-            at=at,
-            complaint_id=cid,
-            reporter=Reporter(name=f"Warga {i}", contact="0812-0000-1234"),
-            title=TITLES[i % len(TITLES)],
-            description=DESCRIPTIONS[i % len(DESCRIPTIONS)],
-        )
-        (api,) = app.log.recorder.select_events(cid)
-        event, row = submitted(app, i, at, cid)
-        assert row.due_us is not None
-        bulk = app.log.mapper.to_stored_event(event)
-        # the same but for what sealing makes random: the ciphertext and the reporter's pseudonym
-        sealed = {"identity", "actor"}
-        same = app.log.decode(api).model_dump(exclude=sealed) == event.model_dump(exclude=sealed)
-        assert api.topic == bulk.topic and len(api.state) == len(bulk.state) and same, "stored event differs"
-        assert app.log.deadline_index.select_due(row.due_us, 10) == [(cid, row.due_us)], "index row differs"
-        assert app.log.deadline_index.select_due(row.due_us - 1, 10) == [], "index row differs"
-    finally:
-        app.close()
-    print("bulk path check: app.submit and the bulk path wrote the same stored event and deadline row")
-
-
 def bulk_load(app: LaporApp, n_open: int, groups: list[Group], batch: int) -> tuple[float, int]:
     """Insert the groups' and n_open complaints through the real recorder; returns (seconds, events)."""
-    mapper, recorder = app.log.mapper, app.log.recorder
-    span = OPEN_UNTIL - OPEN_FROM
     plan: list[tuple[int, datetime]] = []
     i = 0
     for g in groups:
         for j in range(g.size):
             i += 1
             plan.append((i, g.submitted_at + j * timedelta(seconds=1)))
+    assert submitted(app, 0, OPEN_FROM)[1].due_us > micros(SWEEP_AT), "open complaints must not be due"
     started = time.perf_counter()
-    total = 0
-    min_open_due = None
-
-    def flush(items: list[tuple[int, datetime]]) -> None:
-        nonlocal total, min_open_due
-        stored, rows = [], []
-        for k, at in items:
-            event, row = submitted(app, k, at)
-            stored.append(mapper.to_stored_event(event))
-            rows.append(row)
-        recorder.insert_events(stored, deadlines=rows)
-        total += len(stored)
-
-    flush(plan)
-    start_i = i
-    for lo in range(0, n_open, batch):
-        hi = min(n_open, lo + batch)
-        items = [(start_i + k + 1, OPEN_FROM + span * k / n_open) for k in range(lo, hi)]
-        flush(items)
-        if lo == 0:
-            min_open_due = submitted(app, 0, items[0][1])[1].due_us
-        if hi % 200_000 < batch:
-            print(f"    loaded {hi:,} / {n_open:,} open ({time.perf_counter() - started:.0f} s)", flush=True)
-    assert min_open_due is not None and min_open_due > micros(SWEEP_AT), "open complaints must not be due"
+    total = bulk.load_submitted(app, plan, recorded_at=RECORDED_AT, batch=len(plan))
+    total += bulk.load_submitted(
+        app,
+        bulk.spread(i + 1, n_open, OPEN_FROM, OPEN_UNTIL),
+        recorded_at=RECORDED_AT,
+        batch=batch,
+        progress=200_000,
+    )
     return time.perf_counter() - started, total
 
 
@@ -410,7 +339,7 @@ def main() -> int:
     failed = False
     started = time.perf_counter()
     try:
-        check_bulk_path(tmp)
+        bulk.check_bulk_path(tmp, at=OPEN_FROM + timedelta(hours=5), recorded_at=RECORDED_AT)
         if args.backend in ("sqlite", "both"):
             print(f"\n[sqlite] files in {tmp}")
             res = run_backend("sqlite", args.small, args.open, tmp)

@@ -30,9 +30,11 @@ from lapor_domain import (
     NotAllowed,
     SlaPolicy,
 )
+from lapor_domain.adapters.recorders import DeadlineRow
+from lapor_domain.model.instants import to_micros
 from lapor_projections import ReadModels
 
-from conftest import BACKENDS, OfficeApp, drop_schema, store_target
+from conftest import BACKENDS, PG_DSN, SHARED, OfficeApp, drop_schema, store_target
 from sop import ADMIN, DINKES, NATIONAL, REPORTER, WIB, file_complaint, to_unit, wib
 
 AUGUST_18 = date(2025, 8, 18)
@@ -50,6 +52,11 @@ def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OfficeApp
         app.close()
         if schema:
             drop_schema(schema)
+
+
+def whole_index(app: LaporApp) -> list[DeadlineRow]:
+    """Every row of the deadline index with all its columns, by complaint."""
+    return sorted(app.log.deadline_index.select_clocks_between(0, 2**62))
 
 
 def test_the_18_august_2025_amendment_moves_an_open_unit_limit_by_one_day(office: OfficeApp) -> None:
@@ -354,3 +361,70 @@ def _amend(app: LaporApp, data: st.DataObject, at: datetime) -> None:
         app.amend_calendar(add=[day], basis="Keppres (contoh)", by=NATIONAL, institution=scope)
     else:
         app.amend_calendar(cancel=[day], basis="SKB (perubahan)", by=NATIONAL, institution=scope)
+
+
+def spanning_the_18th(office: OfficeApp) -> list[UUID]:
+    """A complaint waiting for a response and one waiting for its reporter, both clocks spanning
+    18 August 2025 (60 working days from 4 August; 10 from 8 August)."""
+    waiting = file_complaint(office, wib(2025, 8, 4, 9))
+    responded = file_complaint(office, wib(2025, 8, 4, 9))
+    to_unit(office, responded.id, wib(2025, 8, 5, 10))
+    office.respond(responded.id, message="Sudah ditangani.", by=DINKES, at=wib(2025, 8, 6, 10))
+    return [waiting.id, responded.id]
+
+
+def test_a_row_without_its_clocks_start_is_repaired_from_its_complaint(office: OfficeApp) -> None:
+    """An index written before the rows kept their clocks' starts is still repaired whole."""
+    spanning_the_18th(office)
+    written = whole_index(office)
+    assert len(written) == 2 and all(row.start_us is not None for row in written)
+    office.log.deadline_index.replace_deadlines([DeadlineRow(*row[:3]) for row in written])  # no starts
+
+    office.office_clock.follow(wib(2025, 8, 7, 10))
+    office.amend_calendar(add={AUGUST_18: "Cuti Bersama Hari Kemerdekaan"}, basis=SKB, by=NATIONAL)
+    repaired = whole_index(office)
+    assert [row.due_us for row in repaired] != [row.due_us for row in written]
+    assert all(new.due_us > old.due_us for new, old in zip(repaired, written, strict=True))  # type: ignore[operator]
+    office.rebuild_deadline_index()
+    assert whole_index(office) == repaired  # the starts are back, and every due is a rebuild's
+
+
+@pytest.mark.parametrize("store", SHARED)
+def test_an_index_from_before_the_clocks_starts_opens_and_is_repaired(store: str, tmp_path: Path) -> None:
+    """A store whose deadline index has no start columns gets them on opening (``ADD COLUMN``);
+    its old rows have none, and the repair reads their complaints instead."""
+    target, schema = store_target(store, tmp_path)
+    office = OfficeApp(target, policy=BEFORE_THE_SKB)
+    try:
+        ids = spanning_the_18th(office)
+        written = whole_index(office)
+        office.close()
+        drop = "ALTER TABLE {} DROP COLUMN start_us, DROP COLUMN institution"
+        if schema is None:
+            import sqlite3
+
+            with sqlite3.connect(target) as db:
+                db.execute("ALTER TABLE lapor_deadlines DROP COLUMN start_us")
+                db.execute("ALTER TABLE lapor_deadlines DROP COLUMN institution")
+        else:
+            import psycopg
+
+            with psycopg.connect(PG_DSN, autocommit=True) as db:
+                db.execute(drop.format(f'"{schema}".lapor_deadlines'))  # type: ignore[arg-type]
+
+        office = OfficeApp(target, policy=BEFORE_THE_SKB)
+        assert whole_index(office) == [DeadlineRow(*row[:3]) for row in written]
+        office.office_clock.follow(wib(2025, 8, 7, 10))
+        office.amend_calendar(add={AUGUST_18: "Cuti Bersama Hari Kemerdekaan"}, basis=SKB, by=NATIONAL)
+        repaired = whole_index(office)
+        assert all(new.due_us > old.due_us for new, old in zip(repaired, written, strict=True))  # type: ignore[operator]
+        waiting = office.complaint(ids[0])
+        assert repaired[[r.complaint_id for r in repaired].index(waiting.id)].start_us == to_micros(
+            waiting.submitted_at
+        )
+        office.rebuild_deadline_index()
+        assert whole_index(office) == repaired
+    finally:
+        office.close()
+        if schema:
+            drop_schema(schema)

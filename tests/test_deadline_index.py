@@ -6,6 +6,7 @@ from uuid import UUID
 
 from lapor_domain import LaporApp
 from lapor_domain.adapters.recorders import DeadlineRow
+from lapor_domain.model.instants import to_micros
 
 from sop import DINKES, NATIONAL, REPORTER, file_complaint, to_unit, wib
 
@@ -39,6 +40,23 @@ def test_the_index_holds_exactly_the_running_clocks(app: LaporApp) -> None:
         assert deadline is not None
         assert rows[cid] == int(deadline.due.timestamp()) * 1_000_000
     assert app.log.deadline_index.count_deadlines() == 2
+
+
+def test_each_row_keeps_what_its_clock_counts_from(app: LaporApp) -> None:
+    """An amendment's repair recomputes a deadline from its row alone (rule 16)."""
+    waiting, responded = populate(app)
+    index = app.log.deadline_index
+    rows = {row.complaint_id: row for row in index.select_clocks_between(0, 2**62)}
+    assert [(row.complaint_id, row.due_us) for row in rows.values()] == index.select_due_between(0, 2**62)
+    w, r = app.complaint(waiting), app.complaint(responded)  # type: ignore[arg-type]
+    assert r.responded_at is not None and r.desk is not None
+    assert rows[w.id][2:] == ("escalation", to_micros(w.submitted_at), None)  # the national calendar
+    assert rows[r.id][2:] == ("auto-close", to_micros(r.responded_at), "kota-cirebon")  # its institution's
+    auto_close, escalation = rows[r.id].due_us, rows[w.id].due_us
+    assert auto_close is not None and escalation is not None and auto_close < escalation
+    assert index.select_clocks_between(auto_close, escalation) == [rows[r.id]]  # from, and before
+    app.rebuild_deadline_index()
+    assert index.select_clocks_between(0, 2**62) == list(rows.values())
 
 
 def test_a_rebuild_from_the_log_equals_the_incremental_index(app: LaporApp) -> None:

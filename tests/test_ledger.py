@@ -258,23 +258,32 @@ def test_a_truncated_tail_is_named(copy: Store) -> None:
     assert first.position == rows[-4][0]  # the last event left; the three after it are missing
 
 
-@pytest.mark.parametrize("change", ["changed", "deleted", "added"])
+@pytest.mark.parametrize("change", ["changed", "restarted", "deleted", "added"])
 def test_a_tampered_deadline_row_is_named(copy: Store, change: str) -> None:
     rows = copy.sql("SELECT complaint_id FROM lapor_deadlines ORDER BY complaint_id")
     assert rows, "the walk leaves some clock running"
     (cid,) = rows[0]
     if change == "changed":
         copy.sql("UPDATE lapor_deadlines SET due_us = due_us + 1 WHERE complaint_id = ?", (cid,))
+    elif change == "restarted":  # an amendment's repair would count from the wrong start
+        copy.sql("UPDATE lapor_deadlines SET start_us = start_us - 1 WHERE complaint_id = ?", (cid,))
     elif change == "deleted":
         copy.sql("DELETE FROM lapor_deadlines WHERE complaint_id = ?", (cid,))
     else:
         cid = uuid.UUID(int=1)
         copy.sql(
-            "INSERT INTO lapor_deadlines VALUES (?, 1, 'auto-close')",
+            "INSERT INTO lapor_deadlines (complaint_id, due_us, clock) VALUES (?, 1, 'auto-close')",
             (cid.hex if copy.kind == "sqlite" else cid,),
         )
     found = failing(copy.audit())
     assert list(found) == ["deadline index"] and found["deadline index"].complaint_id == uuid_of(cid)
+
+
+def test_rows_kept_before_the_index_held_their_clocks_starts_pass(copy: Store) -> None:
+    """An index from before is judged by due and clock; an amendment reads those complaints."""
+    copy.sql("UPDATE lapor_deadlines SET start_us = NULL, institution = NULL")
+    report = copy.audit()
+    assert report.ok, report.failures
 
 
 # -- a tamperer who recomputes every digest and the tree head -----------------------------

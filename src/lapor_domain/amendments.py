@@ -4,10 +4,11 @@ An amendment is a ``CalendarAmended`` event in the calendar's stream of the log,
 the instant it is entered, never earlier. In the same transaction the deadline index is
 repaired: every open complaint whose finishing clock the amendment moves gets its new due
 instant (``Calendars.due``: a clock already final stays; one moved into the past falls due
-at the amendment's recording instant). Only the complaints whose clock can span an
-amended day are looked at: those due from the first amended day's start until the last
-one's end plus the longest stretch such a clock can take, so the cost grows with the open
-complaints affected, not with the log.
+at the amendment's recording instant), recomputed from what the index row keeps of the
+clock (its start and its calendar), not from the complaint's events. Only the complaints
+whose clock can span an amended day are looked at: those due from the first amended day's
+start until the last one's end plus the longest stretch such a clock can take, so the cost
+grows with the open complaints affected, not with the log.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from .errors import ConcurrentUpdate, InvalidInput, NotAllowed
 from .model import inputs
 from .model.actors import Actor, Role
 from .model.calendars import Amendment, Calendars
-from .model.deadlines import pending_deadline
+from .model.deadlines import Clock, RunningClock, finishing_deadline, pending_deadline
 from .model.decisions import Rules
 from .model.events import CALENDAR_STREAM, CalendarAmended
-from .model.instants import to_micros
+from .model.instants import from_micros, to_micros
 from .states import ComplaintStates, deadline_row
 
 
@@ -135,16 +136,24 @@ class CalendarHistory:
         raise ConcurrentUpdate("the calendar kept changing under this amendment; try again")
 
     def _repairs(self, before: Calendars, after: Calendars, amendment: Amendment) -> list[DeadlineRow]:
-        """The deadline index's rows that the amendment moves (rule 16)."""
+        """The deadline index's rows that the amendment moves (rule 16). A row keeps what its
+        clock counts from, so its deadline is recomputed from the row alone; a row written
+        before the index kept that is recomputed from its complaint's state."""
         first, until = after.reach(amendment)
         final = amendment.recorded_at - after.policy.late_entry_grace  # due by then: final, it stays
         start = max(to_micros(first), to_micros(final) + 1)
         rows = []
-        for cid, _due in self._log.deadline_index.select_due_between(start, to_micros(until)):
-            state = self._states.load(cid)
-            old, new = pending_deadline(state, before), pending_deadline(state, after)
-            if new != old:
-                rows.append(deadline_row(cid, new))
+        for row in self._log.deadline_index.select_clocks_between(start, to_micros(until)):
+            if row.start_us is None or row.clock is None:
+                state = self._states.load(row.complaint_id)
+                old, new = pending_deadline(state, before), pending_deadline(state, after)
+                if new != old:
+                    rows.append(deadline_row(state, new))
+                continue
+            running = RunningClock(Clock(row.clock), from_micros(row.start_us), row.institution)
+            due_us = to_micros(finishing_deadline(running, after).due)
+            if due_us != row.due_us:
+                rows.append(row._replace(due_us=due_us))
         return rows
 
 

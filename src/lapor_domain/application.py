@@ -36,7 +36,7 @@ from .model import decisions, entry, inputs
 from .model.actors import Actor
 from .model.calendars import Calendars
 from .model.complaint import Complaint, evolve, fold
-from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline
+from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline, running_clock
 from .model.decisions import Rules
 from .model.desks import DeskKind
 from .model.entry import Stamp
@@ -481,7 +481,7 @@ class LaporApp:
             raise InvalidInput("import_events takes each touched complaint's state as a Complaint")
         events = [e if e.imported else e.model_copy(update={"imported": True}) for e in events]
         rows = [
-            deadline_row(cid, pending_deadline(state, self.rules.calendars)) for cid, state in states.items()
+            deadline_row(state, pending_deadline(state, self.rules.calendars)) for state in states.values()
         ]
         if identities:
             self.identities.store_sealed(list(identities))
@@ -599,7 +599,7 @@ class LaporApp:
         for events in self.feed.by_complaint(until=self.feed.head(), skip=skip):  # one complaint at a time
             state = fold(events)
             assert state is not None
-            row = deadline_row(state.id, pending_deadline(state, self.rules.calendars))
+            row = deadline_row(state, pending_deadline(state, self.rules.calendars))
             if row.due_us is not None:
                 live.append(row)
         self.log.deadline_index.replace_deadlines(live)
@@ -646,7 +646,7 @@ class LaporApp:
                 if cached is None:
                     raise
                 continue  # refused on a cached state: ask the fresh one
-            if self.states.try_record(after, [event], old=running):
+            if self.states.try_record(after, [event], old=running, since=running_clock(before)):
                 return after
         raise ConcurrentUpdate(
             "complaint {complaint} kept changing under this command; try again", complaint=complaint_id

@@ -21,7 +21,7 @@ from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .errors import ComplaintNotFound
 from .model.complaint import Complaint
-from .model.deadlines import Deadline, pending_deadline
+from .model.deadlines import Deadline, RunningClock, pending_deadline, running_clock
 from .model.decisions import Rules
 from .model.events import ComplaintEvent
 from .model.ids import parse_complaint_id
@@ -67,17 +67,33 @@ class ComplaintStates:
         with self._lock:
             self._cache.pop(complaint_id, None)
 
-    def record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> None:
-        """Append the events, with the deadline index's row if the running clock changed from ``old``."""
+    def record(
+        self,
+        after: Complaint,
+        events: list[ComplaintEvent],
+        *,
+        old: Deadline | None,
+        since: RunningClock | None = None,
+    ) -> None:
+        """Append the events, with the deadline index's row if the running clock changed: from
+        the one ``since`` running before them, due at ``old`` (None, None: no clock ran)."""
         new = pending_deadline(after, self._rules.calendars)
-        self._log.append(events, deadlines=[] if old == new else [deadline_row(after.id, new)])
+        unchanged = old == new and since == running_clock(after)
+        self._log.append(events, deadlines=[] if unchanged else [deadline_row(after, new)])
         self.remember(after)
         self._recorded()
 
-    def try_record(self, after: Complaint, events: list[ComplaintEvent], *, old: Deadline | None) -> bool:
+    def try_record(
+        self,
+        after: Complaint,
+        events: list[ComplaintEvent],
+        *,
+        old: Deadline | None,
+        since: RunningClock | None = None,
+    ) -> bool:
         """``record``, or False (the state forgotten) if another writer changed the complaint first."""
         try:
-            self.record(after, events, old=old)
+            self.record(after, events, old=old, since=since)
         except IntegrityError:
             self.forget(after.id)
             return False
@@ -101,8 +117,11 @@ class ComplaintStates:
         return True
 
 
-def deadline_row(complaint_id: UUID, deadline: Deadline | None) -> DeadlineRow:
-    """The deadline index's row for a complaint's running finishing clock (None removes it)."""
-    if deadline is None:
-        return DeadlineRow(complaint_id, None, None)
-    return DeadlineRow(complaint_id, to_micros(deadline.due), deadline.clock.value)
+def deadline_row(complaint: Complaint, deadline: Deadline | None) -> DeadlineRow:
+    """The deadline index's row for a complaint whose running finishing clock is due at
+    ``deadline`` (its ``pending_deadline``; None removes the row), with what the clock counts from."""
+    running = None if deadline is None else running_clock(complaint)
+    if deadline is None or running is None:
+        return DeadlineRow(complaint.id, None, None)
+    due, start = to_micros(deadline.due), to_micros(running.start)
+    return DeadlineRow(complaint.id, due, deadline.clock.value, start, running.institution)

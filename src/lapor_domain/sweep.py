@@ -18,7 +18,7 @@ from .adapters.recorders import DeadlineRow
 from .errors import ComplaintNotFound, ConcurrentUpdate
 from .model import decisions
 from .model.complaint import Complaint, fold
-from .model.deadlines import Clock, pending_deadline
+from .model.deadlines import Clock, pending_deadline, running_clock
 from .model.decisions import Rules
 from .model.events import ComplaintEvent, EscalatedToOmbudsman
 from .model.instants import to_micros
@@ -74,7 +74,7 @@ class Sweep:
             after[cid] = fold(due, before) or before
             events += due
             # Fired or not (an index row out of step with its complaint), the row is rewritten.
-            rows.append(deadline_row(cid, pending_deadline(after[cid], self._rules.calendars)))
+            rows.append(deadline_row(after[cid], pending_deadline(after[cid], self._rules.calendars)))
         if self._states.try_record_batch(after.values(), events, rows):
             return events
         return [event for cid in after for event in self._fire_one(cid, until)]
@@ -85,8 +85,8 @@ class Sweep:
             fired = decisions.fire_due(before, self._rules, until, self._clock())
             if not fired:
                 return []
-            old = pending_deadline(before, self._rules.calendars)
-            if self._states.try_record(fold(fired, before) or before, fired, old=old):
+            old, since = pending_deadline(before, self._rules.calendars), running_clock(before)
+            if self._states.try_record(fold(fired, before) or before, fired, old=old, since=since):
                 return fired
         raise ConcurrentUpdate("complaint {complaint} kept changing during the sweep", complaint=complaint_id)
 

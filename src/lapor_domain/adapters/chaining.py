@@ -13,12 +13,15 @@ runs): writes are refused with ``LogNotUpgraded`` until ``lapor upgrade`` has ch
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from uuid import UUID
 
 from ..errors import LogNotUpgraded, StoreCorrupt
 from ..ledger.digest import GENESIS, event_digest
 from ..merkle import Frontier, leaf_hash
+
+if TYPE_CHECKING:
+    from .recorders import DeadlineRow
 
 HEAD_TABLE = "lapor_tree_head"
 SIGNED_TABLE = "lapor_signed_heads"
@@ -152,8 +155,8 @@ class LedgerStore(Protocol):
 
     def add_override(self, row: OverrideRow) -> None: ...
 
-    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
-        """Every deadline index row: complaint, due (UTC microseconds), clock."""
+    def all_deadlines(self) -> list[DeadlineRow]:
+        """Every deadline index row, whole, by complaint."""
 
     def upgrade_ledger(self, limit: int) -> Upgraded:
         """Chain up to ``limit`` events stored without digests, in log order, continuing the

@@ -64,6 +64,10 @@ class _LostRace:
     worth_retrying: bool
 
 
+ADDED_DEADLINE_COLUMNS = ("start_us", "institution")
+"""The deadline index's columns a store made by an older version lacks."""
+
+
 class PostgresRecorder(PostgresApplicationRecorder):
     """The production store; the deadline upserts share the events' transaction."""
 
@@ -77,15 +81,23 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {}.{} (complaint_id uuid PRIMARY KEY, "
-                "due_us bigint NOT NULL, clock text NOT NULL)"
+                "due_us bigint NOT NULL, clock text NOT NULL, start_us bigint, institution text)"
+            ).format(schema, table),
+            # An index written before it kept the clocks' starts: new rows have them, old ones
+            # are repaired from their complaints (amendments) or filled by a rebuild.
+            SQL(
+                "ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS start_us bigint, "
+                "ADD COLUMN IF NOT EXISTS institution text"
             ).format(schema, table),
             SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} (due_us, complaint_id)").format(
                 Identifier(f"{TABLE}_due"), schema, table
             ),
         ]
         self._upsert = SQL(
-            "INSERT INTO {}.{} VALUES (%s, %s, %s) ON CONFLICT (complaint_id) "
-            "DO UPDATE SET due_us = EXCLUDED.due_us, clock = EXCLUDED.clock"
+            "INSERT INTO {}.{} (complaint_id, due_us, clock, start_us, institution) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (complaint_id) DO UPDATE SET "
+            "due_us = EXCLUDED.due_us, clock = EXCLUDED.clock, start_us = EXCLUDED.start_us, "
+            "institution = EXCLUDED.institution"
         ).format(schema, table)
         self._delete = SQL("DELETE FROM {}.{} WHERE complaint_id = %s").format(schema, table)
         self._select_due = SQL(
@@ -93,6 +105,10 @@ class PostgresRecorder(PostgresApplicationRecorder):
         ).format(schema, table)
         self._select_between = SQL(
             "SELECT complaint_id, due_us FROM {}.{} WHERE due_us >= %s AND due_us < %s ORDER BY due_us"
+        ).format(schema, table)
+        self._select_clocks = SQL(
+            "SELECT complaint_id, due_us, clock, start_us, institution FROM {}.{} "
+            "WHERE due_us >= %s AND due_us < %s ORDER BY due_us"
         ).format(schema, table)
         self._count = SQL("SELECT COUNT(*) AS n FROM {}.{}").format(schema, table)
         by_complaint = (
@@ -187,9 +203,9 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._override = SQL(
             "INSERT INTO {}.{} (instant_us, actor, reason, size, place) VALUES (%s, %s, %s, %s, %s)"
         ).format(schema, overrides)
-        self._deadlines = SQL("SELECT complaint_id, due_us, clock FROM {}.{} ORDER BY complaint_id").format(
-            schema, Identifier(TABLE)
-        )
+        self._deadlines = SQL(
+            "SELECT complaint_id, due_us, clock, start_us, institution FROM {}.{} ORDER BY complaint_id"
+        ).format(schema, Identifier(TABLE))
 
     def rewrite_states(self, stored_events: Sequence[StoredEvent]) -> None:
         """Replace the stored state of these (complaint, version) rows, in one transaction:
@@ -260,6 +276,14 @@ class PostgresRecorder(PostgresApplicationRecorder):
             )
             row = curs.fetchone()
             if row is None or row["n"] != len(relations) or not self._type_exists(curs):
+                return False
+            curs.execute(  # the columns added since the table was first made (ADD COLUMN IF NOT EXISTS)
+                "SELECT COUNT(*) AS n FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = %s AND column_name = ANY(%s)",
+                (schema, TABLE, list(ADDED_DEADLINE_COLUMNS)),
+            )
+            row = curs.fetchone()
+            if row is None or row["n"] != len(ADDED_DEADLINE_COLUMNS):
                 return False
             curs.execute(
                 "SELECT 1 FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace "
@@ -349,7 +373,11 @@ class PostgresRecorder(PostgresApplicationRecorder):
             if row.due_us is None:
                 curs.execute(self._delete, (row.complaint_id,), prepare=True)
             else:
-                curs.execute(self._upsert, (row.complaint_id, row.due_us, row.clock), prepare=True)
+                curs.execute(
+                    self._upsert,
+                    (row.complaint_id, row.due_us, row.clock, row.start_us, row.institution),
+                    prepare=True,
+                )
 
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self.datastore.transaction(commit=False) as curs:
@@ -360,6 +388,14 @@ class PostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_between, (from_us, before_us))
             return [(row["complaint_id"], row["due_us"]) for row in curs.fetchall()]
+
+    def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_clocks, (from_us, before_us))
+            return [
+                DeadlineRow(r["complaint_id"], r["due_us"], r["clock"], r["start_us"], r["institution"])
+                for r in curs.fetchall()
+            ]
 
     def select_by_complaint(
         self, *, after: tuple[UUID | str, int] | None, until: int, limit: int, before: UUID | None = None
@@ -449,10 +485,13 @@ class PostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._override, tuple(row))
 
-    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+    def all_deadlines(self) -> list[DeadlineRow]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._deadlines)
-            return [(r["complaint_id"], r["due_us"], r["clock"]) for r in curs.fetchall()]
+            return [
+                DeadlineRow(r["complaint_id"], r["due_us"], r["clock"], r["start_us"], r["institution"])
+                for r in curs.fetchall()
+            ]
 
     def upgrade_ledger(self, limit: int) -> Upgraded:
         with self.datastore.transaction(commit=True) as curs:

@@ -1,7 +1,7 @@
 """Recorders that keep the deadline index in the same transaction as the events.
 
 The index holds, per open complaint with a running finishing clock, the instant
-(UTC microseconds) its next deadline falls due. A sweep asks the index, never
+(UTC microseconds) its next deadline falls due, and what that clock counts from. A sweep asks the index, never
 the complaints that are not due; the covering index ``(due_us, complaint_id)``
 keeps that one range scan whatever the number of open complaints. The index is
 derived data: ``replace_deadlines`` rebuilds it from a fold of the log.
@@ -39,9 +39,16 @@ TABLE = "lapor_deadlines"
 
 
 class DeadlineRow(NamedTuple):
+    """A complaint's row: its running finishing clock's due instant and kind, and what the
+    clock counts from (its start, UTC microseconds, and the institution whose calendar it
+    counts on; None for the national one), so that an amendment's repair needs no complaint.
+    A row written before the index kept the start has none: the repair loads that complaint."""
+
     complaint_id: UUID
     due_us: int | None
     clock: str | None
+    start_us: int | None = None
+    institution: str | None = None
 
 
 @runtime_checkable
@@ -52,6 +59,9 @@ class DeadlineIndex(Protocol):
     def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
         """Complaints due at or after ``from_us`` and before ``before_us``, earliest first
         (those an amendment of the calendar may move, rule 16)."""
+
+    def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:
+        """The whole rows ``select_due_between`` names, earliest first: what a repair recomputes."""
 
     def count_deadlines(self) -> int: ...
 
@@ -117,7 +127,7 @@ class MemoryRecorder(POPOApplicationRecorder):
 
     def __init__(self) -> None:
         super().__init__()
-        self._deadlines: dict[UUID, tuple[int, str]] = {}
+        self._deadlines: dict[UUID, tuple[int, str, int | None, str | None]] = {}
         self._appended: threading.Event | None = None
         self._ledger: list[Chained] = []  # beside _stored_events, one per event
         self._frontier = Frontier()
@@ -166,7 +176,7 @@ class MemoryRecorder(POPOApplicationRecorder):
             if row.due_us is None or row.clock is None:
                 self._deadlines.pop(row.complaint_id, None)
             else:
-                self._deadlines[row.complaint_id] = (row.due_us, row.clock)
+                self._deadlines[row.complaint_id] = (row.due_us, row.clock, row.start_us, row.institution)
 
     # -- the ledger (chaining.LedgerStore) ------------------------------------------------
 
@@ -214,9 +224,9 @@ class MemoryRecorder(POPOApplicationRecorder):
     def add_override(self, row: OverrideRow) -> None:
         self._overrides.append(row)
 
-    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+    def all_deadlines(self) -> list[DeadlineRow]:
         with self._database_lock:
-            return sorted((c, due, clock) for c, (due, clock) in self._deadlines.items())
+            return sorted(DeadlineRow(c, *row) for c, row in self._deadlines.items())
 
     def upgrade_ledger(self, limit: int) -> Upgraded:
         head = self.ledger_head()
@@ -248,13 +258,22 @@ class MemoryRecorder(POPOApplicationRecorder):
 
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self._database_lock:
-            due = sorted((d, str(c), c) for c, (d, _) in self._deadlines.items() if d <= until_us)
+            due = sorted((d, str(c), c) for c, (d, *_) in self._deadlines.items() if d <= until_us)
         return [(c, d) for d, _, c in due[:limit]]
 
     def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
         with self._database_lock:
-            due = sorted((d, str(c), c) for c, (d, _) in self._deadlines.items() if from_us <= d < before_us)
+            due = sorted((d, str(c), c) for c, (d, *_) in self._deadlines.items() if from_us <= d < before_us)
         return [(c, d) for d, _, c in due]
+
+    def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:
+        with self._database_lock:
+            due = sorted(
+                (d, str(c), DeadlineRow(c, d, clock, start, institution))
+                for c, (d, clock, start, institution) in self._deadlines.items()
+                if from_us <= d < before_us
+            )
+        return [row for *_, row in due]
 
     def count_deadlines(self) -> int:
         return len(self._deadlines)

@@ -244,7 +244,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             "topic TEXT, state BLOB, leaf INTEGER, digest BLOB, previous BLOB, "
             "PRIMARY KEY (originator_id, originator_version))",
             f"CREATE TABLE IF NOT EXISTS {TABLE} (complaint_id TEXT PRIMARY KEY, "
-            "due_us INTEGER NOT NULL, clock TEXT NOT NULL) WITHOUT ROWID",
+            "due_us INTEGER NOT NULL, clock TEXT NOT NULL, start_us INTEGER, institution TEXT) WITHOUT ROWID",
             f"CREATE INDEX IF NOT EXISTS {TABLE}_due ON {TABLE} (due_us, complaint_id)",
             f"CREATE TABLE IF NOT EXISTS {HEAD_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), "
             "size INTEGER NOT NULL, frontier BLOB NOT NULL, complete INTEGER NOT NULL)",
@@ -262,17 +262,14 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
     def _create_table(self, c: SQLiteCursor) -> None:
         statements = self.create_table_statements
         c.execute(statements[0])
-        c.execute(f"PRAGMA table_info({self.events_table_name})")
-        present = {row[1] for row in c.fetchall()}
-        for column, kind in (("leaf", "INTEGER"), ("digest", "BLOB"), ("previous", "BLOB")):
-            if column not in present:  # a log written before the ledger: `upgrade` fills them
-                try:
-                    c.execute(f"ALTER TABLE {self.events_table_name} ADD COLUMN {column} {kind}")
-                except sqlite3.OperationalError as exc:  # another process added it first
-                    if "duplicate column" not in str(exc):
-                        raise
+        # A log written before the ledger: `upgrade` fills them.
+        ledger = (("leaf", "INTEGER"), ("digest", "BLOB"), ("previous", "BLOB"))
+        _add_columns(c, self.events_table_name, ledger)
         for statement in statements[1:]:
             c.execute(statement)
+        # An index written before it kept the clocks' starts: new rows have them, old ones are
+        # repaired from their complaints (amendments) or filled by a rebuild.
+        _add_columns(c, TABLE, (("start_us", "INTEGER"), ("institution", "TEXT")))
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -289,8 +286,8 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 c.execute(f"DELETE FROM {TABLE} WHERE complaint_id = ?", (row.complaint_id.hex,))
             else:
                 c.execute(
-                    f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?)",
-                    (row.complaint_id.hex, row.due_us, row.clock),
+                    f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
+                    (row.complaint_id.hex, row.due_us, row.clock, row.start_us, row.institution),
                 )
 
     def select_by_complaint(
@@ -327,6 +324,17 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 (from_us, before_us),
             )
             return [(UUID(row[0]), row[1]) for row in c.fetchall()]
+
+    def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None
+            cursor.execute(
+                f"SELECT complaint_id, due_us, clock, start_us, institution FROM {TABLE} "
+                "WHERE due_us >= ? AND due_us < ? ORDER BY due_us",
+                (from_us, before_us),
+            )
+            return [DeadlineRow(UUID(r[0]), *r[1:]) for r in cursor.fetchall()]
 
     def count_deadlines(self) -> int:
         with self.datastore.transaction(commit=False) as c:
@@ -398,10 +406,13 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 tuple(row),
             )
 
-    def all_deadlines(self) -> list[tuple[UUID, int, str]]:
+    def all_deadlines(self) -> list[DeadlineRow]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT complaint_id, due_us, clock FROM {TABLE} ORDER BY complaint_id")
-            return [(UUID(r[0]), r[1], r[2]) for r in c.fetchall()]
+            c.execute(
+                f"SELECT complaint_id, due_us, clock, start_us, institution FROM {TABLE} "
+                "ORDER BY complaint_id"
+            )
+            return [DeadlineRow(UUID(r[0]), r[1], r[2], r[3], r[4]) for r in c.fetchall()]
 
     def upgrade_ledger(self, limit: int) -> Upgraded:
         with self._writing:
@@ -447,6 +458,19 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
 
 
 _AFTER_ANY_HEX = "~"  # sorts after every hex id: no upper bound
+
+
+def _add_columns(c: SQLiteCursor, table: str, columns: Iterable[tuple[str, str]]) -> None:
+    """Add the nullable columns a table written by an older version lacks."""
+    c.execute(f"PRAGMA table_info({table})")
+    present = {row[1] for row in c.fetchall()}
+    for column, kind in columns:
+        if column not in present:
+            try:
+                c.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
 
 
 def _hex(originator_id: UUID | str) -> str:

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from ..adapters.chaining import LedgerStore, OverrideRow, SignedRow
 from ..adapters.eventlog import ComplaintLog
+from ..adapters.recorders import DeadlineRow
 from ..errors import ComplaintNotFound, InvalidInput, StoreCorrupt
 from ..merkle import Frontier, RangeRoots, inclusion_ranges, leaf_hash, subtree_roots, verify_inclusion
 from ..model.complaint import Complaint, fold
@@ -245,7 +246,7 @@ class Ledger:
     def _deadline_check(self, damaged: frozenset[UUID]) -> Check:
         """The stored index against a fold of the events, row by row; a complaint whose chain
         does not verify is not folded (its events may not even read back)."""
-        stored = {cid: (due, clock) for cid, due, clock in self._store.all_deadlines() if cid not in damaged}
+        stored = {r.complaint_id: r for r in self._store.all_deadlines() if r.complaint_id not in damaged}
         first: tuple[UUID, str] | None = None
         count = 0
 
@@ -257,10 +258,10 @@ class Ledger:
 
         try:
             for state in self._folded(damaged):  # one complaint in memory at a time
-                row = deadline_row(state.id, pending_deadline(state, self._rules.calendars))
+                row = deadline_row(state, pending_deadline(state, self._rules.calendars))
                 have = stored.pop(state.id, None)
-                want = None if row.due_us is None else (row.due_us, row.clock)
-                if have != want:
+                want = None if row.due_us is None else row
+                if not _same_row(have, want):
                     differ(state.id, "missing" if have is None else "extra" if want is None else "different")
         except StoreCorrupt as exc:
             return Check("deadline index", FAIL, f"not compared: {exc}", failures=1)
@@ -323,3 +324,14 @@ class Ledger:
 
 
 __all__ = ["FAIL", "PASS", "ChainLink", "InclusionProof", "Ledger", "Override", "TreeHead"]
+
+
+def _same_row(have: DeadlineRow | None, want: DeadlineRow | None) -> bool:
+    """Whether a stored index row is the one the events give. A row kept before the index held
+    its clock's start (none stored) is judged by its due and clock: the repair of an amendment
+    reads such a complaint's events instead."""
+    if have is None or want is None:
+        return have is want
+    if have.start_us is None and have.institution is None:
+        return have[:3] == want[:3]
+    return have == want

@@ -79,6 +79,7 @@ class Calendars:
         *,
         weeks: Mapping[tuple[str, str], Week] | None = None,
         _built: dict[tuple[Week, tuple[int, ...]], WorkingCalendar] | None = None,
+        _spans: dict[tuple[Week, tuple[int, ...], int], timedelta] | None = None,
     ) -> None:
         self.policy = policy
         self.amendments: tuple[Amendment, ...] = tuple(amendments)
@@ -92,7 +93,7 @@ class Calendars:
         self._weeks = dict(weeks or {})
         self._built = {} if _built is None else _built
         self._applying: dict[str | None, tuple[list[datetime], list[int]]] = {}
-        self._spans: dict[tuple[Week, tuple[int, ...], int], timedelta] = {}
+        self._spans = {} if _spans is None else _spans  # shared like the calendars they measure
 
     @classmethod
     def of(
@@ -116,7 +117,7 @@ class Calendars:
         known = [a for a in self.amendments if a.recorded_at <= instant]
         if len(known) == len(self.amendments):
             return self
-        return Calendars(self.policy, known, weeks=self._weeks, _built=self._built)
+        return Calendars(self.policy, known, weeks=self._weeks, _built=self._built, _spans=self._spans)
 
     def amended(self, amendment: Amendment) -> Calendars:
         """These calendars with one more amendment, the next in the history."""
@@ -126,7 +127,13 @@ class Calendars:
                 at=amendment.recorded_at.isoformat(),
                 last=self.amendments[-1].recorded_at.isoformat(),
             )
-        return Calendars(self.policy, [*self.amendments, amendment], weeks=self._weeks, _built=self._built)
+        return Calendars(
+            self.policy,
+            [*self.amendments, amendment],
+            weeks=self._weeks,
+            _built=self._built,
+            _spans=self._spans,
+        )
 
     def week_of(self, institution: str | None, unit: str | None) -> Week:
         """The working week of a unit (rule 17): its own, if the policy gives it one."""
@@ -179,7 +186,8 @@ class Calendars:
     def reach(self, amendment: Amendment) -> tuple[datetime, datetime]:
         """The due instants an amendment known here can move (rule 16), as [from, before): a
         clock moves only if an amended day lies between its start and its due day, and no
-        clock takes longer than the longest stretch its working days can span."""
+        clock takes longer than the longest stretch its working days can span in the weeks
+        the units work (each measured once, and shared with the calendars built from these)."""
         policy = self.policy
         longest = max(
             policy.escalation_working_days,
@@ -191,8 +199,9 @@ class Calendars:
         applying = tuple(
             a.version for a in self.amendments[: amendment.version] if a.applies_to(amendment.institution)
         )
+        weeks = {Week.MONDAY_TO_FRIDAY, *self._weeks.values()}  # the weeks some clock counts on
         spans = [
-            self._span(week, versions, longest) for week in Week for versions in (applying[:-1], applying)
+            self._span(week, versions, longest) for week in weeks for versions in (applying[:-1], applying)
         ]
         zone, days = policy.zone, amendment.days
         first = datetime.combine(days[0], time(0), tzinfo=zone)

@@ -65,26 +65,45 @@ def judge(target: _Instant, limit: _Instant, at: _Instant) -> SlaState:
     return SlaState.ON_TRACK
 
 
-def pending_deadline(complaint: Complaint, calendars: Calendars) -> Deadline | None:
-    """The clock that will fire next, if any: escalation counts on the national calendar, the
-    auto-close clock on the calendar of the institution whose unit responded (rule 17)."""
+class RunningClock(NamedTuple):
+    """What a finishing clock counts from: its kind, its start, and the institution whose
+    calendar it counts on (None: the national one). The deadline index keeps it beside the
+    due instant, so that an amendment's repair recomputes a deadline without the complaint."""
+
+    clock: Clock
+    start: datetime
+    institution: str | None = None
+
+
+def running_clock(complaint: Complaint) -> RunningClock | None:
+    """The finishing clock running after the complaint's last event, if any: escalation from
+    the submission while no unit has responded, auto-close from the latest response while
+    the reporter's turn lasts."""
     if complaint.is_finished or complaint.desk is None:
         return None
-    policy = calendars.policy
     if complaint.responded_at is None:
-        due = calendars.due(
-            complaint.submitted_at, policy.escalation_working_days, final_after=policy.late_entry_grace
-        )
-        return Deadline(Clock.ESCALATION, due.instant, due.calendar_version)
+        return RunningClock(Clock.ESCALATION, complaint.submitted_at)
     if complaint.desk.kind is DeskKind.REPORTER:
-        due = calendars.due(
-            complaint.responded_at,
-            policy.auto_close_working_days,
-            institution=complaint.desk.institution,
-            final_after=policy.late_entry_grace,
-        )
-        return Deadline(Clock.AUTO_CLOSE, due.instant, due.calendar_version)
+        return RunningClock(Clock.AUTO_CLOSE, complaint.responded_at, complaint.desk.institution)
     return None
+
+
+def finishing_deadline(running: RunningClock, calendars: Calendars) -> Deadline:
+    """When a running finishing clock is due: escalation counts on the national calendar, the
+    auto-close clock on the calendar of the institution whose unit responded (rule 17)."""
+    policy = calendars.policy
+    if running.clock is Clock.ESCALATION:
+        days, institution = policy.escalation_working_days, None
+    else:
+        days, institution = policy.auto_close_working_days, running.institution
+    due = calendars.due(running.start, days, institution=institution, final_after=policy.late_entry_grace)
+    return Deadline(running.clock, due.instant, due.calendar_version)
+
+
+def pending_deadline(complaint: Complaint, calendars: Calendars) -> Deadline | None:
+    """The clock that will fire next, if any (``running_clock``, due by ``finishing_deadline``)."""
+    running = running_clock(complaint)
+    return None if running is None else finishing_deadline(running, calendars)
 
 
 def desk_deadlines(complaint: Complaint, calendars: Calendars) -> DeskDeadlines | None:
