@@ -1,10 +1,11 @@
 """Recorders that keep the deadline index in the same transaction as the events.
 
 The index holds, per open complaint with a running finishing clock, the instant
-(UTC microseconds) its next deadline falls due, and what that clock counts from. A sweep asks the index, never
-the complaints that are not due; the covering index ``(due_us, complaint_id)``
-keeps that one range scan whatever the number of open complaints. The index is
-derived data: ``replace_deadlines`` rebuilds it from a fold of the log.
+(UTC microseconds) its next deadline falls due, and what that clock counts from (so
+that an amendment's repair needs no complaint). A sweep asks the index, never the
+complaints that are not due; the covering index ``(due_us, complaint_id)`` keeps that
+one range scan whatever the number of open complaints. The index is derived data:
+``replace_deadlines`` rebuilds it from a fold of the log.
 
 Rows travel as the ``deadlines`` keyword of ``insert_events``: a sequence of
 ``DeadlineRow``; a row whose ``due_us`` is None removes the complaint's entry.
