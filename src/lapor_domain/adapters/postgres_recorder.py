@@ -103,9 +103,6 @@ class PostgresRecorder(PostgresApplicationRecorder):
         self._select_due = SQL(
             "SELECT complaint_id, due_us FROM {}.{} WHERE due_us <= %s ORDER BY due_us, complaint_id LIMIT %s"
         ).format(schema, table)
-        self._select_between = SQL(
-            "SELECT complaint_id, due_us FROM {}.{} WHERE due_us >= %s AND due_us < %s ORDER BY due_us"
-        ).format(schema, table)
         self._select_clocks = SQL(
             "SELECT complaint_id, due_us, clock, start_us, institution FROM {}.{} "
             "WHERE due_us >= %s AND due_us < %s ORDER BY due_us"
@@ -382,11 +379,6 @@ class PostgresRecorder(PostgresApplicationRecorder):
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_due, (until_us, limit), prepare=True)
-            return [(row["complaint_id"], row["due_us"]) for row in curs.fetchall()]
-
-    def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._select_between, (from_us, before_us))
             return [(row["complaint_id"], row["due_us"]) for row in curs.fetchall()]
 
     def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:

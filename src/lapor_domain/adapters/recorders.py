@@ -57,12 +57,9 @@ class DeadlineIndex(Protocol):
     def select_due(self, until_us: int, limit: int) -> list[tuple[UUID, int]]:
         """Complaints due at or before `until_us`, earliest first."""
 
-    def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
-        """Complaints due at or after ``from_us`` and before ``before_us``, earliest first
-        (those an amendment of the calendar may move, rule 16)."""
-
     def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:
-        """The whole rows ``select_due_between`` names, earliest first: what a repair recomputes."""
+        """The rows due at or after ``from_us`` and before ``before_us``, earliest first: those an
+        amendment of the calendar may move, whole, for its repair to recompute (rule 16)."""
 
     def count_deadlines(self) -> int: ...
 
@@ -261,11 +258,6 @@ class MemoryRecorder(POPOApplicationRecorder):
         with self._database_lock:
             due = sorted((d, str(c), c) for c, (d, *_) in self._deadlines.items() if d <= until_us)
         return [(c, d) for d, _, c in due[:limit]]
-
-    def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
-        with self._database_lock:
-            due = sorted((d, str(c), c) for c, (d, *_) in self._deadlines.items() if from_us <= d < before_us)
-        return [(c, d) for d, _, c in due]
 
     def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:
         with self._database_lock:

@@ -317,14 +317,6 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             )
             return [(UUID(row[0]), row[1]) for row in c.fetchall()]
 
-    def select_due_between(self, from_us: int, before_us: int) -> list[tuple[UUID, int]]:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT complaint_id, due_us FROM {TABLE} WHERE due_us >= ? AND due_us < ? ORDER BY due_us",
-                (from_us, before_us),
-            )
-            return [(UUID(row[0]), row[1]) for row in c.fetchall()]
-
     def select_clocks_between(self, from_us: int, before_us: int) -> list[DeadlineRow]:
         with self.datastore.transaction(commit=False) as c:
             cursor = c.sqlite_cursor
