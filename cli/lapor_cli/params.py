@@ -66,6 +66,14 @@ known_at = _optional(lambda ctx, text: ctx.find_root().obj.now() if text == "now
 """``now``, or an instant as ``instant``: what was known then (rule 16)."""
 
 
+def require_as_of(known_at: datetime | None, as_of: datetime | None) -> None:
+    """``--known-at`` asks about a past instant: without ``--as-of`` it is a usage error."""
+    if known_at is not None and as_of is None:
+        from .errors import CliError
+
+        raise CliError("--known-at needs --as-of: what was known when, about which instant")
+
+
 def known_at_option() -> Callable[[F], F]:
     """``--known-at``: judge with the calendar amendments recorded by then (rule 16)."""
     option: Callable[[F], F] = click.option(

@@ -22,7 +22,15 @@ from .common import F, at_option, json_option, pass_session, period, period_opti
 from .errors import CliError
 from .lookup import resolve_desk, resolve_unit
 from .output import Column
-from .params import instant_option, known_at_option, purpose_option, viewer_actor, viewer_option, viewer_role
+from .params import (
+    instant_option,
+    known_at_option,
+    purpose_option,
+    require_as_of,
+    viewer_actor,
+    viewer_option,
+    viewer_role,
+)
 from .session import Session
 from .timeparse import local_text
 
@@ -57,8 +65,7 @@ def _reader(
     """The live views, or (with ``as_of``) the views rebuilt in memory as they stood then, with
     the calendar known at ``known_at`` (default: then)."""
     if as_of is None:
-        if known_at is not None:
-            raise CliError("--known-at needs --as-of: what was known when, about which instant")
+        require_as_of(known_at, as_of)
         yield session.reader()
         return
     session.require_events("rebuilding a queue as of an instant")
@@ -214,8 +221,7 @@ def show(
         app = session.app()
         at = as_of or session.now()
         state = now = app.complaint(cid)
-        if known_at is not None and as_of is None:
-            raise CliError("--known-at needs --as-of: what was known when, about which instant")
+        require_as_of(known_at, as_of)
         if as_of is not None or state.last_event_at <= at:
             state = app.complaint(cid, as_of=at, known_at=known_at)
     actor = viewer_actor(viewer)
@@ -285,8 +291,7 @@ def history(
         raise ComplaintNotFound(
             "complaint {complaint} did not exist at {as_of}", complaint=cid, as_of=as_of.isoformat()
         )
-    if known_at is not None and as_of is None:
-        raise CliError("--known-at needs --as-of: what was known when, about which instant")
+    require_as_of(known_at, as_of)
     entries = timeline(app, cid, as_of=as_of, viewer=viewer_actor(viewer) or viewer_role(viewer),
                        purpose=purpose or "history", known_at=known_at)  # fmt: skip
     rows = [_with_actor(e.model_dump()) for e in entries]

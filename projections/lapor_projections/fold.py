@@ -22,6 +22,7 @@ from lapor_domain import (
     Complaint,
     ComplaintEvent,
     Deadline,
+    DeskDeadlines,
     DeskKind,
     EscalatedToOmbudsman,
     IdentityErased,
@@ -142,7 +143,11 @@ def _settled(before: Tracked, event: ComplaintEvent, calendars: Calendars) -> Vi
     assert visit is not None
     if visit.target is None or not calendars.amended_after(visit.arrived):
         return visit
-    sla = desk_deadlines(before.complaint, calendars.known_at(event.recorded_at))
+    return _judged(visit, desk_deadlines(before.complaint, calendars.known_at(event.recorded_at)))
+
+
+def _judged(visit: Visit, sla: DeskDeadlines | None) -> Visit:
+    """The stay with these desk deadlines (none: as it was)."""
     if sla is None:
         return visit
     return visit._replace(target=sla.target, limit=sla.limit, calendar_version=sla.calendar_version)
@@ -155,12 +160,10 @@ def repaired(tracked: Tracked, calendars: Calendars) -> tuple[Tracked, list[Visi
     deadline = pending_deadline(c, calendars)
     changed: list[Visit] = []
     if visit is not None:
-        sla = desk_deadlines(c, calendars)
-        if sla is not None:
-            moved = visit._replace(target=sla.target, limit=sla.limit, calendar_version=sla.calendar_version)
-            if moved != visit:
-                visit = moved
-                changed.append(moved)
+        moved = _judged(visit, desk_deadlines(c, calendars))
+        if moved != visit:
+            visit = moved
+            changed.append(moved)
     return Tracked(c, visit, deadline), changed
 
 
