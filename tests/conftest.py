@@ -18,7 +18,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from lapor_domain import NATIONAL_READER, Actor, FiredDeadline, KeyRing, LaporApp, admin_reader
+from lapor_domain import (
+    NATIONAL_READER,
+    Actor,
+    ComplaintEvent,
+    FiredDeadline,
+    KeyRing,
+    LaporApp,
+    admin_reader,
+)
 from lapor_domain.model.entry import Stamp
 
 # The command line keeps the holidays package's answer in a cache folder: the tests' own.
@@ -172,3 +180,13 @@ def memory_app(clock: OfficeClock) -> Iterator[LaporApp]:
     application = OfficeApp(clock=clock)
     yield application
     application.close()
+
+
+def complaint_ids(app: LaporApp) -> set[uuid.UUID]:
+    """Every complaint the log holds (its other streams, the calendar's and the policy's, left out)."""
+    return {r.event.originator_id for r in app.feed.since() if isinstance(r.event, ComplaintEvent)}
+
+
+def complaint_events(app: LaporApp, after: int = 0) -> list[ComplaintEvent]:
+    """The complaints' events in the log after ``after``, in order."""
+    return [r.event for r in app.feed.since(after) if isinstance(r.event, ComplaintEvent)]

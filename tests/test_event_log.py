@@ -18,7 +18,7 @@ from walk import random_walk
 def by_complaint_up_to(app: LaporApp, until: int) -> dict[UUID, list[ComplaintEvent]]:
     expected: dict[UUID, list[ComplaintEvent]] = defaultdict(list)
     for position, event in app.feed.since():
-        if position <= until:
+        if position <= until and isinstance(event, ComplaintEvent):  # the rules' streams: not complaints
             expected[event.originator_id].append(event)
     return expected
 

@@ -18,15 +18,18 @@ from lapor_domain import (
     CalendarAmended,
     ComplaintEvent,
     Desk,
+    DeskSla,
     Disposed,
     EscalatedToOmbudsman,
     IdentityErased,
     LogEvent,
+    PolicyRecorded,
     ReporterReplied,
     Responded,
     Returned,
     SealedIdentity,
     SlaLevel,
+    SlaPolicy,
     Submitted,
     Verified,
 )
@@ -53,6 +56,29 @@ desks = st.one_of(
     st.just(Desk.national()), st.builds(Desk.admin, slugs), st.builds(Desk.unit_of, slugs, slugs)
 )
 optional_flags = st.none() | st.booleans()
+
+
+@st.composite
+def desk_slas(draw: st.DrawFn) -> DeskSla:
+    target = draw(st.integers(1, 30))
+    return DeskSla(target=target, limit=draw(st.integers(target, 60)))
+
+
+policies = st.builds(
+    SlaPolicy,
+    name=texts,
+    language=st.sampled_from(["id", "en"]),
+    national=desk_slas(),
+    admin=desk_slas(),
+    unit=desk_slas(),
+    auto_close_working_days=st.integers(1, 100),
+    escalation_working_days=st.integers(1, 200),
+    clock_skew=st.timedeltas(timedelta(0), timedelta(hours=1)),
+    identity_retention=st.timedeltas(timedelta(0), timedelta(days=4000)),
+    extra_closing_days=st.dictionaries(st.dates(), texts, max_size=2),
+    working_weeks=st.dictionaries(st.sampled_from(["puskesmas", "rsud", "kota-cirebon/dinkes"]),
+                                  st.sampled_from(["mon-fri", "mon-sat"]), max_size=2),
+)  # fmt: skip
 
 payloads: dict[type[LogEvent], st.SearchStrategy[dict[str, Any]]] = {
     Submitted: st.fixed_dictionaries(
@@ -88,6 +114,7 @@ payloads: dict[type[LogEvent], st.SearchStrategy[dict[str, Any]]] = {
             "institution": st.none() | slugs,
         }
     ),
+    PolicyRecorded: st.fixed_dictionaries({"policy": policies, "basis": texts}),
 }
 
 

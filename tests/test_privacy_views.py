@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lapor_domain import Actor, ComplaintNotFound, LaporApp, Role, can_see_identity
 from lapor_projections import ReadModels, ViewReader, complaint_card, timeline
 
-from conftest import OFFICE_KEYS, OfficeApp
+from conftest import OFFICE_KEYS, OfficeApp, complaint_events, complaint_ids
 from sop import NATIONAL, wib
 from walk import random_walk
 
@@ -50,7 +50,7 @@ def test_no_view_of_any_instant_shows_what_rule_10_hides_now(seed: int, days: in
     app.register_reader_keys(OFFICE_KEYS)
     try:
         random_walk(app, seed, complaints=5, start=START)
-        for cid in {r.event.originator_id for r in app.feed.since()}:
+        for cid in complaint_ids(app):
             history = app.history(cid)
             for as_of in sorted({*(e.at for e in history), START + timedelta(days=days, hours=5)}):
                 if as_of >= history[0].at:
@@ -88,7 +88,7 @@ def test_an_as_of_replay_keeps_the_flags_as_they_stand_now(tmp_path: Path) -> No
         live.catch_up()
         replayed = live.build_as_of(START + timedelta(days=1), str(tmp_path / "then.db"))
         reader = ViewReader(replayed.db, app.policy)
-        ids = {r.event.originator_id for r in app.feed.since() if r.event.at <= START + timedelta(days=1)}
+        ids = {e.originator_id for e in complaint_events(app) if e.at <= START + timedelta(days=1)}
         assert ids
         stored = replayed.store.load(ids)
         for cid in ids:

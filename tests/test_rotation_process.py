@@ -14,7 +14,7 @@ import pytest
 
 from lapor_domain import IdentityState, KeyRing, LaporApp
 
-from conftest import OfficeClock
+from conftest import OfficeClock, complaint_ids
 from sop import NATIONAL
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ def lapor(*args: str) -> subprocess.CompletedProcess[str]:
 def opens_with(db: Path, keys: KeyRing) -> set[str]:
     app = LaporApp(str(db), clock=OfficeClock(), keys=keys)
     try:
-        ids = {r.event.originator_id for r in app.feed.since()}
+        ids = complaint_ids(app)
         shown = {c: app.identity(c, viewer=NATIONAL, purpose="test").state for c in ids}
         return {str(c) for c, state in shown.items() if state is IdentityState.SHOWN}
     finally:

@@ -43,7 +43,7 @@ from lapor_domain.model.deadlines import desk_deadlines
 from lapor_domain.model.events import FINISHING_EVENTS
 from lapor_projections.simulation import SimulationSummary, Workload, simulate
 
-from conftest import OfficeApp
+from conftest import OfficeApp, complaint_events
 
 CITY = Workload(complaints=2_000, start=date(2026, 1, 5), seed=7)
 REPLAYED = 200
@@ -54,7 +54,7 @@ def city() -> Iterator[tuple[SimulationSummary, list[ComplaintEvent], LaporApp]]
     app = OfficeApp(keys=CITY_KEYS)
     app.register_reader_keys(CITY_KEYS)  # the simulated identities can be opened (replay below)
     summary = simulate(app, CITY, batch=5_000)
-    yield summary, [event for _, event in app.feed.since()], app
+    yield summary, complaint_events(app), app
     app.close()
 
 
@@ -235,7 +235,7 @@ def test_a_sample_replayed_through_the_commands_records_the_same_events(city: An
 def simulated(workload: Workload, **kwargs: Any) -> tuple[SimulationSummary, list[ComplaintEvent]]:
     app = OfficeApp()
     summary = simulate(app, workload, **kwargs)
-    events = [event for _, event in app.feed.since()]
+    events = complaint_events(app)
     app.close()
     return summary, events
 
@@ -283,7 +283,7 @@ def test_national_scale_on_sqlite_quiet_holidays_and_the_lebaran_peak(tmp_path: 
     workload = Workload(complaints=4_500, start=date(2026, 3, 16), seed=5, scale="national")
     app = OfficeApp(str(tmp_path / "national.db"))
     summary = simulate(app, workload)
-    events = [event for _, event in app.feed.since()]
+    events = complaint_events(app)
     app.close()
     assert summary.events == len(events) and sum(summary.by_outcome.values()) == workload.complaints
     assert 0.30 <= summary.by_outcome["archived"] / workload.complaints <= 0.45

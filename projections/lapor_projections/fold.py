@@ -82,6 +82,7 @@ class Visit(NamedTuple):
     left: datetime | None = None
     left_by: str | None = None  # what ended the stay (``event_label``): Disposed, Returned, ...
     calendar_version: int = 0  # the calendar that set target and limit (rule 16; 0: the base)
+    policy_version: int = 0  # the policy version that judged the stay (rule 16; 0: none recorded)
 
 
 class Tracked(NamedTuple):
@@ -108,6 +109,7 @@ def _open_visit(c: Complaint, seq: int, calendars: Calendars) -> Visit | None:
         sla.target if sla else None,
         sla.limit if sla else None,
         calendar_version=sla.calendar_version if sla else 0,
+        policy_version=sla.policy_version if sla else calendars.policy_at(c.on_desk_since).version,
     )
 
 
@@ -150,7 +152,12 @@ def _judged(visit: Visit, sla: DeskDeadlines | None) -> Visit:
     """The stay with these desk deadlines (none: as it was)."""
     if sla is None:
         return visit
-    return visit._replace(target=sla.target, limit=sla.limit, calendar_version=sla.calendar_version)
+    return visit._replace(
+        target=sla.target,
+        limit=sla.limit,
+        calendar_version=sla.calendar_version,
+        policy_version=sla.policy_version,
+    )
 
 
 def repaired(tracked: Tracked, calendars: Calendars) -> tuple[Tracked, list[Visit]]:
@@ -187,6 +194,7 @@ def _close(visit: Visit, event: ComplaintEvent) -> Visit:
         event.at,
         event_label(type(event)),
         visit.calendar_version,
+        visit.policy_version,
     )
 
 
@@ -239,9 +247,11 @@ class Views:
             self.texts[(event.originator_id, event.originator_version)] = text
 
 
-def fold_views(events: Iterable[ComplaintEvent], calendars: Calendars) -> Views:
-    """The reference: every read model from scratch, in memory."""
+def fold_views(events: Iterable[LogEvent], calendars: Calendars) -> Views:
+    """The reference: every read model from scratch, in memory, from the log's events (the
+    complaints'; the calendar's and the policy's history are in ``calendars``)."""
     views = Views()
     for event in events:
-        views.apply(event, calendars)
+        if isinstance(event, ComplaintEvent):
+            views.apply(event, calendars)
     return views

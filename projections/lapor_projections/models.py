@@ -87,6 +87,7 @@ class VisitView(_View):
     limit: datetime | None
     outcome: VisitOutcome | None  # none on the reporter's turn
     sla: SlaState | None  # for an open stay, judged at the report's instant
+    policy_version: int = 0  # the SLA policy version that judged the stay (rule 16; 0: none recorded)
 
 
 class DeskReport(_View):
@@ -105,6 +106,7 @@ class DeskReport(_View):
     open_past_limit: int
     finished_within_limit: int
     on_time_rate: float | None  # finished within limit / (finished + open past limit)
+    policy_versions: list[int] = []  # the SLA policy versions that judged these stays (rule 16)
 
 
 class PublicStatus(_View):
@@ -135,4 +137,5 @@ class TimelineEntry(_View):
     deadline: str | None  # the deadline in force after the event, e.g. "limit unit 2026-04-07T00:00+07:00"
     deadline_at: datetime | None
     deadline_amended_by: str | None = None  # the calendar amendment that moved it (rule 16), and why
+    deadline_policy: int | None = None  # the SLA policy version whose days set it (rule 16)
     detail: dict[str, str | bool | None]

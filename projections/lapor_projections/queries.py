@@ -335,6 +335,7 @@ class ViewReader:
             limit=v.limit.astimezone(self.zone) if v.limit else None,
             outcome=outcome,
             sla=judged.state_at(from_micros(now)) if judged and v.left is None else None,
+            policy_version=v.policy_version,
         )
 
     def sla_report(
@@ -517,6 +518,7 @@ def _desk_report(desk: str, views: list[VisitView], lo: int, hi: int) -> DeskRep
         open_past_limit=len(open_past_limit),
         finished_within_limit=len(within),
         on_time_rate=len(within) / denominator if denominator else None,
+        policy_versions=sorted({v.policy_version for v in views if v.policy_version}),
     )
 
 

@@ -33,6 +33,7 @@ from lapor_domain import (
     InvalidInput,
     LaporApp,
     LogEvent,
+    PolicyRecorded,
     from_micros,
     require_aware,
     to_micros,
@@ -180,7 +181,8 @@ class ReadModels:
     ) -> None:
         events = [e for e in logged if isinstance(e, ComplaintEvent)]
         amended = [e for e in logged if isinstance(e, CalendarAmended)]
-        calendars = self.app.calendar_record.refresh() if amended else self.app.rules.calendars
+        rules_changed = amended or any(isinstance(e, PolicyRecorded) for e in logged)
+        calendars = self.app.calendar_record.refresh() if rules_changed else self.app.rules.calendars
         missing = {e.originator_id for e in events} - cache.keys()
         if missing:
             cache.update(store.load(missing))

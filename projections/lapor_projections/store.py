@@ -41,8 +41,9 @@ TABLES = (COMPLAINTS, VISITS, TRACKING, TEXTS)
 LOG_POSITION = "lapor-views"  # how far the views have read the application's log
 AS_OF = "as-of-us"  # for an as-of build: the instant it stands at
 LAYOUT = "layout"  # which version of these tables' columns the views were written with
-VIEWS_LAYOUT = 2
-"""2: each deadline's calendar version (rule 16). Views of an older layout are rebuilt."""
+VIEWS_LAYOUT = 3
+"""2: each deadline's calendar version; 3: and its policy version (rule 16). Views of an older
+layout are rebuilt."""
 
 COMPLAINT_TABLE = Table(
     COMPLAINTS,
@@ -71,6 +72,8 @@ COMPLAINT_TABLE = Table(
         Column("clock_due_us", MAYBE_INSTANT, "deadline.due if deadline else None", "clock_due"),
         Column("clock_calendar", NUMBER, "deadline.calendar_version if deadline else 0", "clock_calendar"),
         Column("desk_calendar", NUMBER, "visit.calendar_version if visit else 0", "desk_calendar"),
+        Column("clock_policy", NUMBER, "deadline.policy_version if deadline else 0", "clock_policy"),
+        Column("desk_policy", NUMBER, "visit.policy_version if visit else 0", "desk_policy"),
         # For queries only: the public label, and the queue's order (the desk's limit, or on
         # the reporter's turn the auto-close instant).
         Column("label", TEXT, "public_label(c)", None),
@@ -95,6 +98,7 @@ VISIT_TABLE = Table(
         Column("left_us", MAYBE_INSTANT, "left", "left"),
         Column("left_by", TEXT, "left_by", "left_by"),
         Column("calendar_version", NUMBER, "calendar_version", "calendar_version"),
+        Column("policy_version", NUMBER, "policy_version", "policy_version"),
     ],
     key=["complaint_id", "seq"],
     unpack=", ".join(Visit._fields),
@@ -289,6 +293,8 @@ def _tracked(
     clock_due: datetime | None,
     clock_calendar: int,
     desk_calendar: int,
+    clock_policy: int,
+    desk_policy: int,
 ) -> Tracked:
     """A complaint's stored state from its decoded columns (the row reader's ``assemble``)."""
     desk = None
@@ -325,10 +331,11 @@ def _tracked(
             target,
             limit,
             calendar_version=desk_calendar,
+            policy_version=desk_policy,
         )
     deadline = None
     if clock and clock_due is not None:
-        deadline = Deadline(Clock(clock), clock_due, clock_calendar)
+        deadline = Deadline(Clock(clock), clock_due, clock_calendar, clock_policy)
     return Tracked(complaint, visit, deadline)
 
 

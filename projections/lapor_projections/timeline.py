@@ -106,7 +106,7 @@ def _entry(
     was_recorded: bool,
 ) -> TimelineEntry:
     calendar = app.policy.calendar
-    deadline, deadline_at, version = _deadline_in_force(app, calendars, after)
+    deadline, deadline_at, version, policy = _deadline_in_force(app, calendars, after)
     actor = event.actor
     person = actor.person
     if actor.role is Role.REPORTER:  # the log names the reporter by a pseudonym only
@@ -128,26 +128,28 @@ def _entry(
         deadline=deadline,
         deadline_at=deadline_at,
         deadline_amended_by=_amendment(calendars, version, event.at),
+        deadline_policy=policy,
         detail=_detail(event, identity),
     )
 
 
 def _deadline_in_force(
     app: LaporApp, calendars: Calendars, c: Complaint
-) -> tuple[str | None, datetime | None, int]:
+) -> tuple[str | None, datetime | None, int, int | None]:
     """The earliest deadline facing the complaint after the event: its desk's limit or a finishing
-    clock, with the calendar version that set it."""
-    options: list[tuple[datetime, str, int]] = []
+    clock, with the calendar version and the policy version that set it."""
+    options: list[tuple[datetime, str, int, int]] = []
     sla = desk_deadlines(c, calendars)
     if sla is not None and c.desk is not None and c.desk.sla_level is not None:
-        options.append((sla.limit, f"{c.desk.sla_level.value} desk limit", sla.calendar_version))
+        level = c.desk.sla_level.value
+        options.append((sla.limit, f"{level} desk limit", sla.calendar_version, sla.policy_version))
     clock = pending_deadline(c, calendars)
     if clock is not None:
-        options.append((clock.due, clock.clock.value, clock.calendar_version))
+        options.append((clock.due, clock.clock.value, clock.calendar_version, clock.policy_version))
     if not options:
-        return None, None, 0
-    due, what, version = min(options)
-    return what, due.astimezone(app.policy.zone), version
+        return None, None, 0, None
+    due, what, version, policy = min(options)
+    return what, due.astimezone(app.policy.zone), version, policy or None
 
 
 def _amendment(calendars: Calendars, version: int, since: datetime) -> str | None:

@@ -28,6 +28,7 @@ from .errors import (
     LogNotUpgraded,
     NotAllowed,
     NotPossibleInState,
+    PolicyDiffers,
     StoreCorrupt,
     StoreUnavailable,
     Term,
@@ -39,7 +40,7 @@ from .ledger.digest import GENESIS, event_digest
 from .model import decisions
 from .model.actors import Actor, Role
 from .model.calendar import ClosingDaysCache, Week, WorkingCalendar, keep_closing_days_in
-from .model.calendars import Amendment, Calendars, Due
+from .model.calendars import Amendment, Calendars, Due, PolicyVersion
 from .model.complaint import Complaint, Outcome, evolve, fold
 from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, desk_deadlines, judge, pending_deadline
 from .model.desks import Desk, DeskKind, SlaLevel
@@ -48,6 +49,7 @@ from .model.events import (
     CALENDAR_STREAM,
     DEADLINE_EVENTS,
     FINISHING_EVENTS,
+    POLICY_STREAM,
     Archived,
     ArchiveReason,
     AutoClosed,
@@ -57,6 +59,7 @@ from .model.events import (
     EscalatedToOmbudsman,
     IdentityErased,
     LogEvent,
+    PolicyRecorded,
     Reporter,
     ReporterReplied,
     Responded,
@@ -77,7 +80,7 @@ from .model.instants import (
     to_micros,
     to_micros_or_none,
 )
-from .model.policy import DeskSla, SlaPolicy
+from .model.policy import DeskSla, SlaPolicy, policy_changes
 from .model.privacy import can_see_complaint, can_see_identity, flags_now
 from .organisation import KOTA_CIREBON, Institution, OrganisationDirectory, Unit, UnitKind, kota_cirebon
 from .sealing.keystore import Disclosure, KeyStore, ReaderPublicKey
@@ -125,6 +128,7 @@ __all__ = [
     "KOTA_CIREBON",
     "MICROSECOND",
     "NATIONAL_READER",
+    "POLICY_STREAM",
     "Actor",
     "Amended",
     "Amendment",
@@ -179,6 +183,9 @@ __all__ = [
     "Outcome",
     "Override",
     "Place",
+    "PolicyDiffers",
+    "PolicyRecorded",
+    "PolicyVersion",
     "PublicKey",
     "ReaderKey",
     "ReaderPublicKey",
@@ -232,6 +239,7 @@ __all__ = [
     "parse_complaint_id",
     "parse_target",
     "pending_deadline",
+    "policy_changes",
     "require_aware",
     "store_errors",
     "to_micros",

@@ -29,6 +29,7 @@ from .model.deadlines import Clock, RunningClock, finishing_deadline, pending_de
 from .model.decisions import Rules
 from .model.events import CALENDAR_STREAM, CalendarAmended
 from .model.instants import from_micros, to_micros
+from .policies import recorded_policies, with_recorded
 from .states import ComplaintStates, deadline_row
 
 
@@ -76,12 +77,14 @@ class CalendarHistory:
         self._recorded = recorded  # after the write: the embedded read models catch up
 
     def refresh(self) -> Calendars:
-        """Catch the rules up with amendments another process recorded; the calendars now."""
+        """Catch the rules up with amendments (and policy versions) another process recorded;
+        the calendars now."""
         known = self._rules.calendars
         newer = self._log.calendar_events(after_version=known.version or None)
         for event in newer:
             if isinstance(event, CalendarAmended):
                 known = known.amended(amendment_of(event))
+        known = with_recorded(known, recorded_policies(self._log, after_version=known.policy_version))
         self._rules.calendars = known
         return known
 

@@ -29,12 +29,13 @@ from .errors import (
     ConcurrentUpdate,
     InvalidInput,
     LaporError,
+    StoreCorrupt,
     StoreUnavailable,
 )
 from .feed import EventFeed
 from .model import decisions, entry, inputs
 from .model.actors import Actor
-from .model.calendars import Calendars
+from .model.calendars import Calendars, PolicyVersion
 from .model.complaint import Complaint, evolve, fold
 from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline, running_clock
 from .model.decisions import Rules
@@ -47,6 +48,7 @@ from .model.events import (
     ComplaintEvent,
     Disposed,
     IdentityErased,
+    PolicyRecorded,
     Reporter,
     ReporterReplied,
     Responded,
@@ -59,6 +61,7 @@ from .model.ids import parse_complaint_id
 from .model.instants import to_micros
 from .model.policy import SlaPolicy
 from .organisation import OrganisationDirectory, kota_cirebon
+from .policies import PolicyHistory
 from .sealing.keystore import Disclosure, KeyExists, KeyStore, ReaderPublicKey, keystore_target
 from .states import ComplaintStates, deadline_row
 from .sweep import FiredDeadline, Sweep
@@ -101,9 +104,8 @@ class LaporApp:
         key_reserve: int = 32,
     ) -> None:
         self.target: StoreTarget = parse_target(store)
-        self.policy = policy or SlaPolicy.cirebon()
         self.directory = directory or kota_cirebon()
-        self.rules = Rules(self.policy, self.directory)
+        self.rules = Rules(policy or SlaPolicy.cirebon(), self.directory)
         self._clock = clock
         self._retries = retries
         self._listeners: list[Callable[[], object]] = []
@@ -114,8 +116,17 @@ class LaporApp:
             self.log, self.states, self.rules, self._recording_instant, retries=retries, recorded=self._notify
         )
         """The calendar's history (rule 16): amendments recorded in the log."""
-        self.calendar_record.refresh()
+        self.policy_record = PolicyHistory(
+            self.log, self.rules, self._recording_instant, retries=retries, recorded=self._notify
+        )
+        """The policy's history (rule 16): the versions recorded in the log."""
+        self._damaged_rules: StoreCorrupt | None = None
         try:
+            try:
+                self.policy_record.adopt(policy)
+                self.calendar_record.refresh()
+            except StoreCorrupt as exc:  # the audit names the damage; nothing is recorded on it
+                self._damaged_rules = exc
             self._keystore_target = keystore_target(self.target, keystore)
         except BaseException:
             self.log.close()
@@ -141,6 +152,11 @@ class LaporApp:
     def postgres(cls, url: str, **kwargs: Any) -> LaporApp:
         """PostgreSQL: ``postgresql://user@host:port/db?schema=NAME`` (never a file path)."""
         return cls(_target_of_kind(url, "postgres", "a postgresql:// URL"), **kwargs)
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The SLA policy in force now: the latest version the store records (rule 16)."""
+        return self.rules.policy
 
     @property
     def feed(self) -> EventFeed:
@@ -193,7 +209,7 @@ class LaporApp:
 
             with self._opening:
                 if self._ledger is None:
-                    self._ledger = Ledger(self.log, self.rules, self._recording_instant)
+                    self._ledger = Ledger(self.log, self.rules, self._now)  # it records the damage it finds
         return self._ledger
 
     def close(self) -> None:
@@ -395,6 +411,18 @@ class LaporApp:
         Returns the amendment and how many open finishing clocks it moved.
         """
         return self.calendar_record.amend(add=add, cancel=cancel, basis=basis, by=by, institution=institution)
+
+    def record_policy(self, policy: SlaPolicy, *, basis: str, by: Actor) -> PolicyVersion:
+        """Rule 16: a new version of the SLA policy (a new Perwali), recorded now; desks entered
+        and clocks started from now on count by it, those already running keep theirs. It may
+        change working days and weeks, not the zone, the day's end, the years, the late-entry
+        grace or the closing days (those by ``amend_calendar``). The national desk or an admin
+        team records it."""
+        return self.policy_record.record(policy, basis=basis, by=by)
+
+    def policy_history(self) -> list[PolicyRecorded]:
+        """Every version of the SLA policy, in the order recorded (``lapor policy history``)."""
+        return self.policy_record.versions()
 
     def calendar_history(self) -> list[CalendarAmended]:
         """Every amendment of the calendar, in the order recorded (``lapor calendar history``)."""
@@ -612,6 +640,12 @@ class LaporApp:
         return self.policy.business_instant(instant, what)
 
     def _recording_instant(self) -> datetime:
+        """Now, for something to be recorded: refused while the rules' history does not read."""
+        if self._damaged_rules is not None:
+            raise self._damaged_rules
+        return self._now()
+
+    def _now(self) -> datetime:
         return self._instant(self._clock(), "the clock's instant")
 
     def _stamp(self, actor: Actor, at: datetime) -> Stamp:
@@ -665,10 +699,10 @@ class LaporApp:
         else:
             entry.check_not_too_late(self._as_it_stood(before.id, stamp.at), stamp, self.rules.calendars)
         entry.check_in_order(before, stamp.at, policy)
-        entry.check_open(before, policy)
+        entry.check_open(before, self.rules.calendars)
         if running is not None and running.due <= stamp.at:  # it finished the complaint first
             due = decisions.fire_due(before, self.rules, stamp.at, stamp.recorded_at)
-            entry.check_open(fold(due, before) or before, policy)
+            entry.check_open(fold(due, before) or before, self.rules.calendars)
         event = decide(before, stamp)
         return evolve(before, event), event, running
 

@@ -60,6 +60,20 @@ class ComplaintExists(InvalidInput):
     """A new complaint was given an id that another complaint already has."""
 
 
+class PolicyDiffers(InvalidInput):
+    """The SLA policy given differs from the one the store records (rule 16): the recorded one
+    is the truth; a new one is recorded as a new version first. ``changes`` maps each differing
+    field (dotted: ``unit.limit``) to its recorded and given values; ``version`` is the recorded
+    version compared."""
+
+    def __init__(
+        self, template: str, /, *, changes: dict[str, tuple[object, object]], version: int, **params: object
+    ) -> None:
+        super().__init__(template, version=version, **params)
+        self.changes = changes
+        self.version = version
+
+
 class ComplaintNotFound(LaporError, LookupError):
     """No complaint has this id."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Collection, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, EnvType
 
 from ..model.complaint import Complaint, fold
-from ..model.events import CALENDAR_STREAM, ComplaintEvent, LogEvent
+from ..model.events import CALENDAR_STREAM, POLICY_STREAM, ComplaintEvent, LogEvent
 from .mapper import PydanticMapper
 from .recorders import (
     AppendListener,
@@ -82,6 +82,7 @@ class ComplaintLog(Application[UUID]):
         self.create = create
         self.store = store
         self.direct_append = False  # set when the recorder is opened
+        self._prelude: Prelude | None = None
         with store_errors(store, opening=True):
             super().__init__(env=env)
 
@@ -137,8 +138,8 @@ class ComplaintLog(Application[UUID]):
         return cast(ComplaintOrder, self.recorder)
 
     def events_of(self, complaint_id: UUID, *, after_version: int | None = None) -> list[ComplaintEvent]:
-        if complaint_id == CALENDAR_STREAM:
-            return []  # no complaint has the calendar's stream id
+        if complaint_id in (CALENDAR_STREAM, POLICY_STREAM):
+            return []  # no complaint has the calendar's or the policy's stream id
         events: list[ComplaintEvent] = list(self.events.get(complaint_id, gt=after_version))  # type: ignore[arg-type]
         return events
 
@@ -158,6 +159,10 @@ class ComplaintLog(Application[UUID]):
         check per event and snapshot and notification hooks this application does not use;
         a store that writes its rows itself (SQLite) skips the library's write path too.
         """
+        prelude = self._prelude
+        extra = prelude.events(events) if prelude is not None and events else []
+        if extra:
+            events = [*extra, *events]
         recorder = self.recorder
         if self.direct_append:
             cast(DirectAppend, recorder).append_rows(
@@ -165,6 +170,14 @@ class ComplaintLog(Application[UUID]):
             )
         else:
             self.events.put(events, **kwargs)
+        if extra and prelude is not None:
+            self._prelude = None
+            prelude.recorded(extra)
+
+    def record_first(self, prelude: Prelude | None) -> None:
+        """Events to record once, in the transaction of the next append (the store's first
+        policy, rule 16: written with the first event, so a store only read stays as it was)."""
+        self._prelude = prelude
 
     def rewrite(self, events: list[ComplaintEvent]) -> None:
         """Store these events' new states over their recorded ones, in one transaction. Only
@@ -224,14 +237,14 @@ class ComplaintLog(Application[UUID]):
         skip: Collection[UUID] = (),
     ) -> Iterator[list[ComplaintEvent]]:
         """Every complaint's events recorded up to log position ``until``, one complaint at a time
-        (the calendar's stream is not a complaint's: it is left out).
+        (the calendar's and the policy's streams are not a complaint's: they are left out).
 
         The order of complaints is the store's key order, not the log's; a fold that keeps
         one complaint in memory at a time reads a log of any length in bounded memory.
         ``start`` and ``before`` bound the complaint ids read (shares of a parallel rebuild);
         the complaints in ``skip`` are left out, undecoded (a rebuild that accepted damage).
         """
-        left_out = {*skip, *(c.hex for c in skip), CALENDAR_STREAM, CALENDAR_STREAM.hex}
+        left_out = {*skip, *(c.hex for c in skip), *_RULES_STREAMS}
         decode = cast(PydanticMapper, self.mapper).decode
         after: tuple[UUID | str, int] | None = None if start is None else (start, 0)
         current: list[ComplaintEvent] = []
@@ -249,3 +262,14 @@ class ComplaintLog(Application[UUID]):
             after = (page[-1][0], page[-1][1])
         if current:
             yield current
+
+
+class Prelude(Protocol):
+    def events(self, appending: Sequence[LogEvent]) -> list[LogEvent]:
+        """What to record before ``appending`` (none: nothing, or no longer)."""
+
+    def recorded(self, events: list[LogEvent]) -> None:
+        """They were recorded."""
+
+
+_RULES_STREAMS = (CALENDAR_STREAM, CALENDAR_STREAM.hex, POLICY_STREAM, POLICY_STREAM.hex)

@@ -13,6 +13,13 @@ the unit or institution holding it (the national calendar on the national desk);
 escalation clock on the national calendar; the auto-close clock on the calendar of the
 institution whose unit responded.
 
+The policy has a history too (rule 16): each recorded version (``PolicyRecorded``) counts for
+the desks entered and the clocks started from its recording on; those already running keep the
+version they started under (``policy_at``). A new version may change how many working days a
+desk or a clock has, and which units keep which week; never the calendar's zone, day end or
+years, nor the late-entry grace (``policy.FIXED_FIELDS``), and not the closing days, which an
+amendment changes.
+
 *Repair* (rule 16): a clock that started before an amendment was recorded is due where
 the amended calendar puts it, unless it had already passed (a desk clock) or become final
 (a finishing clock: due plus the policy's late-entry grace) when the amendment was
@@ -31,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Term
 from .calendar import Week, WorkingCalendar
 from .desks import Desk, DeskKind, SlaLevel
 from .policy import SlaPolicy
@@ -59,6 +66,17 @@ class Amendment:
         return self.institution is None or self.institution == institution
 
 
+@dataclass(frozen=True)
+class PolicyVersion:
+    """One version of the SLA policy: its ``version`` is its place in the policy's history
+    (1, 2, ...); 0 is a policy given to a store that records none (read-only, or not yet)."""
+
+    version: int
+    policy: SlaPolicy
+    recorded_at: datetime | None = None
+    basis: str = ""
+
+
 class Due(NamedTuple):
     """A deadline's instant and the calendar version that set it (0: the base calendar)."""
 
@@ -78,30 +96,69 @@ class Calendars:
         amendments: Sequence[Amendment] = (),
         *,
         weeks: Mapping[tuple[str, str], Week] | None = None,
+        units: Iterable[tuple[str, str, str]] = (),
+        policies: Sequence[PolicyVersion] = (),
         _built: dict[tuple[Week, tuple[int, ...]], WorkingCalendar] | None = None,
         _spans: dict[tuple[Week, tuple[int, ...], int], timedelta] | None = None,
+        _weeks: dict[int, dict[tuple[str, str], Week]] | None = None,
     ) -> None:
-        self.policy = policy
+        self.base_policy = policy
+        """The policy the calendars are built from: its zone, day end, years and closing days
+        are every version's (``policy.FIXED_FIELDS``)."""
         self.amendments: tuple[Amendment, ...] = tuple(amendments)
-        for place, amendment in enumerate(self.amendments, start=1):
-            if amendment.version != place:
-                raise InvalidInput(
-                    "calendar amendment {version} is not number {place}",
-                    version=amendment.version,
-                    place=place,
-                )
-        self._weeks = dict(weeks or {})
+        _check_numbered(self.amendments, Term("calendar amendment"))
+        self.policies: tuple[PolicyVersion, ...] = tuple(policies) or (PolicyVersion(0, policy),)
+        if self.policies[0].version:
+            _check_numbered(self.policies, Term("policy version"))
+        self._units = tuple(units)
+        self._weeks = {} if _weeks is None else _weeks  # per policy version, shared like _built
+        if weeks is not None:
+            self._weeks[self.policies[0].version] = dict(weeks)
         self._built = {} if _built is None else _built
         self._applying: dict[str | None, tuple[list[datetime], list[int]]] = {}
         self._spans = {} if _spans is None else _spans  # shared like the calendars they measure
+        self._policy_times = [pv.recorded_at for pv in self.policies[1:] if pv.recorded_at is not None]
+        if self._units:
+            self._weeks_of(self.policies[-1])  # its working weeks name units the directory has
 
     @classmethod
     def of(
-        cls, policy: SlaPolicy, directory: OrganisationDirectory, amendments: Sequence[Amendment] = ()
+        cls,
+        policy: SlaPolicy,
+        directory: OrganisationDirectory,
+        amendments: Sequence[Amendment] = (),
+        policies: Sequence[PolicyVersion] = (),
     ) -> Calendars:
-        """The calendars of an office: its policy's, each unit's week from the directory."""
-        units = ((i.code, u.code, u.kind.value) for i, u in directory.units())
-        return cls(policy, amendments, weeks=weeks_of(policy, units))
+        """The calendars of an office: its policy's (or its recorded versions'), each unit's
+        week from the directory."""
+        units = tuple((i.code, u.code, u.kind.value) for i, u in directory.units())
+        return cls(policy, amendments, units=units, policies=policies)
+
+    def _with(self, amendments: Sequence[Amendment], policies: Sequence[PolicyVersion]) -> Calendars:
+        return Calendars(
+            self.base_policy,
+            amendments,
+            units=self._units,
+            policies=policies,
+            _built=self._built,
+            _spans=self._spans,
+            _weeks=self._weeks,
+        )
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The policy in force now: the latest version known."""
+        return self.policies[-1].policy
+
+    @property
+    def policy_version(self) -> int:
+        """The latest policy version known (0: none recorded)."""
+        return self.policies[-1].version
+
+    def policy_at(self, instant: datetime) -> PolicyVersion:
+        """The version a desk entered, or a clock started, at ``instant`` counts by: the latest
+        recorded at or before it; the first for anything before the first (the store's own)."""
+        return self.policies[bisect_right(self._policy_times, instant)]
 
     @property
     def version(self) -> int:
@@ -113,11 +170,15 @@ class Calendars:
         return bool(self.amendments) and self.amendments[-1].recorded_at > instant
 
     def known_at(self, instant: datetime) -> Calendars:
-        """What was known at ``instant``: the amendments recorded at or before it."""
+        """What was known at ``instant``: the amendments and policy versions recorded at or
+        before it (the first policy version, the store's own, always)."""
         known = [a for a in self.amendments if a.recorded_at <= instant]
-        if len(known) == len(self.amendments):
+        policies = [self.policies[0]] + [
+            pv for pv in self.policies[1:] if pv.recorded_at is not None and pv.recorded_at <= instant
+        ]
+        if len(known) == len(self.amendments) and len(policies) == len(self.policies):
             return self
-        return Calendars(self.policy, known, weeks=self._weeks, _built=self._built, _spans=self._spans)
+        return self._with(known, policies)
 
     def amended(self, amendment: Amendment) -> Calendars:
         """These calendars with one more amendment, the next in the history."""
@@ -127,19 +188,37 @@ class Calendars:
                 at=amendment.recorded_at.isoformat(),
                 last=self.amendments[-1].recorded_at.isoformat(),
             )
-        return Calendars(
-            self.policy,
-            [*self.amendments, amendment],
-            weeks=self._weeks,
-            _built=self._built,
-            _spans=self._spans,
-        )
+        return self._with([*self.amendments, amendment], self.policies)
 
-    def week_of(self, institution: str | None, unit: str | None) -> Week:
-        """The working week of a unit (rule 17): its own, if the policy gives it one."""
+    def with_policy(self, version: PolicyVersion) -> Calendars:
+        """These calendars with one more policy version, the next in the history (the first
+        replaces a policy given unrecorded)."""
+        last = self.policies[-1]
+        if (
+            last.recorded_at is not None
+            and version.recorded_at is not None
+            and version.recorded_at < last.recorded_at
+        ):
+            raise InvalidInput(
+                "a policy recorded at {at} comes before the last one, recorded at {last} (rule 16)",
+                at=version.recorded_at.isoformat(),
+                last=last.recorded_at.isoformat(),
+            )
+        recorded = [pv for pv in self.policies if pv.version]
+        return self._with(self.amendments, [*recorded, version])
+
+    def week_of(self, institution: str | None, unit: str | None, policy: PolicyVersion | None = None) -> Week:
+        """The working week of a unit (rule 17): its own, if the policy (by default the one in
+        force now) gives it one."""
         if institution is None or unit is None:
             return Week.MONDAY_TO_FRIDAY
-        return self._weeks.get((institution, unit), Week.MONDAY_TO_FRIDAY)
+        return self._weeks_of(policy or self.policies[-1]).get((institution, unit), Week.MONDAY_TO_FRIDAY)
+
+    def _weeks_of(self, policy: PolicyVersion) -> dict[tuple[str, str], Week]:
+        found = self._weeks.get(policy.version)
+        if found is None:
+            found = self._weeks[policy.version] = weeks_of(policy.policy, self._units)
+        return found
 
     def calendar(
         self, institution: str | None = None, week: Week = Week.MONDAY_TO_FRIDAY, version: int | None = None
@@ -188,22 +267,27 @@ class Calendars:
         clock moves only if an amended day lies between its start and its due day, and no
         clock takes longer than the longest stretch its working days can span in the weeks
         the units work (each measured once, and shared with the calendars built from these)."""
-        policy = self.policy
         longest = max(
-            policy.escalation_working_days,
-            policy.auto_close_working_days,
-            *(policy.for_level(level).limit for level in SlaLevel),
+            days
+            for pv in self.policies
+            for days in (
+                pv.policy.escalation_working_days,
+                pv.policy.auto_close_working_days,
+                *(pv.policy.for_level(level).limit for level in SlaLevel),
+            )
         )
         if self.amendments[amendment.version - 1] != amendment:
             raise InvalidInput("amendment {version} is not this calendar's", version=amendment.version)
         applying = tuple(
             a.version for a in self.amendments[: amendment.version] if a.applies_to(amendment.institution)
         )
-        weeks = {Week.MONDAY_TO_FRIDAY, *self._weeks.values()}  # the weeks some clock counts on
+        weeks = {Week.MONDAY_TO_FRIDAY}  # the weeks some clock counts on, under any version
+        for pv in self.policies:
+            weeks.update(self._weeks_of(pv).values())
         spans = [
             self._span(week, versions, longest) for week in weeks for versions in (applying[:-1], applying)
         ]
-        zone, days = policy.zone, amendment.days
+        zone, days = self.base_policy.zone, amendment.days
         first = datetime.combine(days[0], time(0), tzinfo=zone)
         last = datetime.combine(days[-1] + timedelta(days=1), time(0), tzinfo=zone)
         return first, last + max(spans)
@@ -232,11 +316,19 @@ class Calendars:
                 amendment = self.amendments[versions[-1] - 1]
                 built = before.changed(add=dict(amendment.added), cancel=amendment.cancelled)
             elif week is Week.MONDAY_TO_FRIDAY:
-                built = self.policy.calendar
+                built = self.base_policy.calendar
             else:
-                built = self.policy.calendar.changed(weekend=week.weekend)
+                built = self.base_policy.calendar.changed(weekend=week.weekend)
             self._built[key] = built
         return built
+
+
+def _check_numbered(history: Sequence[Amendment | PolicyVersion], what: Term) -> None:
+    for place, entry in enumerate(history, start=1):
+        if entry.version != place:
+            raise InvalidInput(
+                "{what} {version} is not number {place}", what=what, version=entry.version, place=place
+            )
 
 
 def weeks_of(policy: SlaPolicy, units: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], Week]:

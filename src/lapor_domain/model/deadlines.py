@@ -29,6 +29,7 @@ class Deadline(NamedTuple):
     clock: Clock
     due: datetime
     calendar_version: int = 0  # the calendar (0: the base; n: after amendment n) that set it
+    policy_version: int = 0  # the policy version its clock counts by (rule 16; 0: none recorded)
 
 
 class SlaState(StrEnum):
@@ -44,6 +45,7 @@ class DeskDeadlines(NamedTuple):
     target: datetime
     limit: datetime
     calendar_version: int = 0  # the latest amendment that set either (0: the base calendar)
+    policy_version: int = 0  # the policy version in force when the complaint arrived (rule 16)
 
     def state_at(self, at: datetime) -> SlaState:
         """A deadline is missed at and after its instant (rule 7)."""
@@ -90,14 +92,16 @@ def running_clock(complaint: Complaint) -> RunningClock | None:
 
 def finishing_deadline(running: RunningClock, calendars: Calendars) -> Deadline:
     """When a running finishing clock is due: escalation counts on the national calendar, the
-    auto-close clock on the calendar of the institution whose unit responded (rule 17)."""
-    policy = calendars.policy
+    auto-close clock on the calendar of the institution whose unit responded (rule 17); each
+    by the policy version in force when it started (rule 16)."""
+    version = calendars.policy_at(running.start)
+    policy = version.policy
     if running.clock is Clock.ESCALATION:
         days, institution = policy.escalation_working_days, None
     else:
         days, institution = policy.auto_close_working_days, running.institution
     due = calendars.due(running.start, days, institution=institution, final_after=policy.late_entry_grace)
-    return Deadline(running.clock, due.instant, due.calendar_version)
+    return Deadline(running.clock, due.instant, due.calendar_version, version.version)
 
 
 def pending_deadline(complaint: Complaint, calendars: Calendars) -> Deadline | None:
@@ -108,16 +112,22 @@ def pending_deadline(complaint: Complaint, calendars: Calendars) -> Deadline | N
 
 def desk_deadlines(complaint: Complaint, calendars: Calendars) -> DeskDeadlines | None:
     """Target and limit on the current desk, on the calendar of the unit or institution holding
-    it (rule 17); none when finished or on the reporter's turn."""
+    it (rule 17), by the policy version in force when it arrived (rule 16); none when finished
+    or on the reporter's turn."""
     desk = complaint.desk
     if desk is None or desk.sla_level is None:
         return None
-    sla = calendars.policy.for_level(desk.sla_level)
     arrived = complaint.on_desk_since
+    version = calendars.policy_at(arrived)
+    sla = version.policy.for_level(desk.sla_level)
     institution = None if desk.kind is DeskKind.NATIONAL else desk.institution
-    week = calendars.week_of(desk.institution, desk.unit)
+    week = calendars.week_of(desk.institution, desk.unit, version)
     target = calendars.due(arrived, sla.target, institution=institution, week=week)
     limit = calendars.due(arrived, sla.limit, institution=institution, week=week)
     return DeskDeadlines(
-        arrived, target.instant, limit.instant, max(target.calendar_version, limit.calendar_version)
+        arrived,
+        target.instant,
+        limit.instant,
+        max(target.calendar_version, limit.calendar_version),
+        version.version,
     )

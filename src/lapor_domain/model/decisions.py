@@ -45,20 +45,25 @@ E = TypeVar("E", bound=ComplaintEvent)
 
 
 class Rules:
-    """What a decision needs besides the complaint: the SLA policy, who exists, and the
-    calendars the clocks count on (by default the policy's, unamended)."""
+    """What a decision needs besides the complaint: who exists, and the calendars the clocks
+    count on with the SLA policy's versions (by default ``policy`` alone, unamended)."""
 
     def __init__(
         self, policy: SlaPolicy, directory: OrganisationDirectory, calendars: Calendars | None = None
     ) -> None:
-        self.policy: Final = policy
         self.directory: Final = directory
         self.calendars = calendars or Calendars.of(policy, directory)
-        """Replaced when an amendment is recorded: whoever holds these rules counts on it."""
+        """Replaced when an amendment or a policy version is recorded: whoever holds these rules
+        counts on it."""
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The policy in force now (rule 16: the latest version recorded)."""
+        return self.calendars.policy
 
     def with_calendars(self, calendars: Calendars) -> Rules:
         """The same rules counting on other calendars (an amendment recorded; what was known at K)."""
-        return Rules(self.policy, self.directory, calendars)
+        return Rules(calendars.base_policy, self.directory, calendars)
 
     @functools.cached_property
     def _units(self) -> dict[tuple[str, str], str]:

@@ -104,10 +104,12 @@ def check_in_order(c: Complaint, at: datetime, policy: SlaPolicy) -> None:
         )
 
 
-def check_open(c: Complaint, policy: SlaPolicy) -> None:
-    """Rule 8: a finished complaint accepts nothing; the refusal says what finished it and when."""
+def check_open(c: Complaint, calendars: Calendars) -> None:
+    """Rule 8: a finished complaint accepts nothing; the refusal says what finished it and when
+    (with the working days of the policy version its clock counted by)."""
     if c.outcome is None:
         return
+    policy = calendars.policy
     when = _when(c.last_event_at, policy)
     if c.outcome is Outcome.ESCALATED:
         raise NotPossibleInState(
@@ -116,7 +118,7 @@ def check_open(c: Complaint, policy: SlaPolicy) -> None:
             "done (rule 8)",
             complaint=c.id,
             when=when,
-            days=policy.escalation_working_days,
+            days=calendars.policy_at(c.submitted_at).policy.escalation_working_days,
             submitted=_when(c.submitted_at, policy),
         )
     if c.outcome is Outcome.AUTO_CLOSED:
@@ -127,7 +129,7 @@ def check_open(c: Complaint, policy: SlaPolicy) -> None:
             complaint=c.id,
             when=when,
             responded=_when(c.responded_at, policy) if c.responded_at else "?",
-            days=policy.auto_close_working_days,
+            days=calendars.policy_at(c.responded_at or c.last_event_at).policy.auto_close_working_days,
         )
     raise NotPossibleInState(
         "complaint {complaint} is finished, archived by the national desk at {when}; nothing "

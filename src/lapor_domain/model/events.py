@@ -1,7 +1,8 @@
 """The log's events: immutable facts, past tense, the only truth.
 
-Most are a complaint's (``ComplaintEvent``); the calendar's history is in the same log
-(``CalendarAmended``, in a stream of its own), so the tamper-evident record covers it too.
+Most are a complaint's (``ComplaintEvent``); the calendar's history and the policy's are in
+the same log (``CalendarAmended`` and ``PolicyRecorded``, each in a stream of its own), so the
+tamper-evident record covers them too.
 
 Each class has a *stored name* (``stored_name``) that is written with every event
 instead of the Python module and class name, so renaming or moving a class never
@@ -22,6 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from .actors import Actor
 from .desks import Desk, SlaLevel
 from .identity import ReporterIdentity, SealedIdentity
+from .policy import SlaPolicy
 from .reporter import Reporter as Reporter  # re-exported: the value submit takes
 
 _REGISTRY: dict[str, type[LogEvent]] = {}
@@ -211,3 +213,19 @@ class CalendarAmended(LogEvent):
     cancelled: list[date] = Field(default_factory=list, description="days that no longer close")
     basis: str = Field(min_length=1, max_length=1_000, description="the legal basis: SKB, Keppres, Perwali")
     institution: str | None = Field(default=None, description="whose calendar; none: the national one")
+
+
+POLICY_STREAM = UUID("706f6c69-6379-4c65-8e64-6572736e6973")
+"""The SLA policy's history: every version the store has counted by, in order (rule 16)."""
+
+
+class PolicyRecorded(LogEvent):
+    """A version of the SLA policy (rule 16): the first is the one the store began with; each
+    later one (a new Perwali, a new SOP) is recorded when it is entered, never backdated. Desks
+    entered and clocks started from then on count by it; those already running keep theirs.
+    Its version in the policy's stream is the policy's version."""
+
+    stored_name: ClassVar[str] = "lapor.PolicyRecorded"
+
+    policy: SlaPolicy
+    basis: str = Field(min_length=1, max_length=1_000, description="why: the Perwali, SOP or decision")

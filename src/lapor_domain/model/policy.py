@@ -173,6 +173,33 @@ class SlaPolicy(BaseModel):
         return cls.from_toml(text if "\n" in text or "=" in text else text + "\n")
 
 
+FIXED_FIELDS = ("timezone", "day_ends_at", "first_year", "last_year", "late_entry_grace")
+"""What a recorded store keeps for good (rule 16): the instants already recorded are read in
+this zone, day end and calendar years, and whether a late command is accepted (rule 13) never
+depends on a policy recorded after its deadline."""
+
+CALENDAR_FIELDS = ("extra_closing_days", "cancelled_closing_days")
+"""Closing days: changed by a calendar amendment, not by a new version of the policy."""
+
+
+def policy_changes(old: SlaPolicy, new: SlaPolicy) -> dict[str, tuple[object, object]]:
+    """The fields, dotted (``unit.limit``), in which ``new`` differs from ``old``, with both values."""
+    return _differences(old.model_dump(mode="json"), new.model_dump(mode="json"), "")
+
+
+def _differences(
+    old: dict[str, object], new: dict[str, object], prefix: str
+) -> dict[str, tuple[object, object]]:
+    found: dict[str, tuple[object, object]] = {}
+    for key in sorted({*old, *new}):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict) and key not in ("working_weeks", *CALENDAR_FIELDS):
+            found.update(_differences(a, b, f"{prefix}{key}."))
+        elif a != b:
+            found[prefix + key] = (a, b)
+    return found
+
+
 def _one_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
