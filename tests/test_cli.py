@@ -540,29 +540,33 @@ def test_export_events_as_json_lines_and_csv(
 ) -> None:
     lines = ok(lapor(db, "export", "events")).stdout.splitlines()
     rows = [json.loads(line) for line in lines]
-    assert [r["event"] for r in rows] == ["Submitted", "Verified", "Disposed", "Verified", "Disposed"]
-    assert set(rows[0]) == {"position", "complaint_id", "version", "event", "at", "recorded_at", "actor",
+    events = ["PolicyRecorded", "Submitted", "Verified", "Disposed", "Verified", "Disposed"]
+    assert [
+        r["event"] for r in rows
+    ] == events  # the log: the policy it began with (rule 16), then the complaint
+    assert rows[0]["data"]["policy"]["unit"] == {"target": 5, "limit": 10}
+    assert set(rows[1]) == {"position", "complaint_id", "version", "event", "at", "recorded_at", "actor",
                             "role", "institution", "unit", "person", "data"}  # fmt: skip
-    assert "Siti" not in lines[0] and "warga-123" not in lines[0], "identities are left out by default"
-    assert "identity" not in rows[0]["data"], "nor their ciphertext"
+    assert "Siti" not in lines[1] and "warga-123" not in lines[1], "identities are left out by default"
+    assert "identity" not in rows[1]["data"], "nor their ciphertext"
     keys = ("--key-file", office_keys)
     shown = json.loads(
         ok(lapor(db, *keys, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split(
             "\n"
-        )[0]
+        )[1]
     )
     assert shown["data"]["reporter"]["name"] == "Siti Aminah" and shown["actor"] == REPORTER
     refused(lapor(db, "export", "events", "--identities"), 2, "--viewer")
     refused(lapor(db, "export", "events", "--identities", "--viewer", "lapor-sp4n"), 2, "--viewer actor")
     sealed = json.loads(
-        ok(lapor(db, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split("\n")[0]
+        ok(lapor(db, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split("\n")[1]
     )
     assert "Siti" not in json.dumps(sealed), "no key file: sealed"
     assert [d["purpose"] for d in as_json(lapor(db, "disclosures", "--json"))] == ["export events"]
     out = tmp_path / "events.csv"
     ok(lapor(db, "export", "events", "--format", "csv", "--out", str(out)))
     header, *body = out.read_text().splitlines()
-    assert header.startswith("position,complaint_id,version,event,at,") and len(body) == 5
+    assert header.startswith("position,complaint_id,version,event,at,") and len(body) == 6
 
 
 def test_exports_honour_rule_10_by_the_flags_as_they_stand_now(db: Path, office_keys: str) -> None:
@@ -640,16 +644,6 @@ def test_calendar_is_working_day_and_holidays() -> None:
     assert {"date": "2026-01-01", "weekday": "Thu", "name": "Tahun Baru Masehi"} in holidays
     refused(runner.invoke(cli, ["calendar", "is-working-day", "13/03/2026"]), 2, "ISO-8601")
     refused(runner.invoke(cli, ["calendar", "holidays", "1990"]), 2, "1990")
-
-
-def test_a_policy_file_changes_the_deadlines(db: Path, tmp_path: Path) -> None:
-    policy = tmp_path / "policy.toml"
-    policy.write_text('name = "Uji"\n[national]\ntarget = 2\nlimit = 4\n')
-    cid = submit(db)
-    card = as_json(lapor(db, "--policy", str(policy), "show", cid, "--as-of", "2026-03-14", "--json"))
-    assert card["target"] == "2026-03-18T00:00:00+07:00"
-    policy.write_text("[national]\ntarget = 5\nlimit = 1\n")
-    refused(lapor(db, "--policy", str(policy), "show", cid), 2, "policy")
 
 
 def test_the_database_comes_from_lapor_db(db: Path) -> None:

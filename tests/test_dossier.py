@@ -91,7 +91,7 @@ def test_no_text_from_the_public_becomes_markup(title: str, description: str) ->
 
 def test_a_script_in_the_title_is_shown_as_text() -> None:
     hostile = '</script><script>alert("x")</script><img src=x onerror=alert(1)>'
-    app, cid = walked(hostile, "=HYPERLINK(\"http://evil\")\n\x1b]0;pwned\x07")
+    app, cid = walked(hostile, '=HYPERLINK("http://evil")\n\x1b]0;pwned\x07')
     page = render_html(build_dossier(app, cid, viewer=Role.NATIONAL, at=T0 + timedelta(days=1)))
     parsed = parse(page)
     assert "img" not in parsed.tags and parsed.tags.count("script") == 1
@@ -148,8 +148,8 @@ def test_lapor_dossier_writes_a_page_and_refuses_other_suffixes(tmp_path: Any) -
     runner = CliRunner()
     made = runner.invoke(cli, ["--db", db, "simulate", "--replace", "--complaints", "20", "--seed", "2"])
     assert made.exit_code == 0, made.output
-    first = runner.invoke(cli, ["--db", db, "export", "events"]).output.splitlines()[0]
-    cid = json.loads(first)["complaint_id"]
+    listed = runner.invoke(cli, ["--db", db, "--json", "list", "--limit", "1"]).output
+    cid = json.loads(listed)[0]["complaint_id"]
     out = tmp_path / "d.html"
     args = ["--db", db, "--json", "dossier", cid[:8], "--out", str(out), "--viewer", "lapor-sp4n"]
     done = runner.invoke(cli, args)

@@ -57,7 +57,10 @@ def test_an_xlsx_export_has_dates_a_frozen_header_and_no_formula(tmp_path: Path)
     assert header == [EVENT_COLUMNS.header(name, WIB) for name in EVENT_COLUMNS.names]
     assert "at (WIB)" in header and "data.title" in header and "data.to.institution" in header
     assert sheet.freeze_panes == "A2"
-    rows = [dict(zip(header, (cell for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    policy, *rows = [
+        dict(zip(header, (cell for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
+    assert policy["event"].value == "PolicyRecorded" and policy["data.policy.unit.limit"].value == 10
     assert [r["event"].value for r in rows] == ["Submitted", "Verified", "Disposed"]
     assert all(r["complaint_id"].value == cid for r in rows)
     assert rows[0]["at (WIB)"].value == T0.replace(tzinfo=None)  # a real date cell, in local time
@@ -85,7 +88,7 @@ def test_csv_for_excel_and_plain_csv(tmp_path: Path) -> None:
     for row in rows:
         if row["on_time_rate"]:
             assert len(row["on_time_rate"].split(".")[-1]) <= sheets.RATE_DECIMALS
-    events = list(csv.DictReader(io.StringIO(lapor(db, "export", "events", "--format", "csv").output)))
+    _, *events = csv.DictReader(io.StringIO(lapor(db, "export", "events", "--format", "csv").output))
     assert events[0]["data.title"] == "'" + HOSTILE  # a spreadsheet shows it, never runs it
     assert list(events[0]) == EVENT_COLUMNS.names
 
@@ -140,7 +143,7 @@ def test_any_text_lands_in_a_workbook_as_text(tmp_path: Path, text: str) -> None
 def test_json_lines_are_unchanged_by_the_spreadsheet_formats(tmp_path: Path) -> None:
     db = tmp_path / "j.db"
     history(db)
-    first = json.loads(lapor(db, "export", "events").output.splitlines()[0])
+    first = json.loads(lapor(db, "export", "events").output.splitlines()[1])  # [0]: the policy
     assert first["data"]["title"] == "Jalan rusak" and first["at"] == "2025-03-03T09:00:00+07:00"
     assert isinstance(first["data"]["reporter"], dict)
 

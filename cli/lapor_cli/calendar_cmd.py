@@ -243,7 +243,8 @@ def history(session: Session) -> None:
         }
         for e in session.app().calendar_history()
     ]
-    session.out.rows(rows, HISTORY_COLUMNS, title=f"Calendar amendments ({len(rows)})")
+    title = session.out._("Calendar amendments ({count})").format(count=len(rows))
+    session.out.rows(rows, HISTORY_COLUMNS, title=title)
 
 
 OUTLOOK_COLUMNS = [

@@ -362,7 +362,8 @@ def export_timeline(
 def _all_ids(session: Session) -> list[Any]:
     seen: dict[Any, None] = {}
     for _, event in session.app().feed.since():
-        seen.setdefault(event.originator_id, None)
+        if isinstance(event, ComplaintEvent):  # the rules' streams (calendar, policy) are no complaints
+            seen.setdefault(event.originator_id, None)
     return list(seen)
 
 

@@ -44,6 +44,7 @@ COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order 
     "upgrade": ("audit", "Upgrade a database written by an earlier version: seal, chain."),
     "export": ("export", "Export events, the SLA report or timelines."),
     "calendar": ("calendar_cmd", "Working days, deadlines and holidays."),
+    "policy": ("policy_cmd", "The SLA policy's versions: record, history, show."),
     "simulate": ("simulate", "Generate a realistic, seeded history."),
     "report": ("report", "Draw the SLA situation as a PNG."),
     "units": ("reference", "The institutions and units to route to."),

@@ -190,6 +190,8 @@ class Output:
             return Text(f"{value:g}")
         if isinstance(value, Mapping):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+        elif isinstance(value, list | tuple):
+            value = ", ".join(map(str, value))
         return Text(for_terminal(str(value)))
 
     @property

@@ -25,6 +25,7 @@ from lapor_domain import (
     KeyStore,
     LaporApp,
     OrganisationDirectory,
+    PolicyDiffers,
     SlaPolicy,
     id_prefix,
     keep_closing_days_in,
@@ -77,6 +78,7 @@ class Session:
             lang=lambda: self.lang,
         )
         self._policy: SlaPolicy | None = None
+        self._keeping = False
         self._app: LaporApp | None = None
         self._views: ReadModels | None = None
         self._attached = False
@@ -86,11 +88,17 @@ class Session:
     @property
     def policy(self) -> SlaPolicy:
         if self._policy is None:
-            keep_closing_days_in(ClosingDaysFile(cache_folder()))
+            self._keep_closing_days()
             self._policy = (
                 SlaPolicy.from_toml_file(self.policy_file) if self.policy_file else SlaPolicy.cirebon()
             )
         return self._policy
+
+    def _keep_closing_days(self) -> None:
+        """The calendar's closing days from the cache folder, not the holidays package, once."""
+        if not self._keeping:
+            self._keeping = True
+            keep_closing_days_in(ClosingDaysFile(cache_folder()))
 
     @property
     def lang(self) -> str:
@@ -120,14 +128,26 @@ class Session:
                             path=path,
                         )
                     self._created = path
-            self._app = LaporApp(
-                self.target,
-                clock=wall_clock,
-                policy=self.policy,
-                keystore=self.keystore,
-                keys=self.ring if self._ring is not None or self.key_file is not None else None,
-                key_reserve=1,  # one invocation, one command: no key rows reserved ahead
-            )
+            self._keep_closing_days()
+            try:
+                self._app = LaporApp(
+                    self.target,
+                    clock=wall_clock,
+                    policy=self.policy if self.policy_file else None,  # else the store's own (rule 16)
+                    keystore=self.keystore,
+                    keys=self.ring if self._ring is not None or self.key_file is not None else None,
+                    key_reserve=1,  # one invocation, one command: no key rows reserved ahead
+                )
+            except PolicyDiffers as differs:
+                raise CliError(
+                    "the policy in {file} differs from version {version} this database records "
+                    "(in {fields}): record it as a new version with `lapor policy record {file} "
+                    "--basis TEXT --as ACTOR`, or leave --policy out",
+                    file=self.policy_file,
+                    version=differs.version,
+                    fields=", ".join(differs.changes),
+                ) from None
+            self._policy = self._app.policy  # the version in force, as the store records it
         return self._app
 
     def hold(self, ring: KeyRing) -> None:

@@ -254,6 +254,7 @@ HISTORY_COLUMNS = [
     Column("deadline", "next deadline", "term", optional=True),
     Column("deadline_at", "due", "deadline", optional=True),
     Column("deadline_amended_by", "moved by amendment", optional=True),
+    Column("deadline_policy", "policy", "number", optional=True),
     Column("detail", "detail", max_width=48, optional=True),
 ]
 
@@ -342,6 +343,7 @@ SLA_COLUMNS = [
     Column("open_past_limit", "open late", "number", optional=True),
     Column("escalations", "escalated", "number", optional=True),
     Column("on_time_rate", "on time", "percent"),
+    Column("policy_versions", "policy", optional=True),  # the versions that judged the stays (rule 16)
 ]
 
 
