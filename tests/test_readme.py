@@ -34,6 +34,7 @@ WALKTHROUGHS = {
     "Working a desk": 10,
     "An investigation": 7,
     "A calendar amendment": 11,
+    "A new SLA policy": 12,
     "For an auditor": 9,
     "For an administrator": 12,
 }
