@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lapor_domain import InvalidInput, SlaLevel, SlaPolicy
+from lapor_domain import DeskSla, InvalidInput, SlaLevel, SlaPolicy
 
 from conftest import OfficeApp
 from sop import NATIONAL, file_complaint, wib
@@ -79,3 +79,14 @@ def test_an_embedding_service_passes_its_own_policy() -> None:
     assert deadline is not None
     assert deadline.due == policy.calendar.deadline(wib(2026, 1, 2, 9), 20)
     app.archive(c.id, reason="duplicate", by=NATIONAL, at=wib(2026, 1, 2, 10))
+
+
+def test_a_changed_copy_is_validated_and_counts_by_its_own_days() -> None:
+    """pydantic's copy skips validation and would keep the original's cached calendar."""
+    base = SlaPolicy.cirebon()
+    assert base.calendar.is_working_day(date(2026, 4, 1)) and base.for_level(SlaLevel.UNIT).limit == 10
+    closed = base.model_copy(update={"extra_closing_days": {date(2026, 4, 1): "Libur daerah"}})
+    assert not closed.calendar.is_working_day(date(2026, 4, 1))
+    assert base.model_copy(update={"unit": DeskSla(target=5, limit=7)}).for_level(SlaLevel.UNIT).limit == 7
+    with pytest.raises(InvalidInput, match="invalid SLA policy"):
+        base.model_copy(update={"escalation_working_days": 0})

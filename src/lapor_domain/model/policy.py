@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -106,6 +107,17 @@ class SlaPolicy(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A changed copy, validated like any policy: pydantic's own copy skips validation and
+        would carry this policy's cached calendar and levels over to the changed one."""
+        if not update:
+            return super().model_copy(deep=deep)
+        try:
+            fields = {name: getattr(self, name) for name in type(self).model_fields}
+            return type(self).model_validate({**fields, **update})
+        except ValidationError as exc:
+            raise InvalidInput("invalid SLA policy: {reason}", reason=_one_line(exc)) from exc
 
     def for_level(self, level: SlaLevel) -> DeskSla:
         return self._by_level[level]
