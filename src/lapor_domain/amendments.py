@@ -75,6 +75,16 @@ class CalendarHistory:
         self._clock = clock
         self._retries = retries
         self._recorded = recorded  # after the write: the embedded read models catch up
+        self._seen: tuple[int, int] | None = None  # the rules' stream heads last caught up with
+
+    def catch_up(self) -> None:
+        """Before a command: the rules as recorded by now, so a desk entered or a clock started
+        after another process recorded an amendment or a policy version counts by it. One
+        query when nothing changed."""
+        heads = self._log.rules_heads()
+        if heads != self._seen:
+            self.refresh()
+            self._seen = heads  # read before the refresh: anything later is seen next time
 
     def refresh(self) -> Calendars:
         """Catch the rules up with amendments (and policy versions) another process recorded;

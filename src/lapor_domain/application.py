@@ -653,6 +653,7 @@ class LaporApp:
         if not isinstance(actor, Actor):
             raise InvalidInput("the actor must be an Actor, not {kind}", kind=type(actor).__name__)
         stamp = Stamp(actor, self._instant(at, "at"), self._recording_instant())
+        self.calendar_record.catch_up()  # what another process recorded counts here too (rule 16)
         entry.check_entered_in_time(stamp, self.policy)
         return stamp
 

@@ -34,6 +34,7 @@ from .recorders import (
     DeadlineIndex,
     DirectAppend,
     MemoryRecorder,
+    StreamHeads,
     deadline_rows,
 )
 from .store_errors import store_errors, typed_store_error
@@ -146,6 +147,12 @@ class ComplaintLog(Application[UUID]):
     def calendar_events(self, *, after_version: int | None = None) -> list[LogEvent]:
         """The calendar's stream (rule 16), in order."""
         return list(self.events.get(CALENDAR_STREAM, gt=after_version))  # type: ignore[arg-type]
+
+    def rules_heads(self) -> tuple[int, int]:
+        """How far the calendar's and the policy's streams reach (0: no event), in one query: a
+        process compares them with what it knows before each command (rule 16)."""
+        heads = cast(StreamHeads, self.recorder).stream_heads(_RULES_IDS)
+        return heads.get(CALENDAR_STREAM, 0), heads.get(POLICY_STREAM, 0)
 
     def load(self, complaint_id: UUID, cached: Complaint | None = None) -> Complaint | None:
         """The complaint folded from its events, fast-forwarding a cached state if given."""
@@ -272,4 +279,5 @@ class Prelude(Protocol):
         """They were recorded."""
 
 
+_RULES_IDS = (CALENDAR_STREAM, POLICY_STREAM)
 _RULES_STREAMS = (CALENDAR_STREAM, CALENDAR_STREAM.hex, POLICY_STREAM, POLICY_STREAM.hex)

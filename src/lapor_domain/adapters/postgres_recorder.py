@@ -162,6 +162,10 @@ class PostgresRecorder(PostgresApplicationRecorder):
             "INSERT INTO {}.{} VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET size = EXCLUDED.size, "
             "frontier = EXCLUDED.frontier, complete = EXCLUDED.complete"
         ).format(schema, head)
+        self._stream_heads = SQL(
+            "SELECT originator_id, MAX(originator_version) AS version FROM {}.{} "
+            "WHERE originator_id = ANY(%s::uuid[]) GROUP BY originator_id"
+        ).format(schema, events)
         self._previous = SQL(
             "SELECT e.originator_id, e.digest FROM {}.{} e JOIN unnest(%s::uuid[], %s::bigint[]) AS k(id, v) "
             "ON e.originator_id = k.id AND e.originator_version = k.v"
@@ -442,6 +446,11 @@ class PostgresRecorder(PostgresApplicationRecorder):
             return {
                 r["originator_id"]: bytes(r["digest"]) for r in curs.fetchall() if r["digest"] is not None
             }
+
+    def stream_heads(self, streams: Sequence[UUID]) -> dict[UUID, int]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._stream_heads, (list(streams),), prepare=True)
+            return {UUID(str(r["originator_id"])): int(r["version"]) for r in curs.fetchall()}
 
     def ledger_chain(self, complaint_id: UUID) -> list[LedgerRow]:
         with self.datastore.transaction(commit=False) as curs:

@@ -111,6 +111,14 @@ class DirectAppend(Protocol):
     def close_writer(self) -> None: ...
 
 
+@runtime_checkable
+class StreamHeads(Protocol):
+    """A store that says, in one query, how far some streams reach."""
+
+    def stream_heads(self, streams: Sequence[UUID]) -> dict[UUID, int]:
+        """Each stream's latest version; a stream with no event is left out."""
+
+
 WAKE_SLICE = 0.1
 """How often a waiting reader looks at its stop event, in seconds."""
 
@@ -199,6 +207,11 @@ class MemoryRecorder(POPOApplicationRecorder):
             k.digest,
             k.previous,
         )
+
+    def stream_heads(self, streams: Sequence[UUID]) -> dict[UUID, int]:
+        with self._database_lock:
+            found = ((s, self._stored_events_index.get(str(s))) for s in streams)
+            return {s: max(versions) for s, versions in found if versions}
 
     def ledger_digest(self, complaint_id: Key, version: int) -> bytes | None:
         with self._database_lock:

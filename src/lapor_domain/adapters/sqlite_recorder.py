@@ -356,6 +356,16 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             return self._digest_of(c.sqlite_cursor, complaint_id, version)
 
+    def stream_heads(self, streams: Sequence[UUID]) -> dict[UUID, int]:
+        marks = ", ".join("?" * len(streams))
+        sql = (
+            "SELECT originator_id, MAX(originator_version) FROM stored_events "
+            f"WHERE originator_id IN ({marks}) GROUP BY originator_id"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            rows = c.sqlite_cursor.execute(sql, [s.hex for s in streams]).fetchall()
+        return {UUID(str(row[0])): int(row[1]) for row in rows}
+
     def ledger_chain(self, complaint_id: UUID) -> list[LedgerRow]:
         return self._ledger_rows("originator_id = ? ORDER BY originator_version", (complaint_id.hex,))
 
