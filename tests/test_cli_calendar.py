@@ -85,3 +85,17 @@ def test_who_may_not_amend_and_what_is_not_an_amendment(db: Path, at_unit: str) 
     refused(lapor(db, "queue", "kota-cirebon/dinkes", "--known-at", "now"), 2, "--as-of")
     assert as_json(lapor(db, "calendar", "history", "--json")) == []
     ok(lapor(db, *amend, "--add", "2026-03-25", "--as", ADMIN, "--institution", "kota-cirebon"))
+
+
+def test_the_sla_report_as_it_stood_and_as_we_know_it_now(db: Path, at_unit: str) -> None:
+    """A period that ends between the old limit and the amended one: a breach as it stood, none
+    as we know it now (the amendment recorded on the 17th gave the unit one more day)."""
+    ok(lapor(db, "calendar", "amend", "--add", "2026-03-25", "--basis", "Keppres (contoh)", "--as", NATIONAL))
+    report = ["sla", "--from", "2026-03-01", "--to", "2026-04-08T12:00", "--as-of", "2026-03-16T09:00"]
+
+    def past_limit(*extra: str) -> int:
+        rows = as_json(lapor(db, *report, *extra, "--json"))
+        return int(next(r for r in rows if r["desk"] == "unit:kota-cirebon/dinkes")["open_past_limit"])
+
+    assert past_limit() == 1 and past_limit("--known-at", "now") == 0
+    refused(lapor(db, "sla", "--known-at", "now"), 2, "--as-of")

@@ -368,6 +368,12 @@ def unit_filter(session: Session, unit: str | None, institution: str | None) -> 
 @click.command()
 @unit_options
 @period_options
+@instant_option(
+    "--as-of",
+    help="The report as it stood then: the history up to that instant replayed (default --to: "
+    "then). Example: --as-of 2025-08-06.",
+)
+@known_at_option()
 @json_option
 @pass_session
 def sla(
@@ -376,6 +382,8 @@ def sla(
     institution: str | None,
     since: datetime | None,
     until: datetime | None,
+    as_of: datetime | None,
+    known_at: datetime | None,
 ) -> None:
     """The SLA report per desk: received, finished, working days, breaches, on-time rate.
 
@@ -383,14 +391,19 @@ def sla(
     (national 1-3, admin 3-5, unit 5-10 working days by default); stays still
     open past their limit count against it.
 
+    With --as-of the report is the one that could be drawn then; --known-at adds
+    what was known at another instant (a calendar amendment recorded since).
+
     \b
     Examples:
       lapor sla --from 2025-01-01 --to 2025-03-31
       lapor sla --unit kota-cirebon/dinkes --json
+      lapor sla --from 2025-08-01 --as-of 2025-08-29 --known-at now
     """
     unit, institution = unit_filter(session, unit, institution)
-    start, end = period(session, since, until)
-    reports = session.reader().sla_report(since=start, until=end, unit=unit, institution=institution)
+    start, end = period(session, since, until if until is not None or as_of is None else as_of)
+    with _reader(session, as_of, known_at) as reader:
+        reports = reader.sla_report(since=start, until=end, unit=unit, institution=institution)
     policy = session.policy
     limits = (
         f"SOP working days target-limit: national {policy.national.target}-{policy.national.limit}, "
