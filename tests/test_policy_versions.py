@@ -223,7 +223,7 @@ def test_for_any_history_and_versions_every_deadline_counts_by_the_version_in_fo
     def in_force(at: datetime) -> SlaPolicy:
         chosen = versions[0][1]  # the first counts for anything earlier too
         for recorded, policy in versions:
-            if recorded <= at:
+            if recorded < at:  # a clock started at that very instant was already running
                 chosen = policy
         return chosen
 

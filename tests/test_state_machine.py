@@ -83,6 +83,7 @@ from lapor_domain import (
     ComplaintExists,
     ComplaintNotFound,
     DatedBeforeLastEvent,
+    DeskSla,
     InvalidInput,
     LaporApp,
     LaporError,
@@ -108,6 +109,27 @@ SOP_RANGES = {"lapor-sp4n": (1, 3), "tim-admin": (3, 5), "unit": (5, 10)}  # rul
 is_working_day = SlaPolicy.cirebon().calendar.is_working_day
 
 
+class Days(NamedTuple):
+    """The days one version of the SLA policy gives (rule 16)."""
+
+    escalation: int
+    auto_close: int
+    ranges: dict[str, tuple[int, int]]
+
+
+POLICY_BOOK: list[tuple[datetime, Days]] = []
+"""The versions recorded after the first, with when: a run's own (reset when a run starts)."""
+
+
+def days_at(t: datetime) -> Days:
+    """The version in force at t: the latest recorded before it, else the first."""
+    chosen = Days(ESCALATION_DAYS, AUTO_CLOSE_DAYS, SOP_RANGES)
+    for recorded, days in POLICY_BOOK:
+        if recorded < t:
+            chosen = days
+    return chosen
+
+
 @cache
 def nth_working_day_after(day: date, n: int) -> date:
     """Walk day by day; the starting day itself never counts."""
@@ -131,8 +153,16 @@ UNITS_OF = {  # the units of each institution among the codes below (Cirebon dir
     "kabupaten-cirebon": ("dinkes", "disdik", "rsud-waled"),
 }
 INSTITUTIONS = tuple(UNITS_OF)
-TARGETS = (*INSTITUTIONS, "dinkes", "disdik", "kec-harjamukti", "sman-1-cirebon",
-           "rsud-waled", "kota-atlantis", "dinas-sihir")
+TARGETS = (
+    *INSTITUTIONS,
+    "dinkes",
+    "disdik",
+    "kec-harjamukti",
+    "sman-1-cirebon",
+    "rsud-waled",
+    "kota-atlantis",
+    "dinas-sihir",
+)
 ARCHIVE_REASONS = ("incomplete", "duplicate", "out-of-scope", "not-a-complaint")
 REPORTERS = ("warga-ani", "warga-budi", "warga-citra")
 
@@ -150,7 +180,9 @@ def liaison(institution: str, unit: str) -> Actor:
 
 
 OFFICIALS = (
-    national(), Actor.national("super-admin-2"), Actor.system(),
+    national(),
+    Actor.national("super-admin-2"),
+    Actor.system(),
     *(admin(i) for i in INSTITUTIONS),
     *(liaison(i, u) for i, units in UNITS_OF.items() for u in units),
 )
@@ -228,9 +260,9 @@ class Expected:
         if self.desk is None:
             return None
         if self.responded_at is None:
-            return "escalation", within(self.submitted_at, ESCALATION_DAYS)
+            return "escalation", within(self.submitted_at, days_at(self.submitted_at).escalation)
         if self.desk.kind == AWAITING_REPORTER:
-            return "auto-close", within(self.responded_at, AUTO_CLOSE_DAYS)
+            return "auto-close", within(self.responded_at, days_at(self.responded_at).auto_close)
         return None
 
     def as_of(self, t: datetime) -> Expected:
@@ -260,16 +292,19 @@ class Expected:
         if self.desk is None or self.desk.kind not in SOP_RANGES:
             return None
         arrived = [at for name, at in self.events if name != "Verified"][-1]
-        target, limit = (within(arrived, n) for n in SOP_RANGES[self.desk.kind])
+        target, limit = (within(arrived, n) for n in days_at(arrived).ranges[self.desk.kind])
         return "breached" if t >= limit else "late" if t >= target else "on-track"
 
     def summary(self) -> dict[str, Any]:
         return {
-            "desk": self.desk, "outcome": self.outcome,
+            "desk": self.desk,
+            "outcome": self.outcome,
             "verified": (self.national_verified, self.admin_verified),
             "privacy": (self.anonymous, self.confidential),
-            "submitted_at": self.submitted_at, "responded_at": self.responded_at,
-            "last_event_at": self.last_event_at, "version": len(self.events),
+            "submitted_at": self.submitted_at,
+            "responded_at": self.responded_at,
+            "last_event_at": self.last_event_at,
+            "version": len(self.events),
         }
 
 
@@ -277,11 +312,14 @@ def summary(state: Complaint) -> dict[str, Any]:
     """The app's complaint, in the model's terms."""
     desk = state.desk and Place(state.desk.kind.value, state.desk.institution, state.desk.unit)
     return {
-        "desk": desk, "outcome": state.outcome and state.outcome.value,
+        "desk": desk,
+        "outcome": state.outcome and state.outcome.value,
         "verified": (state.national_verified, state.admin_verified),
         "privacy": (state.anonymous, state.confidential),
-        "submitted_at": state.submitted_at, "responded_at": state.responded_at,
-        "last_event_at": state.last_event_at, "version": state.version,
+        "submitted_at": state.submitted_at,
+        "responded_at": state.responded_at,
+        "last_event_at": state.last_event_at,
+        "version": state.version,
     }
 
 
@@ -295,13 +333,22 @@ def holds(desk: Place, actor: Actor) -> bool:
     if desk.kind == ADMIN:
         return actor.role is Role.ADMIN and actor.institution == desk.institution
     if desk.kind == UNIT:
-        return (actor.role is Role.LIAISON and actor.institution == desk.institution
-                and actor.unit == desk.unit)
+        return (
+            actor.role is Role.LIAISON and actor.institution == desk.institution and actor.unit == desk.unit
+        )
     return False
 
 
-def expect_submission(actor: Actor, at: datetime, recorded: datetime, title: str, anonymous: bool,
-                      confidential: bool, *, id_taken: bool = False) -> Prediction:
+def expect_submission(
+    actor: Actor,
+    at: datetime,
+    recorded: datetime,
+    title: str,
+    anonymous: bool,
+    confidential: bool,
+    *,
+    id_taken: bool = False,
+) -> Prediction:
     if at.tzinfo is None or at > recorded + CLOCK_SKEW or not title:
         return InvalidInput
     if actor.role is not Role.REPORTER:
@@ -324,8 +371,9 @@ def malformed(command: str, kwargs: dict[str, Any]) -> type[LaporError] | None:
     return None
 
 
-def expect(c: Expected, command: str, actor: Actor, at: datetime, recorded: datetime,
-           grace: timedelta, **kwargs: Any) -> Prediction:
+def expect(
+    c: Expected, command: str, actor: Actor, at: datetime, recorded: datetime, grace: timedelta, **kwargs: Any
+) -> Prediction:
     """Rule 12's order: invalid input, too late, dated before the last event, finished, then the
     command's own rules."""
     if at.tzinfo is None or at > recorded + CLOCK_SKEW:
@@ -342,8 +390,9 @@ def expect(c: Expected, command: str, actor: Actor, at: datetime, recorded: date
     return PREDICTIONS[command](c, actor, at, **kwargs)
 
 
-def expect_verify(c: Expected, actor: Actor, at: datetime, anonymous: bool | None = None,
-                  confidential: bool | None = None) -> Prediction:
+def expect_verify(
+    c: Expected, actor: Actor, at: datetime, anonymous: bool | None = None, confidential: bool | None = None
+) -> Prediction:
     assert c.desk is not None
     if not holds(c.desk, actor) or c.desk.kind not in (NATIONAL, ADMIN):
         return NotAllowed
@@ -353,7 +402,8 @@ def expect_verify(c: Expected, actor: Actor, at: datetime, anonymous: bool | Non
         return NotPossibleInState  # rule 10: a flag once set is never cleared
     at_national = c.desk.kind == NATIONAL
     return c.then(
-        "Verified", at,
+        "Verified",
+        at,
         national_verified=c.national_verified or at_national,
         admin_verified=c.admin_verified or not at_national,
         anonymous=c.anonymous or bool(anonymous),
@@ -411,8 +461,12 @@ def expect_archive(c: Expected, actor: Actor, at: datetime, reason: str) -> Pred
 
 
 PREDICTIONS: dict[str, Callable[..., Prediction]] = {
-    "verify": expect_verify, "dispose": expect_dispose, "return_up": expect_return_up,
-    "respond": expect_respond, "reply": expect_reply, "archive": expect_archive,
+    "verify": expect_verify,
+    "dispose": expect_dispose,
+    "return_up": expect_return_up,
+    "respond": expect_respond,
+    "reply": expect_reply,
+    "archive": expect_archive,
 }
 
 
@@ -463,7 +517,9 @@ def check_finishing_clocks(history: list[ComplaintEvent], swept_until: datetime 
     """
     names = [type(e).__name__ for e in history]
     clock: tuple[str, datetime] | None = (
-        "EscalatedToOmbudsman", within(history[0].at, ESCALATION_DAYS))
+        "EscalatedToOmbudsman",
+        within(history[0].at, days_at(history[0].at).escalation),
+    )
     for position, e in enumerate(history[1:], start=1):
         name = names[position]
         assert names[position - 1] not in (*DEADLINE_EVENTS, "Archived"), f"event after finish: {names}"
@@ -473,7 +529,7 @@ def check_finishing_clocks(history: list[ComplaintEvent], swept_until: datetime 
         elif clock is not None:
             assert e.at < clock[1], f"{name} at {e.at} accepted after {clock} was due: {names}"
         if name == "Responded":
-            clock = ("AutoClosed", within(e.at, AUTO_CLOSE_DAYS))
+            clock = ("AutoClosed", within(e.at, days_at(e.at).auto_close))
         elif name in ("ReporterReplied", "Archived", *DEADLINE_EVENTS):
             clock = None
     if clock is not None and swept_until is not None:
@@ -499,15 +555,25 @@ def unsealed(c: Complaint) -> Complaint:
 # -- strategies ----------------------------------------------------------------------------
 
 ACTORS = st.one_of(  # the holder a third of the time, the complaint's reporter a third
-    st.just(HOLDER), st.just(ITS_REPORTER), st.sampled_from([*OFFICIALS, *CITIZENS]))
+    st.just(HOLDER), st.just(ITS_REPORTER), st.sampled_from([*OFFICIALS, *CITIZENS])
+)
 NEW_PRIVACY = st.sampled_from([None, False, True])
 MESSAGES = st.sampled_from(["Mohon segera diperbaiki", "Terima kasih", ""])
-ZONES = st.sampled_from([WIB, UTC, ZoneInfo("Asia/Jayapura"), ZoneInfo("America/Sao_Paulo"),
-                         ZoneInfo("Pacific/Kiritimati")])
+ZONES = st.sampled_from(
+    [WIB, UTC, ZoneInfo("Asia/Jayapura"), ZoneInfo("America/Sao_Paulo"), ZoneInfo("Pacific/Kiritimati")]
+)
 OPENING_DAYS = st.one_of(
     # Idul Fitri 2025 (with Nyepi), Idul Fitri 2026, Idul Fitri 2024, Christmas 2025
-    st.sampled_from([date(2025, 3, 26), date(2025, 3, 27), date(2026, 3, 13), date(2026, 3, 17),
-                     date(2024, 4, 5), date(2025, 12, 23)]),
+    st.sampled_from(
+        [
+            date(2025, 3, 26),
+            date(2025, 3, 27),
+            date(2026, 3, 13),
+            date(2026, 3, 17),
+            date(2024, 4, 5),
+            date(2025, 12, 23),
+        ]
+    ),
     st.dates(date(2024, 1, 1), date(2026, 12, 31)),
 )
 CLOCK_STEPS = st.one_of(  # mostly within a desk's few days, sometimes across a season
@@ -517,12 +583,22 @@ CLOCK_STEPS = st.one_of(  # mostly within a desk's few days, sometimes across a 
     st.timedeltas(timedelta(days=16), timedelta(days=100)),
 )
 STEPS = 35  # per run; the number of runs is the loaded profile's (tests/conftest.py)
-LATE_ENTRIES = st.one_of(st.timedeltas(timedelta(minutes=1), timedelta(days=2)),
-                        st.timedeltas(timedelta(days=2), timedelta(days=30)))
-AHEAD = st.sampled_from([timedelta(minutes=1), CLOCK_SKEW, CLOCK_SKEW + timedelta(microseconds=1),
-                         timedelta(hours=1), timedelta(days=40)])
+LATE_ENTRIES = st.one_of(
+    st.timedeltas(timedelta(minutes=1), timedelta(days=2)),
+    st.timedeltas(timedelta(days=2), timedelta(days=30)),
+)
+AHEAD = st.sampled_from(
+    [
+        timedelta(minutes=1),
+        CLOCK_SKEW,
+        CLOCK_SKEW + timedelta(microseconds=1),
+        timedelta(hours=1),
+        timedelta(days=40),
+    ]
+)
 JUST_BEFORE_AT_OR_AFTER = st.sampled_from(
-    [-timedelta(microseconds=1), timedelta(0), timedelta(microseconds=1)])
+    [-timedelta(microseconds=1), timedelta(0), timedelta(microseconds=1)]
+)
 
 
 # -- the machine -----------------------------------------------------------------------------
@@ -542,6 +618,7 @@ class ComplaintHandling(RuleBasedStateMachine):
         self.views = ReadModels(self.swept).attach()  # the read side, caught up after each command
         self.expected: dict[UUID, Expected] = {}
         self.swept_until: datetime | None = None
+        POLICY_BOOK.clear()
 
     def open_app(self, name: str) -> LaporApp:
         policy = SlaPolicy(late_entry_grace=self.grace) if self.grace else None
@@ -557,10 +634,8 @@ class ComplaintHandling(RuleBasedStateMachine):
 
     # -- business time --------------------------------------------------------------------
 
-    @initialize(target=complaints, day=OPENING_DAYS, at=st.times(),
-                reporter=st.sampled_from(CITIZENS))
-    def open_for_business_with_a_first_complaint(self, day: date, at: time,
-                                                 reporter: Actor) -> Any:
+    @initialize(target=complaints, day=OPENING_DAYS, at=st.times(), reporter=st.sampled_from(CITIZENS))
+    def open_for_business_with_a_first_complaint(self, day: date, at: time, reporter: Actor) -> Any:
         self.now = datetime.combine(day, at, tzinfo=WIB)
         return self.submit(reporter, "Jalan berlubang", anonymous=False, confidential=False)
 
@@ -570,8 +645,11 @@ class ComplaintHandling(RuleBasedStateMachine):
 
     def deadlines_within_a_month(self) -> list[datetime]:
         """Nearer ones only: jumping 60 working days at once would escalate nearly every run."""
-        return sorted(due for e in self.expected.values() if (clock := e.as_of(self.now).deadline())
-                      and (due := clock[1]) <= self.now + timedelta(days=30))
+        return sorted(
+            due
+            for e in self.expected.values()
+            if (clock := e.as_of(self.now).deadline()) and (due := clock[1]) <= self.now + timedelta(days=30)
+        )
 
     @precondition(lambda self: self.deadlines_within_a_month())
     @rule(which=st.integers(0, 9), nudge=JUST_BEFORE_AT_OR_AFTER, and_sweep=st.booleans())
@@ -581,16 +659,20 @@ class ComplaintHandling(RuleBasedStateMachine):
         if and_sweep:
             self.sweep(lag=timedelta(0))
 
-    @rule(lag=st.sampled_from([timedelta(0), timedelta(0), timedelta(hours=1), timedelta(days=3)]),
-          batch=st.sampled_from([500, 1, 2]))
+    @rule(
+        lag=st.sampled_from([timedelta(0), timedelta(0), timedelta(hours=1), timedelta(days=3)]),
+        batch=st.sampled_from([500, 1, 2]),
+    )
     def sweep(self, lag: timedelta, batch: int = 500) -> None:
         """The periodic sweep at now (or a little late), in batches of some size."""
         at = self.now - lag
         final = min(at, self.now) - self.grace  # never after its recording instant (rule 13)
-        foreseen = {c: self.swept.complaint(c, as_of=min(at, self.now)) for c, e in self.expected.items()
-                    if e.last_event_at <= final}
-        due = {(c, *clock) for c, e in self.expected.items()
-               if (clock := e.deadline()) and clock[1] <= final}
+        foreseen = {
+            c: self.swept.complaint(c, as_of=min(at, self.now))
+            for c, e in self.expected.items()
+            if e.last_event_at <= final
+        }
+        due = {(c, *clock) for c, e in self.expected.items() if (clock := e.deadline()) and clock[1] <= final}
         fired = self.swept.fire_due(at, batch=batch)
         assert {(f.complaint_id, f.clock.value, f.due) for f in fired} == due
         assert len(fired) == len(due)
@@ -601,12 +683,40 @@ class ComplaintHandling(RuleBasedStateMachine):
         self.swept_until = max(self.swept_until or final, final)
         event(f"sweep fired {min(len(fired), 2)}{'+' if len(fired) > 1 else ''}")
 
+    @rule(
+        unit_limit=st.integers(5, 12),
+        escalation=st.sampled_from([40, 60, 75]),
+        auto_close=st.sampled_from([5, 10, 15]),
+    )
+    def record_a_perwali(self, unit_limit: int, escalation: int, auto_close: int) -> None:
+        """A new SLA policy, recorded now in both stores (rule 16): desks entered and clocks
+        started from now on count by it, those running keep theirs."""
+        days = Days(escalation, auto_close, {**SOP_RANGES, "unit": (5, unit_limit)})
+        latest = POLICY_BOOK[-1][1] if POLICY_BOOK else days_at(self.now)
+        if days == latest:
+            return  # the same policy as the latest: nothing to record
+        changed = {
+            "unit": DeskSla(target=5, limit=unit_limit),
+            "escalation_working_days": escalation,
+            "auto_close_working_days": auto_close,
+        }
+        recorded = [
+            app.record_policy(app.policy.model_copy(update=changed), basis="Perwali (contoh)", by=national())
+            for app in self.apps
+        ]
+        assert recorded[0] == recorded[1] and recorded[0].recorded_at is not None
+        POLICY_BOOK.append((recorded[0].recorded_at, days))
+        event("a policy version recorded")
+
     # -- commands ----------------------------------------------------------------------------
 
-    @rule(target=complaints,
-          actor=st.one_of(st.sampled_from(CITIZENS), st.sampled_from([*OFFICIALS, *CITIZENS])),
-          title=st.sampled_from(["Jalan berlubang", "Lampu jalan mati", ""]),
-          anonymous=st.booleans(), confidential=st.booleans())
+    @rule(
+        target=complaints,
+        actor=st.one_of(st.sampled_from(CITIZENS), st.sampled_from([*OFFICIALS, *CITIZENS])),
+        title=st.sampled_from(["Jalan berlubang", "Lampu jalan mati", ""]),
+        anonymous=st.booleans(),
+        confidential=st.booleans(),
+    )
     def submit(self, actor: Actor, title: str, anonymous: bool, confidential: bool) -> Any:
         complaint = UUID(int=len(self.expected) + 1)
         expected = self.file(complaint, actor, title, anonymous, confidential)
@@ -623,25 +733,34 @@ class ComplaintHandling(RuleBasedStateMachine):
         self.file(complaint, actor, "Lampu jalan mati", anonymous=False, confidential=False)
         assert [len(app.history(complaint)) for app in self.apps] == recorded
 
-    def file(self, complaint: UUID, actor: Actor, title: str, anonymous: bool,
-             confidential: bool) -> Prediction:
+    def file(
+        self, complaint: UUID, actor: Actor, title: str, anonymous: bool, confidential: bool
+    ) -> Prediction:
         """Submit to both apps; they must do what the model predicts."""
-        expected = expect_submission(actor, self.now, self.now, title, anonymous, confidential,
-                                     id_taken=complaint in self.expected)
+        expected = expect_submission(
+            actor, self.now, self.now, title, anonymous, confidential, id_taken=complaint in self.expected
+        )
         for app in self.apps:
-            answer = answer_of(partial(
-                app.submit, by=actor, at=self.now, reporter=Reporter(name="Ani", contact="08123"),
-                title=title, description="Sudah dua minggu", anonymous=anonymous,
-                confidential=confidential, complaint_id=complaint))
+            answer = answer_of(
+                partial(
+                    app.submit,
+                    by=actor,
+                    at=self.now,
+                    reporter=Reporter(name="Ani", contact="08123"),
+                    title=title,
+                    description="Sudah dua minggu",
+                    anonymous=anonymous,
+                    confidential=confidential,
+                    complaint_id=complaint,
+                )
+            )
             assert_as_predicted(answer, expected, f"submit {complaint} by {actor} at {self.now}")
         event(f"submit: {_outcome(expected)}")
         return expected
 
     @rule(complaint=complaints, actor=ACTORS, anonymous=NEW_PRIVACY, confidential=NEW_PRIVACY)
-    def verify(self, complaint: UUID, actor: Any, anonymous: bool | None,
-               confidential: bool | None) -> None:
-        self.issue(complaint, "verify", {"anonymous": anonymous, "confidential": confidential},
-                   actor)
+    def verify(self, complaint: UUID, actor: Any, anonymous: bool | None, confidential: bool | None) -> None:
+        self.issue(complaint, "verify", {"anonymous": anonymous, "confidential": confidential}, actor)
 
     @rule(complaint=complaints, actor=ACTORS, to=st.sampled_from(TARGETS))
     def dispose(self, complaint: UUID, actor: Any, to: str) -> None:
@@ -668,8 +787,9 @@ class ComplaintHandling(RuleBasedStateMachine):
         """The holder does the next step the SOP expects (choice 4: returns, archives)."""
         self.issue(complaint, *next_step(self.expected[complaint].as_of(self.now), choice), HOLDER)
 
-    @rule(complaint=complaints, goal=st.sampled_from([ADMIN, UNIT, AWAITING_REPORTER]),
-          choice=st.integers(0, 3))
+    @rule(
+        complaint=complaints, goal=st.sampled_from([ADMIN, UNIT, AWAITING_REPORTER]), choice=st.integers(0, 3)
+    )
     def take_it_down_to(self, complaint: UUID, goal: str, choice: int) -> None:
         """The holders follow the SOP until the complaint reaches the goal's desk (or ends)."""
         for _ in SOP_ORDER * 2:  # national and admin desks: verify, then dispose
@@ -678,10 +798,14 @@ class ComplaintHandling(RuleBasedStateMachine):
                 return
             self.issue(complaint, *next_step(c, choice), HOLDER)
 
-    @rule(complaint=complaints, choice=st.integers(0, 4),
-          earlier=st.timedeltas(timedelta(microseconds=1), timedelta(days=3)))
+    @rule(
+        complaint=complaints,
+        choice=st.integers(0, 4),
+        earlier=st.timedeltas(timedelta(microseconds=1), timedelta(days=3)),
+    )
     def follow_the_sop_dated_before_the_last_event(
-            self, complaint: UUID, choice: int, earlier: timedelta) -> None:
+        self, complaint: UUID, choice: int, earlier: timedelta
+    ) -> None:
         expected = self.expected[complaint]
         at = expected.last_event_at - earlier
         # Both apps hear it: whether a sweep recorded a deadline in between changes
@@ -720,8 +844,16 @@ class ComplaintHandling(RuleBasedStateMachine):
         step = next_step(self.expected[complaint].as_of(self.now), choice)
         self.issue(complaint, *step, HOLDER, at=self.now.replace(tzinfo=None))
 
-    def issue(self, complaint: UUID, command: str, kwargs: dict[str, Any], actor: Any, *,
-              at: datetime | None = None, apps: tuple[LaporApp, ...] | None = None) -> None:
+    def issue(
+        self,
+        complaint: UUID,
+        command: str,
+        kwargs: dict[str, Any],
+        actor: Any,
+        *,
+        at: datetime | None = None,
+        apps: tuple[LaporApp, ...] | None = None,
+    ) -> None:
         """Send one command to the apps; each must do what the model predicts."""
         at = self.now if at is None else at
         expected = self.expected[complaint]
@@ -779,7 +911,7 @@ class ComplaintHandling(RuleBasedStateMachine):
             swept = without_recording_time(self.swept.history(complaint))
             unswept = without_recording_time(self.unswept.history(complaint))
             assert swept[: len(unswept)] == unswept
-            assert all(name in DEADLINE_EVENTS for name, _ in swept[len(unswept):])
+            assert all(name in DEADLINE_EVENTS for name, _ in swept[len(unswept) :])
             now = [app.complaint(complaint, as_of=self.now) for app in self.apps]
             assert unsealed(now[0]) == unsealed(now[1])
             assert summary(now[0]) == expected.as_of(self.now - self.grace).summary()
@@ -847,10 +979,12 @@ def answer_of(command: Callable[[], Complaint]) -> Complaint | LaporError:
 def assert_as_predicted(answer: Complaint | LaporError, predicted: Prediction, what: str) -> None:
     if isinstance(answer, LaporError):
         assert type(answer) is predicted, (
-            f"{what}: the model expects {_outcome(predicted)}, the app refused: {answer!r}")
+            f"{what}: the model expects {_outcome(predicted)}, the app refused: {answer!r}"
+        )
     else:
         assert isinstance(predicted, Expected), (
-            f"{what}: the model expects {_outcome(predicted)}, the app accepted")
+            f"{what}: the model expects {_outcome(predicted)}, the app accepted"
+        )
         assert summary(answer) == predicted.summary()
 
 
@@ -868,7 +1002,8 @@ class ComplaintHandlingWithAGrace(ComplaintHandling):
 
 
 ComplaintHandlingWithAGrace.TestCase.settings = settings(
-    max_examples=max(1, settings().max_examples // 3), stateful_step_count=STEPS)
+    max_examples=max(1, settings().max_examples // 3), stateful_step_count=STEPS
+)
 TestComplaintHandlingWithAGrace = ComplaintHandlingWithAGrace.TestCase
 
 
@@ -890,7 +1025,8 @@ class ComplaintHandlingOnSqlite(ComplaintHandling):
 
 
 ComplaintHandlingOnSqlite.TestCase.settings = settings(
-    max_examples=max(1, settings().max_examples // 6), stateful_step_count=STEPS)
+    max_examples=max(1, settings().max_examples // 6), stateful_step_count=STEPS
+)
 TestComplaintHandlingOnSqlite = ComplaintHandlingOnSqlite.TestCase
 
 
@@ -905,15 +1041,17 @@ def test_the_models_organisation_table_matches_the_directory() -> None:
             assert directory.has_unit(institution, code) == (code in UNITS_OF[institution])
 
 
-@pytest.mark.parametrize(("t", "n", "deadline"), [
-    # Thursday before Idul Fitri 2025: 28 Mar (cuti bersama), 31 Mar-7 Apr closed.
-    (datetime(2025, 3, 27, 10, tzinfo=WIB), 1, datetime(2025, 4, 9, tzinfo=WIB)),
-    # 21:00 UTC on Tuesday 2025-03-25 is already Wednesday in WIB; Wednesday never counts.
-    (datetime(2025, 3, 25, 21, tzinfo=UTC), 1, datetime(2025, 3, 28, tzinfo=WIB)),
-    # A Saturday complaint starts counting on Monday.
-    (datetime(2026, 3, 14, 8, tzinfo=WIB), 1, datetime(2026, 3, 17, tzinfo=WIB)),
-    (datetime(2026, 3, 14, 8, tzinfo=WIB), 3, datetime(2026, 3, 26, tzinfo=WIB)),
-])
+@pytest.mark.parametrize(
+    ("t", "n", "deadline"),
+    [
+        # Thursday before Idul Fitri 2025: 28 Mar (cuti bersama), 31 Mar-7 Apr closed.
+        (datetime(2025, 3, 27, 10, tzinfo=WIB), 1, datetime(2025, 4, 9, tzinfo=WIB)),
+        # 21:00 UTC on Tuesday 2025-03-25 is already Wednesday in WIB; Wednesday never counts.
+        (datetime(2025, 3, 25, 21, tzinfo=UTC), 1, datetime(2025, 3, 28, tzinfo=WIB)),
+        # A Saturday complaint starts counting on Monday.
+        (datetime(2026, 3, 14, 8, tzinfo=WIB), 1, datetime(2026, 3, 17, tzinfo=WIB)),
+        (datetime(2026, 3, 14, 8, tzinfo=WIB), 3, datetime(2026, 3, 26, tzinfo=WIB)),
+    ],
+)
 def test_the_models_count_of_working_days(t: datetime, n: int, deadline: datetime) -> None:
     assert within(t, n) == deadline
-

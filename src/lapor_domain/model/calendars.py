@@ -32,7 +32,7 @@ audit, and as of any instant with what was known at any other (``known_at``).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -157,8 +157,10 @@ class Calendars:
 
     def policy_at(self, instant: datetime) -> PolicyVersion:
         """The version a desk entered, or a clock started, at ``instant`` counts by: the latest
-        recorded at or before it; the first for anything before the first (the store's own)."""
-        return self.policies[bisect_right(self._policy_times, instant)]
+        recorded before it; the first for anything up to the second (the store's own). A clock
+        started at the very instant a version was recorded was already running when it was
+        entered, so it keeps the one before."""
+        return self.policies[bisect_left(self._policy_times, instant)]
 
     @property
     def version(self) -> int:
