@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from lapor_domain import Actor, LaporApp, Reporter
+from lapor_domain import Actor, DeskKind, LaporApp, Reporter
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -40,3 +40,21 @@ def to_unit(app: LaporApp, cid, at: datetime, unit: str = "dinkes"):  # type: ig
     app.dispose(cid, to="kota-cirebon", by=NATIONAL, at=at)
     app.verify(cid, by=ADMIN, at=at)
     return app.dispose(cid, to=unit, by=ADMIN, at=at)
+
+
+def take_next_step(app: LaporApp, cid, at: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Whoever holds the complaint moves it on, in Kota Cirebon towards Dinas Kesehatan: the
+    national desk and the admin team verify and dispose, the unit responds, the reporter replies."""
+    c = app.complaint(cid)
+    if c.desk is None:
+        return
+    if c.desk.kind is DeskKind.NATIONAL:
+        app.verify(cid, by=NATIONAL, at=at)
+        app.dispose(cid, to="kota-cirebon", by=NATIONAL, at=at)
+    elif c.desk.kind is DeskKind.ADMIN:
+        app.verify(cid, by=ADMIN, at=at)
+        app.dispose(cid, to="dinkes", by=ADMIN, at=at)
+    elif c.desk.kind is DeskKind.UNIT:
+        app.respond(cid, message="Sudah ditangani.", by=DINKES, at=at)
+    else:
+        app.reply(cid, message="Belum selesai.", by=REPORTER, at=at)

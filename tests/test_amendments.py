@@ -22,7 +22,6 @@ from lapor_domain import (
     AutoClosed,
     CalendarAmended,
     Clock,
-    DeskKind,
     EscalatedToOmbudsman,
     InvalidInput,
     LaporApp,
@@ -35,7 +34,7 @@ from lapor_domain.model.instants import to_micros
 from lapor_projections import ReadModels
 
 from conftest import BACKENDS, PG_DSN, SHARED, OfficeApp, drop_schema, store_target
-from sop import ADMIN, DINKES, NATIONAL, REPORTER, WIB, file_complaint, to_unit, wib
+from sop import ADMIN, DINKES, NATIONAL, WIB, file_complaint, take_next_step, to_unit, wib
 
 AUGUST_18 = date(2025, 8, 18)
 BEFORE_THE_SKB = SlaPolicy(cancelled_closing_days=frozenset({AUGUST_18}))
@@ -282,7 +281,7 @@ def test_for_any_history_and_amendments_every_deadline_is_the_rules(data: st.Dat
                 if action == "file" or not ids:
                     ids.append(file_complaint(app, now).id)
                 elif action == "step":
-                    _advance(app, data.draw(st.sampled_from(ids), label="complaint"), now)
+                    take_next_step(app, data.draw(st.sampled_from(ids), label="complaint"), now)
                 elif action == "amend":
                     _amend(app, data, now)
                 else:
@@ -333,22 +332,6 @@ def test_for_any_history_and_amendments_every_deadline_is_the_rules(data: st.Dat
         views.catch_up()
         assert views.check() == []
     app.close()
-
-
-def _advance(app: LaporApp, cid: UUID, at: datetime) -> None:
-    c = app.complaint(cid)
-    if c.desk is None:
-        return
-    if c.desk.kind is DeskKind.NATIONAL:
-        app.verify(cid, by=NATIONAL, at=at)
-        app.dispose(cid, to=INSTITUTION, by=NATIONAL, at=at)
-    elif c.desk.kind is DeskKind.ADMIN:
-        app.verify(cid, by=ADMIN, at=at)
-        app.dispose(cid, to="dinkes", by=ADMIN, at=at)
-    elif c.desk.kind is DeskKind.UNIT:
-        app.respond(cid, message="Sudah ditangani.", by=DINKES, at=at)
-    else:
-        app.reply(cid, message="Belum selesai.", by=REPORTER, at=at)
 
 
 def _amend(app: LaporApp, data: st.DataObject, at: datetime) -> None:

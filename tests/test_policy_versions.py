@@ -18,21 +18,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lapor_domain import (
-    Actor,
     Clock,
     DeskSla,
     InvalidInput,
-    LaporApp,
     LaporError,
     NotAllowed,
     PolicyDiffers,
-    SlaLevel,
     SlaPolicy,
 )
 from lapor_projections import ReadModels, ViewReader
 
 from conftest import BACKENDS, OfficeApp, drop_schema, store_target
-from sop import DINKES, NATIONAL, REPORTER, file_complaint, to_unit, wib
+from sop import DINKES, NATIONAL, REPORTER, file_complaint, take_next_step, to_unit, wib
 
 CIREBON = SlaPolicy.cirebon()
 PERWALI = CIREBON.model_copy(
@@ -207,7 +204,7 @@ def test_for_any_history_and_versions_every_deadline_counts_by_the_version_in_fo
             if action == "file" or not ids:
                 ids.append(file_complaint(app, now).id)
             elif action == "step":
-                _advance(app, data.draw(st.sampled_from(ids), label="complaint"), now)
+                take_next_step(app, data.draw(st.sampled_from(ids), label="complaint"), now)
             else:
                 target = data.draw(st.integers(1, 8), label="unit target")
                 new = app.policy.model_copy(update={
@@ -246,18 +243,3 @@ def test_for_any_history_and_versions_every_deadline_counts_by_the_version_in_fo
     app.rebuild_deadline_index()
     assert sorted(app.log.deadline_index.all_deadlines()) == stored  # type: ignore[attr-defined]
     app.close()
-
-
-def _advance(app: LaporApp, cid: UUID, at: datetime) -> None:
-    c = app.complaint(cid)
-    if c.desk is None:
-        return
-    if c.desk.sla_level is SlaLevel.NATIONAL:
-        app.verify(cid, by=NATIONAL, at=at)
-        app.dispose(cid, to="kota-cirebon", by=NATIONAL, at=at)
-    elif c.desk.sla_level is SlaLevel.ADMIN:
-        admin = Actor.admin("kota-cirebon", "admin-dodi")
-        app.verify(cid, by=admin, at=at)
-        app.dispose(cid, to="dinkes", by=admin, at=at)
-    elif c.desk.sla_level is SlaLevel.UNIT:
-        app.respond(cid, message="Sudah ditangani.", by=DINKES, at=at)
