@@ -392,7 +392,7 @@ class LaporApp:
         recorded_at = self._recording_instant()
         entry.check_entered_in_time(Stamp(Actor.system(), until, recorded_at), self.policy)
         final = min(until, recorded_at) - self.policy.late_entry_grace
-        self.calendar_record.refresh()  # an amendment another process recorded moves what is due
+        self.calendar_record.catch_up()  # an amendment another process recorded moves what is due
         return self._sweep.fire(final, batch)
 
     def amend_calendar(
