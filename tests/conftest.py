@@ -7,11 +7,12 @@ PostgreSQL tests skip with the reason shown; under ``CI=true`` they fail instead
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +191,23 @@ def complaint_ids(app: LaporApp) -> set[uuid.UUID]:
 def complaint_events(app: LaporApp, after: int = 0) -> list[ComplaintEvent]:
     """The complaints' events in the log after ``after``, in order."""
     return [r.event for r in app.feed.since(after) if isinstance(r.event, ComplaintEvent)]
+
+
+Package = Callable[[tuple[tuple[date, str], ...], str], None]
+
+
+@pytest.fixture
+def package(monkeypatch: pytest.MonkeyPatch) -> Iterator[Package]:
+    """Install a `holidays` package that answers ``days``, as version ``version`` (rule 16: an
+    upgrade that moves a closing day), in this process; the real one again afterwards."""
+    from lapor_domain.model import calendar
+
+    def install(days: tuple[tuple[date, str], ...], version: str) -> None:
+        answer = functools.lru_cache(maxsize=8)(lambda first, last: days)
+        monkeypatch.setattr(calendar, "_indonesian_closing_days", answer)
+        monkeypatch.setattr(calendar, "_holidays_version", lambda: version)
+        calendar._indonesia.cache_clear()
+
+    yield install
+    monkeypatch.undo()
+    calendar._indonesia.cache_clear()

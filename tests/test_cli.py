@@ -540,33 +540,35 @@ def test_export_events_as_json_lines_and_csv(
 ) -> None:
     lines = ok(lapor(db, "export", "events")).stdout.splitlines()
     rows = [json.loads(line) for line in lines]
-    events = ["PolicyRecorded", "Submitted", "Verified", "Disposed", "Verified", "Disposed"]
+    events = ["PolicyRecorded", "BaseCalendarRecorded", "Submitted", "Verified", "Disposed", "Verified"]
+    events.append("Disposed")
     assert [
         r["event"] for r in rows
-    ] == events  # the log: the policy it began with (rule 16), then the complaint
+    ] == events  # the log: the policy and base calendar it began with (rule 16), then the complaint
     assert rows[0]["data"]["policy"]["unit"] == {"target": 5, "limit": 10}
-    assert set(rows[1]) == {"position", "complaint_id", "version", "event", "at", "recorded_at", "actor",
+    assert rows[1]["data"]["closing_days"]["2026-03-19"] and rows[1]["data"]["source"].startswith("holidays ")
+    assert set(rows[2]) == {"position", "complaint_id", "version", "event", "at", "recorded_at", "actor",
                             "role", "institution", "unit", "person", "data"}  # fmt: skip
-    assert "Siti" not in lines[1] and "warga-123" not in lines[1], "identities are left out by default"
-    assert "identity" not in rows[1]["data"], "nor their ciphertext"
+    assert "Siti" not in lines[2] and "warga-123" not in lines[2], "identities are left out by default"
+    assert "identity" not in rows[2]["data"], "nor their ciphertext"
     keys = ("--key-file", office_keys)
     shown = json.loads(
         ok(lapor(db, *keys, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split(
             "\n"
-        )[1]
+        )[2]
     )
     assert shown["data"]["reporter"]["name"] == "Siti Aminah" and shown["actor"] == REPORTER
     refused(lapor(db, "export", "events", "--identities"), 2, "--viewer")
     refused(lapor(db, "export", "events", "--identities", "--viewer", "lapor-sp4n"), 2, "--viewer actor")
     sealed = json.loads(
-        ok(lapor(db, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split("\n")[1]
+        ok(lapor(db, "export", "events", "--viewer", "lapor-sp4n:ayu", "--identities")).stdout.split("\n")[2]
     )
     assert "Siti" not in json.dumps(sealed), "no key file: sealed"
     assert [d["purpose"] for d in as_json(lapor(db, "disclosures", "--json"))] == ["export events"]
     out = tmp_path / "events.csv"
     ok(lapor(db, "export", "events", "--format", "csv", "--out", str(out)))
     header, *body = out.read_text().splitlines()
-    assert header.startswith("position,complaint_id,version,event,at,") and len(body) == 6
+    assert header.startswith("position,complaint_id,version,event,at,") and len(body) == 7
 
 
 def test_exports_honour_rule_10_by_the_flags_as_they_stand_now(db: Path, office_keys: str) -> None:

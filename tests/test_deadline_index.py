@@ -72,7 +72,7 @@ def test_a_rebuild_from_the_log_equals_the_incremental_index(app: LaporApp) -> N
 def test_the_log_reads_back_in_recorded_order(app: LaporApp) -> None:
     populate(app)
     positions = [position for position, _ in app.feed.since(batch=3)]
-    assert positions == sorted(positions) and len(positions) == len(set(positions)) == 17  # the policy first
+    assert positions == sorted(positions) and len(positions) == len(set(positions)) == 18  # rules first
     tail = [position for position, _ in app.feed.since(positions[9])]
     assert tail == positions[10:]
 

@@ -229,7 +229,7 @@ def test_json_keeps_the_exact_text_but_spells_controls_as_escapes(hostile_db: tu
     assert json.loads(result.stdout)["title"] == HOSTILE_TITLE
     lines = lapor(db, "export", "events", "--viewer", "lapor-sp4n:sp4n-ayu", "--identities").stdout
     assert_inert(lines)
-    first = json.loads(lines.splitlines()[1])  # after the policy the store began with
+    first = json.loads(lines.splitlines()[2])  # after the policy and base calendar the store began with
     assert first["data"]["title"] == HOSTILE_TITLE and first["person"] == HOSTILE_PERSON
 
 
@@ -261,6 +261,7 @@ def test_numbers_stay_numbers_in_csv(hostile_db: tuple[Path, str]) -> None:
     rows = list(csv.DictReader(io.StringIO(ok(exported))))
     assert [(r["event"], r["version"]) for r in rows] == [
         ("PolicyRecorded", "1"),
+        ("BaseCalendarRecorded", "1"),
         ("Submitted", "1"),
         ("Verified", "2"),
     ]

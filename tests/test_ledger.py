@@ -421,8 +421,8 @@ def test_commands_and_bulk_imports_chain_alike_on_every_store(kind: str, tmp_pat
                         e for e in events if e.originator_id == cid and e.originator_version <= version
                     )
                 into.import_events(batch, {cid: state for cid, state in states.items() if state is not None})
-        # each store records its policy as version 1 with its first event (rule 16)
-        assert app.ledger.head() == reference.ledger.head() and app.ledger.head().size == len(events) + 1
+        # each store records its policy and base calendar with its first event (rule 16)
+        assert app.ledger.head() == reference.ledger.head() and app.ledger.head().size == len(events) + 2
         assert app.ledger.verify().ok
         first = events[0].originator_id
         assert [link.digest for link in app.ledger.chain(first)] == [
@@ -570,8 +570,8 @@ def test_two_writers_on_one_store_keep_one_chain_and_one_head(shared_target: str
             )  # fmt: skip
             (second, first)[n % 2].verify(c.id, by=Actor.national("ayu"), at=wib(2025, 3, 3, 10 + n))
         assert (
-            first.ledger.head() == second.ledger.head() and first.ledger.head().size == 12 + 1
-        )  # the policy
+            first.ledger.head() == second.ledger.head() and first.ledger.head().size == 12 + 2
+        )  # the policy and the base calendar
         report = first.ledger.verify()
         assert report.ok, report.failures
     finally:

@@ -15,6 +15,7 @@ from lapor_domain import (
     Archived,
     ArchiveReason,
     AutoClosed,
+    BaseCalendarRecorded,
     CalendarAmended,
     ComplaintEvent,
     Desk,
@@ -115,6 +116,12 @@ payloads: dict[type[LogEvent], st.SearchStrategy[dict[str, Any]]] = {
         }
     ),
     PolicyRecorded: st.fixed_dictionaries({"policy": policies, "basis": texts}),
+    BaseCalendarRecorded: st.fixed_dictionaries(
+        {
+            "source": st.text(min_size=1, max_size=40),
+            "closing_days": st.dictionaries(st.dates(), texts, max_size=5),
+        }
+    ),
 }
 
 

@@ -25,10 +25,12 @@ def lapor(db: Path | str, *args: str) -> Result:
 
 
 def events_in(db: Path) -> list[tuple[Any, ...]]:
-    """The complaints' stored events (the policy's version 1, recorded with them, left out)."""
+    """The complaints' stored events (the policy's version 1 and the base calendar, recorded with
+    them, left out)."""
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
-            "SELECT rowid, * FROM stored_events WHERE topic <> 'lapor.PolicyRecorded' ORDER BY rowid"
+            "SELECT rowid, * FROM stored_events WHERE topic NOT IN "
+            "('lapor.PolicyRecorded', 'lapor.BaseCalendarRecorded') ORDER BY rowid"
         ).fetchall()
     conn.close()
     return rows
@@ -127,7 +129,7 @@ def test_replace_is_refused_for_postgresql_and_the_history_stays(tmp_path: Path)
         result = lapor(target, "simulate", "--replace", "--complaints", "3", "--seed", "9")
         assert result.exit_code == 2 and "SQLite file" in result.stderr
         app = LaporApp(target, clock=StepClock())
-        assert app.log.recorder.max_notification_id() == first["events"] + 1  # and the policy
+        assert app.log.recorder.max_notification_id() == first["events"] + 2  # and the rules
         app.close()
     finally:
         assert schema is not None

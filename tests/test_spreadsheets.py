@@ -57,10 +57,14 @@ def test_an_xlsx_export_has_dates_a_frozen_header_and_no_formula(tmp_path: Path)
     assert header == [EVENT_COLUMNS.header(name, WIB) for name in EVENT_COLUMNS.names]
     assert "at (WIB)" in header and "data.title" in header and "data.to.institution" in header
     assert sheet.freeze_panes == "A2"
-    policy, *rows = [
+    policy, base, *rows = [
         dict(zip(header, (cell for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)
     ]
     assert policy["event"].value == "PolicyRecorded" and policy["data.policy.unit.limit"].value == 10
+    assert base["event"].value == "BaseCalendarRecorded"
+    days = base["data.closing_days"].value  # one cell, not a column a day, cut where a cell ends
+    assert days.startswith('{"2010-01-01": ') and len(days) <= sheets.CELL_LIMIT
+    assert days.endswith("more characters: export as json for the whole value]")
     assert [r["event"].value for r in rows] == ["Submitted", "Verified", "Disposed"]
     assert all(r["complaint_id"].value == cid for r in rows)
     assert rows[0]["at (WIB)"].value == T0.replace(tzinfo=None)  # a real date cell, in local time
@@ -88,7 +92,7 @@ def test_csv_for_excel_and_plain_csv(tmp_path: Path) -> None:
     for row in rows:
         if row["on_time_rate"]:
             assert len(row["on_time_rate"].split(".")[-1]) <= sheets.RATE_DECIMALS
-    _, *events = csv.DictReader(io.StringIO(lapor(db, "export", "events", "--format", "csv").output))
+    _, _, *events = csv.DictReader(io.StringIO(lapor(db, "export", "events", "--format", "csv").output))
     assert events[0]["data.title"] == "'" + HOSTILE  # a spreadsheet shows it, never runs it
     assert list(events[0]) == EVENT_COLUMNS.names
 
@@ -143,7 +147,7 @@ def test_any_text_lands_in_a_workbook_as_text(tmp_path: Path, text: str) -> None
 def test_json_lines_are_unchanged_by_the_spreadsheet_formats(tmp_path: Path) -> None:
     db = tmp_path / "j.db"
     history(db)
-    first = json.loads(lapor(db, "export", "events").output.splitlines()[1])  # [0]: the policy
+    first = json.loads(lapor(db, "export", "events").output.splitlines()[2])  # after policy, base calendar
     assert first["data"]["title"] == "Jalan rusak" and first["at"] == "2025-03-03T09:00:00+07:00"
     assert isinstance(first["data"]["reporter"], dict)
 

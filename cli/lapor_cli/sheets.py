@@ -24,7 +24,7 @@ import csv
 import json
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
@@ -38,18 +38,26 @@ RATES = ("on_time_rate",)
 _WIDEST = 60
 
 
-def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as dotted keys; a list as one JSON text."""
+def flatten(values: Mapping[str, Any], prefix: str = "", *, whole: Collection[str] = ()) -> dict[str, Any]:
+    """Nested mappings (a model's fields) as dotted keys; a list, or a mapping named in ``whole``
+    (a field that is a dict, such as the closing days by date), as one JSON text."""
     flat: dict[str, Any] = {}
     for key, value in values.items():
         name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{name}."))
-        elif isinstance(value, list | tuple):
-            flat[name] = json_for_terminal(json.dumps(value, ensure_ascii=False, default=str))
+        if isinstance(value, Mapping) and name not in whole:
+            flat.update(flatten(value, f"{name}.", whole=whole))
+        elif isinstance(value, list | tuple | Mapping):
+            flat[name] = json_for_terminal(json.dumps(_keyed(value), ensure_ascii=False, default=str))
         else:
             flat[name] = value
     return flat
+
+
+def _keyed(value: Any) -> Any:
+    """A mapping's keys as text (dates as ISO days), for JSON."""
+    if isinstance(value, Mapping):
+        return {str(k): v for k, v in value.items()}
+    return value
 
 
 def zone_name(zone: tzinfo) -> str:
@@ -119,9 +127,10 @@ def write_csv(
     header = [columns.header(c, zone) if excel else c for c in columns.names]
     writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n")
     writer.writerow(header)
+    whole = frozenset(columns.names)
     count = 0
     for row in rows:
-        flat = flatten(row)
+        flat = flatten(row, whole=whole)
         _no_strays(flat, columns.names)
         writer.writerow([_csv_cell(_rounded(c, flat.get(c)), zone, excel) for c in columns.names])
         count += 1
@@ -169,12 +178,13 @@ def write_xlsx(
         percent = workbook.add_format({"num_format": "0.0%"})
         worksheet = workbook.add_worksheet(sheet[:31])
         names = columns.names
+        whole = frozenset(names)
         widths = [min(_WIDEST, max(8, len(columns.header(c, zone)) + 2)) for c in names]
         for index, column in enumerate(names):
             worksheet.write_string(0, index, columns.header(column, zone), bold)
         count = 0
         for count, row in enumerate(rows, start=1):
-            flat = flatten(row)
+            flat = flatten(row, whole=whole)
             _no_strays(flat, names)
             for index, column in enumerate(names):
                 value = flat.get(column)
@@ -211,9 +221,23 @@ def _write_cell(
             return 6
         worksheet.write_number(row, col, value)
         return len(f"{value:g}")
-    text = for_terminal(str(_plain(value)), multiline=True)  # shown as a string, never a formula
-    worksheet.write_string(row, col, text)
+    text = _within_a_cell(for_terminal(str(_plain(value)), multiline=True))
+    worksheet.write_string(row, col, text)  # shown as a string, never a formula
     return max((len(line) for line in text.splitlines()), default=0)
+
+
+CELL_LIMIT = 32_767
+"""The most characters a spreadsheet cell holds (Excel's limit)."""
+
+
+def _within_a_cell(text: str) -> str:
+    """``text``, or as much of it as a cell holds with a note of what is left out (the base
+    calendar's closing days run to about 35,000): never cut without saying so."""
+    if len(text) <= CELL_LIMIT:
+        return text
+    left = " ... [{n:,} more characters: export as json for the whole value]"
+    cut = CELL_LIMIT - len(left.format(n=len(text)))
+    return text[:cut] + left.format(n=len(text) - cut)
 
 
 def _no_strays(flat: Mapping[str, Any], columns: Sequence[str]) -> None:

@@ -40,12 +40,13 @@ from .ledger.digest import GENESIS, event_digest
 from .model import decisions
 from .model.actors import Actor, Role
 from .model.calendar import ClosingDaysCache, Week, WorkingCalendar, keep_closing_days_in
-from .model.calendars import Amendment, Calendars, Due, PolicyVersion
+from .model.calendars import Amendment, BaseCalendar, Calendars, Drift, Due, PolicyVersion
 from .model.complaint import Complaint, Outcome, evolve, fold
 from .model.deadlines import Clock, Deadline, DeskDeadlines, SlaState, desk_deadlines, judge, pending_deadline
 from .model.desks import Desk, DeskKind, SlaLevel
 from .model.entry import Stamp
 from .model.events import (
+    BASE_CALENDAR_STREAM,
     CALENDAR_STREAM,
     DEADLINE_EVENTS,
     FINISHING_EVENTS,
@@ -53,6 +54,7 @@ from .model.events import (
     Archived,
     ArchiveReason,
     AutoClosed,
+    BaseCalendarRecorded,
     CalendarAmended,
     ComplaintEvent,
     Disposed,
@@ -118,6 +120,7 @@ if TYPE_CHECKING:
     from .sealing.vault import SealedReporter
 
 __all__ = [
+    "BASE_CALENDAR_STREAM",
     "CALENDAR_STREAM",
     "DDL_LOCK",
     "DEADLINE_EVENTS",
@@ -136,6 +139,8 @@ __all__ = [
     "Archived",
     "AuditReport",
     "AutoClosed",
+    "BaseCalendar",
+    "BaseCalendarRecorded",
     "CalendarAmended",
     "Calendars",
     "ChainLink",
@@ -157,6 +162,7 @@ __all__ = [
     "DeskSla",
     "Disclosure",
     "Disposed",
+    "Drift",
     "Due",
     "EscalatedToOmbudsman",
     "EventFeed",

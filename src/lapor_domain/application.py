@@ -23,6 +23,7 @@ from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .adapters.storage import StoreTarget, parse_target
 from .amendments import Amended, CalendarHistory
+from .base_calendar import BaseCalendarRecord
 from .errors import (
     ComplaintExists,
     ComplaintNotFound,
@@ -35,7 +36,7 @@ from .errors import (
 from .feed import EventFeed
 from .model import decisions, entry, inputs
 from .model.actors import Actor
-from .model.calendars import Calendars, PolicyVersion
+from .model.calendars import Calendars, Drift, PolicyVersion
 from .model.complaint import Complaint, evolve, fold
 from .model.deadlines import Deadline, DeskDeadlines, desk_deadlines, pending_deadline, running_clock
 from .model.decisions import Rules
@@ -120,10 +121,13 @@ class LaporApp:
             self.log, self.rules, self._recording_instant, retries=retries, recorded=self._notify
         )
         """The policy's history (rule 16): the versions recorded in the log."""
+        self.base_calendar = BaseCalendarRecord(self.log, self.rules)
+        """The base calendar (rule 16): the package's closing days as the store recorded them."""
         self._damaged_rules: StoreCorrupt | None = None
         try:
             try:
                 self.policy_record.adopt(policy)
+                self.base_calendar.adopt()
                 self.calendar_record.refresh()
             except StoreCorrupt as exc:  # the audit names the damage; nothing is recorded on it
                 self._damaged_rules = exc
@@ -419,6 +423,24 @@ class LaporApp:
         grace or the closing days (those by ``amend_calendar``). The national desk or an admin
         team records it."""
         return self.policy_record.record(policy, basis=basis, by=by)
+
+    def calendar_drift(self) -> Drift:
+        """Where the installed `holidays` package now differs from the base calendar the store
+        recorded, on days no amendment has settled (rule 16): the store keeps counting on the
+        recorded days until an amendment records the change (``follow_package``)."""
+        return self.base_calendar.drift()
+
+    def follow_package(self, *, basis: str, by: Actor) -> Amended:
+        """Record the installed package's changes to the base calendar (``calendar_drift``) as an
+        amendment of the national calendar, entered now, with its repair (rule 16). The
+        national desk records it."""
+        drift = self.calendar_drift()
+        if not drift:
+            raise InvalidInput(
+                "the installed {source} agrees with the base calendar the store records: nothing to follow",
+                source=drift.source,
+            )
+        return self.amend_calendar(add=drift.added, cancel=drift.cancelled, basis=basis, by=by)
 
     def policy_history(self) -> list[PolicyRecorded]:
         """Every version of the SLA policy, in the order recorded (``lapor policy history``)."""

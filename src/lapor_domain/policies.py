@@ -74,7 +74,7 @@ class PolicyHistory:
         version 1 with the store's next event, in its transaction."""
         latest = self.refresh().policies[-1]
         if not latest.version:
-            self._log.record_first(_FirstVersion(self, latest.policy))
+            self._log.record_first("policy", _FirstVersion(self, latest.policy))
             return latest.policy
         if given is not None and (changes := policy_changes(latest.policy, given)):
             raise PolicyDiffers(
@@ -131,7 +131,7 @@ class PolicyHistory:
         after = self._rules.calendars
         for event in events:
             after = after.with_policy(version_of(event))  # checks its units' weeks
-        self._log.record_first(None)
+        self._log.record_first("policy", None)
         self._log.append(events)
         self._rules.calendars = after
         self._recorded()

@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, EnvType
 
 from ..model.complaint import Complaint, fold
-from ..model.events import CALENDAR_STREAM, POLICY_STREAM, ComplaintEvent, LogEvent
+from ..model.events import BASE_CALENDAR_STREAM, CALENDAR_STREAM, POLICY_STREAM, ComplaintEvent, LogEvent
 from .mapper import PydanticMapper
 from .recorders import (
     AppendListener,
@@ -83,7 +83,7 @@ class ComplaintLog(Application[UUID]):
         self.create = create
         self.store = store
         self.direct_append = False  # set when the recorder is opened
-        self._prelude: Prelude | None = None
+        self._preludes: dict[str, Prelude] = {}
         with store_errors(store, opening=True):
             super().__init__(env=env)
 
@@ -139,7 +139,7 @@ class ComplaintLog(Application[UUID]):
         return cast(ComplaintOrder, self.recorder)
 
     def events_of(self, complaint_id: UUID, *, after_version: int | None = None) -> list[ComplaintEvent]:
-        if complaint_id in (CALENDAR_STREAM, POLICY_STREAM):
+        if complaint_id in _RULES_IDS:
             return []  # no complaint has the calendar's or the policy's stream id
         events: list[ComplaintEvent] = list(self.events.get(complaint_id, gt=after_version))  # type: ignore[arg-type]
         return events
@@ -151,7 +151,7 @@ class ComplaintLog(Application[UUID]):
     def rules_heads(self) -> tuple[int, int]:
         """How far the calendar's and the policy's streams reach (0: no event), in one query: a
         process compares them with what it knows before each command (rule 16)."""
-        heads = cast(StreamHeads, self.recorder).stream_heads(_RULES_IDS)
+        heads = cast(StreamHeads, self.recorder).stream_heads(_RULES_IDS[:2])
         return heads.get(CALENDAR_STREAM, 0), heads.get(POLICY_STREAM, 0)
 
     def load(self, complaint_id: UUID, cached: Complaint | None = None) -> Complaint | None:
@@ -166,9 +166,9 @@ class ComplaintLog(Application[UUID]):
         check per event and snapshot and notification hooks this application does not use;
         a store that writes its rows itself (SQLite) skips the library's write path too.
         """
-        prelude = self._prelude
-        extra = prelude.events(events) if prelude is not None and events else []
-        if extra:
+        preludes = list(self._preludes.items()) if events else []
+        firsts = [(key, prelude, prelude.events(events)) for key, prelude in preludes]
+        if extra := [event for _, _, before in firsts for event in before]:
             events = [*extra, *events]
         recorder = self.recorder
         if self.direct_append:
@@ -177,14 +177,19 @@ class ComplaintLog(Application[UUID]):
             )
         else:
             self.events.put(events, **kwargs)
-        if extra and prelude is not None:
-            self._prelude = None
-            prelude.recorded(extra)
+        for key, prelude, before in firsts:  # each asked once: recorded now, or by another process
+            del self._preludes[key]
+            if before:
+                prelude.recorded(before)
 
-    def record_first(self, prelude: Prelude | None) -> None:
+    def record_first(self, key: str, prelude: Prelude | None) -> None:
         """Events to record once, in the transaction of the next append (the store's first
-        policy, rule 16: written with the first event, so a store only read stays as it was)."""
-        self._prelude = prelude
+        policy and base calendar, rule 16: written with the first event, so a store only read
+        stays as it was); ``key`` names which (None: no longer)."""
+        if prelude is None:
+            self._preludes.pop(key, None)
+        else:
+            self._preludes[key] = prelude
 
     def rewrite(self, events: list[ComplaintEvent]) -> None:
         """Store these events' new states over their recorded ones, in one transaction. Only
@@ -279,5 +284,5 @@ class Prelude(Protocol):
         """They were recorded."""
 
 
-_RULES_IDS = (CALENDAR_STREAM, POLICY_STREAM)
-_RULES_STREAMS = (CALENDAR_STREAM, CALENDAR_STREAM.hex, POLICY_STREAM, POLICY_STREAM.hex)
+_RULES_IDS = (CALENDAR_STREAM, POLICY_STREAM, BASE_CALENDAR_STREAM)
+_RULES_STREAMS = (*_RULES_IDS, *(stream.hex for stream in _RULES_IDS))

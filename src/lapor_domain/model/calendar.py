@@ -358,6 +358,17 @@ def keep_closing_days_in(cache: ClosingDaysCache | None) -> None:
     _indonesian_closing_days.cache_clear()
 
 
+def package_closing_days(first_year: int, last_year: int) -> ClosingDays:
+    """The installed `holidays` package's national holidays and cuti bersama for the years,
+    named in Indonesian, sorted: what a store records as its base calendar (rule 16)."""
+    return _indonesian_closing_days(first_year, last_year)
+
+
+def package_source() -> str:
+    """The package the base calendar comes from, with its version (``holidays 0.58``)."""
+    return f"holidays {_holidays_version()}"
+
+
 @lru_cache(maxsize=8)
 def _indonesian_closing_days(first_year: int, last_year: int) -> ClosingDays:
     """National holidays and cuti bersama, named in Indonesian; cached, the lookup is slow."""

@@ -1,7 +1,9 @@
 """The calendars the clocks count on, and their history (DOMAIN.md rules 16 and 17).
 
 The base is the policy's calendar: the `holidays` package's national holidays and cuti
-bersama, with the policy's own additions and cancellations. On top of it sit the
+bersama, as the store recorded them when it began (``BaseCalendar``), with the policy's own
+additions and cancellations. An upgraded package never changes it by itself: where it now
+differs (``drift``), an amendment records the change, when it is entered. On top of it sit the
 *amendments* recorded since (``CalendarAmended``), each dated by when it was entered,
 never earlier: a day added by a late SKB, an election day declared by Keppres, a
 cuti bersama cancelled. An amendment is national, or belongs to one institution's
@@ -39,7 +41,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import InvalidInput, Term
-from .calendar import Week, WorkingCalendar
+from .calendar import Week, WorkingCalendar, package_closing_days
 from .desks import Desk, DeskKind, SlaLevel
 from .policy import SlaPolicy
 
@@ -77,6 +79,47 @@ class PolicyVersion:
     basis: str = ""
 
 
+@dataclass(frozen=True)
+class BaseCalendar:
+    """The `holidays` package's closing days as a store recorded them when it began (rule 16):
+    the base its clocks count on, whatever package is installed later."""
+
+    source: str
+    closing_days: tuple[tuple[date, str], ...]
+    recorded_at: datetime | None = None
+
+    def calendar(self, policy: SlaPolicy) -> WorkingCalendar:
+        """The policy's calendar over these days instead of the installed package's."""
+        if self.closing_days == package_closing_days(policy.first_year, policy.last_year):
+            return policy.calendar  # the common case: the package has not changed; built once
+        cancelled = policy.cancelled_closing_days
+        named = {day: name for day, name in self.closing_days if day not in cancelled}
+        return WorkingCalendar(
+            timezone=policy.timezone,
+            closing_days=named | policy.extra_closing_days,
+            first_year=policy.first_year,
+            last_year=policy.last_year,
+            day_ends_at=policy.day_ends_at,
+        )
+
+
+class Drift(NamedTuple):
+    """Where the installed package now differs from the recorded base calendar on days no
+    amendment has settled: what an amendment would add and cancel to follow it."""
+
+    source: str
+    recorded_source: str
+    added: dict[date, str]
+    cancelled: list[date]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.cancelled)
+
+    @property
+    def days(self) -> list[date]:
+        return sorted({*self.added, *self.cancelled})
+
+
 class Due(NamedTuple):
     """A deadline's instant and the calendar version that set it (0: the base calendar)."""
 
@@ -98,6 +141,7 @@ class Calendars:
         weeks: Mapping[tuple[str, str], Week] | None = None,
         units: Iterable[tuple[str, str, str]] = (),
         policies: Sequence[PolicyVersion] = (),
+        base: BaseCalendar | None = None,
         _built: dict[tuple[Week, tuple[int, ...]], WorkingCalendar] | None = None,
         _spans: dict[tuple[Week, tuple[int, ...], int], timedelta] | None = None,
         _weeks: dict[int, dict[tuple[str, str], Week]] | None = None,
@@ -105,6 +149,8 @@ class Calendars:
         self.base_policy = policy
         """The policy the calendars are built from: its zone, day end, years and closing days
         are every version's (``policy.FIXED_FIELDS``)."""
+        self.base = base
+        """The base calendar the store recorded (None: the installed package's, not recorded)."""
         self.amendments: tuple[Amendment, ...] = tuple(amendments)
         _check_numbered(self.amendments, Term("calendar amendment"))
         self.policies: tuple[PolicyVersion, ...] = tuple(policies) or (PolicyVersion(0, policy),)
@@ -140,10 +186,50 @@ class Calendars:
             amendments,
             units=self._units,
             policies=policies,
+            base=self.base,
             _built=self._built,
             _spans=self._spans,
             _weeks=self._weeks,
         )
+
+    def with_base(self, base: BaseCalendar) -> Calendars:
+        """These calendars counting on the base calendar a store recorded."""
+        return Calendars(
+            self.base_policy,
+            self.amendments,
+            units=self._units,
+            policies=self.policies,
+            base=base,
+            _weeks=self._weeks,  # a unit's week does not depend on the closing days
+        )
+
+    def drift(self, source: str, package: Sequence[tuple[date, str]]) -> Drift:
+        """How the ``package``'s closing days (``source``: its name and version) differ from the
+        recorded base's, on the days where the national calendar, with its amendments and the
+        policy's own days, does not already follow the package. Nothing without a recorded base."""
+        base = self.base
+        if base is None or tuple(package) == base.closing_days:
+            return Drift(source, base.source if base else source, {}, [])
+        policy, national = self.base_policy, self.calendar()
+        recorded, now = dict(base.closing_days), dict(package)
+        in_years = range(policy.first_year, policy.last_year + 1)
+        added = {
+            day: name
+            for day, name in now.items()
+            if day not in recorded
+            and day.year in in_years
+            and day not in policy.cancelled_closing_days
+            and national.closing_name(day) is None
+        }
+        cancelled = [
+            day
+            for day in recorded
+            if day not in now
+            and day.year in in_years
+            and day not in policy.extra_closing_days
+            and national.closing_name(day) is not None
+        ]
+        return Drift(source, base.source, dict(sorted(added.items())), sorted(cancelled))
 
     @property
     def policy(self) -> SlaPolicy:
@@ -318,9 +404,10 @@ class Calendars:
                 amendment = self.amendments[versions[-1] - 1]
                 built = before.changed(add=dict(amendment.added), cancel=amendment.cancelled)
             elif week is Week.MONDAY_TO_FRIDAY:
-                built = self.base_policy.calendar
+                base = self.base
+                built = self.base_policy.calendar if base is None else base.calendar(self.base_policy)
             else:
-                built = self.base_policy.calendar.changed(weekend=week.weekend)
+                built = self._calendar(Week.MONDAY_TO_FRIDAY, ()).changed(weekend=week.weekend)
             self._built[key] = built
         return built
 

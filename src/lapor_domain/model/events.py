@@ -229,3 +229,20 @@ class PolicyRecorded(LogEvent):
 
     policy: SlaPolicy
     basis: str = Field(min_length=1, max_length=1_000, description="why: the Perwali, SOP or decision")
+
+
+BASE_CALENDAR_STREAM = UUID("62617365-6361-4c65-8e64-61722d626173")
+"""The base calendar: the closing days the `holidays` package gave when the store began (rule 16)."""
+
+
+class BaseCalendarRecorded(LogEvent):
+    """The `holidays` package's national holidays and cuti bersama over the policy's years, as
+    the store began with them (rule 16). The store counts by these, not by whatever package is
+    installed later: a package upgrade that moves a closing day is shown as a difference to
+    record with a calendar amendment, never applied by itself. One per store, written with its
+    first event (a store from before this was recorded writes it with its next one)."""
+
+    stored_name: ClassVar[str] = "lapor.BaseCalendarRecorded"
+
+    source: str = Field(min_length=1, max_length=200, description="the package and its version")
+    closing_days: dict[date, str] = Field(description="the package's closing days, with their names")
