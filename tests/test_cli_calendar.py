@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from lapor_domain.model.calendar import package_closing_days
 from test_cli import (  # noqa: F401  (office_hours: the wall clock every command here reads)
     ADMIN,
     DINKES,
@@ -22,6 +23,8 @@ from test_cli import (  # noqa: F401  (office_hours: the wall clock every comman
     submit,
     to_unit,
 )
+
+from conftest import Package
 
 
 @pytest.fixture
@@ -99,3 +102,33 @@ def test_the_sla_report_as_it_stood_and_as_we_know_it_now(db: Path, at_unit: str
 
     assert past_limit() == 1 and past_limit("--known-at", "now") == 0
     refused(lapor(db, "sla", "--known-at", "now"), 2, "--as-of")
+
+
+def test_an_upgraded_package_is_shown_and_followed_only_when_recorded(
+    db: Path, at_unit: str, package: Package
+) -> None:
+    """Rule 16: the base calendar is the one the database began with; an upgraded holidays
+    package that closes another day moves nothing until `calendar follow-package` records it."""
+    before = as_json(lapor(db, "show", at_unit, "--json"))["limit"]
+    assert before == UNIT_LIMIT
+    ok(lapor(db, "calendar", "base"))
+    recorded = as_json(lapor(db, "calendar", "base", "--json"))
+    assert recorded["recorded"]["source"].startswith("holidays ") and recorded["differences"] == []
+    extra = (date(2026, 3, 25), "Cuti Bersama (uji)")  # a Wednesday inside the unit's limit
+    package(tuple(sorted([*package_closing_days(2010, 2050), extra])), "99.0")
+    shown = lapor(db, "show", at_unit, "--json")
+    assert as_json(shown)["limit"] == before  # counted on the recorded base
+    assert "lapor: note: the installed holidays 99.0 marks 1 day(s) differently" in shown.stderr
+    assert "2026-03-25" in shown.stderr and "follow-package" in shown.stderr
+    differences = as_json(lapor(db, "calendar", "base", "--json"))
+    assert differences["installed"] == "holidays 99.0"
+    assert differences["differences"] == [
+        {"date": "2026-03-25", "weekday": "Wed", "change": "added", "name": "Cuti Bersama (uji)"}
+    ]
+    refused(lapor(db, "calendar", "follow-package", "--as", ADMIN), 1, "national")
+    followed = as_json(lapor(db, "calendar", "follow-package", "--as", NATIONAL, "--json"))
+    assert followed["added"] == ["2026-03-25"] and followed["deadlines_moved"] == 1  # its escalation clock
+    assert "holidays 99.0, following the package" in followed["basis"]
+    after = lapor(db, "show", at_unit, "--json")
+    assert after.stderr == "" and as_json(after)["limit"] == AMENDED_LIMIT
+    refused(lapor(db, "calendar", "follow-package", "--as", NATIONAL), 2, "nothing to follow")

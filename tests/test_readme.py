@@ -33,7 +33,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 WALKTHROUGHS = {
     "Working a desk": 10,
     "An investigation": 7,
-    "A calendar amendment": 11,
+    "A calendar amendment": 13,
     "A new SLA policy": 12,
     "For an auditor": 9,
     "For an administrator": 12,

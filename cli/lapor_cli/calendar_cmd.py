@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import click
 
-from lapor_domain import Actor, Calendars, WorkingCalendar
+from lapor_domain import Actor, Amendment, Calendars, WorkingCalendar
 from lapor_projections import views_spanning
 
 from . import params
@@ -190,6 +190,10 @@ def amend(
     amendment, moved = app.amend_calendar(
         add=add, cancel=cancelled, basis=basis, by=actor, institution=institution
     )
+    _amended(session, amendment, moved)
+
+
+def _amended(session: Session, amendment: Amendment, moved: int) -> None:
     result = {
         "version": amendment.version,
         "recorded_at": amendment.recorded_at,
@@ -208,6 +212,105 @@ def amend(
             version=amendment.version, at=local_text(amendment.recorded_at, session.zone), moved=moved
         )
     )
+
+
+BASE_COLUMNS = [
+    Column("date", "date"),
+    Column("weekday", "day"),
+    Column("change", "change"),
+    Column("name", "closed because"),
+]
+
+
+@calendar.command()
+@json_option
+@pass_session
+def base(session: Session) -> None:
+    """The base calendar this database counts on: the holidays package's closing days as it
+    recorded them when it began, and where the installed package now differs (rule 16).
+
+    An upgraded package changes nothing by itself: the days it marks differently are listed
+    here, and `lapor calendar follow-package` records them as an amendment.
+
+    \b
+    Example:
+      lapor calendar base
+    """
+    app = session.app()
+    recorded = app.base_calendar.recorded()
+    drift = app.calendar_drift()
+    changes = [
+        {
+            "date": d,
+            "weekday": f"{d:%a}",
+            "change": "added" if d in drift.added else "cancelled",
+            "name": drift.added.get(d, ""),
+        }
+        for d in drift.days
+    ]
+    if session.out.as_json:
+        session.out.json(
+            {
+                "recorded": None
+                if recorded is None
+                else {
+                    "source": recorded.source,
+                    "recorded_at": recorded.at,
+                    "closing_days": len(recorded.closing_days),
+                },
+                "installed": drift.source,
+                "differences": changes,
+            }
+        )
+        return
+    if recorded is None:
+        said = session.out._(
+            "no base calendar recorded yet: the next command records the installed {source}'s"
+        )
+        click.echo(said.format(source=drift.source))
+        return
+    said = session.out._(
+        "base calendar: {source}, {count} closing days, recorded at {at}; installed: {installed}"
+    )
+    click.echo(
+        said.format(
+            source=recorded.source,
+            count=len(recorded.closing_days),
+            at=local_text(recorded.at, session.zone),
+            installed=drift.source,
+        )
+    )
+    title = session.out._("Days the installed package marks differently ({count})").format(count=len(changes))
+    session.out.rows(changes, BASE_COLUMNS, title=title)
+
+
+@calendar.command("follow-package")
+@click.option(
+    "--basis",
+    help="The legal basis (default: the installed package and the base it differs from); "
+    'e.g. "SKB 3 Menteri 2028".',
+)
+@click.option(
+    "--as", "actor", required=True, callback=params.actor, metavar=params.ACTOR_METAVAR, help="Who enters it."
+)
+@json_option
+@pass_session
+def follow_package(session: Session, basis: str | None, actor: Actor) -> None:
+    """Record the installed holidays package's changes to the base calendar as an amendment of
+    the national calendar, now, and move the open deadlines it moves (rule 16).
+
+    The national desk records it. `lapor calendar base` lists the days first.
+
+    \b
+    Example:
+      lapor calendar follow-package --basis "SKB 3 Menteri 2028" --as lapor-sp4n:sp4n-ayu
+    """
+    app = session.app()
+    drift = app.calendar_drift()
+    said = session.out._("{source}, following the package (the base calendar recorded {recorded})")
+    basis = basis or said.format(source=drift.source, recorded=drift.recorded_source)
+    amendment, moved = app.follow_package(basis=basis, by=actor)
+    _amended(session, amendment, moved)
 
 
 HISTORY_COLUMNS = [

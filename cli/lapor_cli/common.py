@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -16,7 +17,22 @@ from .session import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-pass_session = click.make_pass_decorator(Session)
+
+def pass_session(f: F) -> F:
+    """Give the command the session; after it succeeded, the notes it left (on stderr): an
+    expected error stays one line."""
+
+    def with_session(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        session = ctx.find_object(Session)
+        if session is None:  # pragma: no cover  # the root command always makes one
+            raise RuntimeError("no session")
+        result = ctx.invoke(f, session, *args, **kwargs)
+        for note in session.take_notes():
+            click.echo(f"lapor: note: {note}", err=True)
+        return result
+
+    return functools.update_wrapper(with_session, f)  # type: ignore[return-value]
 
 
 def _json_requested(ctx: click.Context, _: click.Parameter, value: bool) -> None:

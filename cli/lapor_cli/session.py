@@ -80,6 +80,7 @@ class Session:
         self._policy: SlaPolicy | None = None
         self._keeping = False
         self._app: LaporApp | None = None
+        self._notes: list[str] = []
         self._views: ReadModels | None = None
         self._attached = False
         self._caught_up = False
@@ -148,7 +149,29 @@ class Session:
                     fields=", ".join(differs.changes),
                 ) from None
             self._policy = self._app.policy  # the version in force, as the store records it
+            self._note_drift(self._app)
         return self._app
+
+    def take_notes(self) -> list[str]:
+        """What the operator should know once the command succeeded (said after its output)."""
+        notes, self._notes = self._notes, []
+        return notes
+
+    def _note_drift(self, app: LaporApp) -> None:
+        """An upgraded holidays package changes no deadline by itself (rule 16): say so, once."""
+        drift = app.calendar_drift()
+        if drift:
+            note = self.out._(
+                "the installed {source} marks {count} day(s) differently from the base calendar "
+                "this database records ({recorded}): {days}; deadlines still count on the recorded "
+                "one until `lapor calendar follow-package --as ACTOR` records the change"
+            ).format(
+                source=drift.source,
+                count=len(drift.days),
+                recorded=drift.recorded_source,
+                days=", ".join(map(str, drift.days[:5])) + (", ..." if len(drift.days) > 5 else ""),
+            )
+            self._notes.append(note)
 
     def hold(self, ring: KeyRing) -> None:
         """Hold these keys instead of --key-file's (``keys init``, before its file exists)."""
@@ -210,7 +233,7 @@ class Session:
         return views
 
     def reader(self) -> ViewReader:
-        return ViewReader(self.views().db, self.policy)
+        return ViewReader(self.views().db, self.policy, self.calendars())
 
     def snapshot_instant(self) -> datetime | None:
         """The instant a `lapor replay` database stands at; None for a live database."""
