@@ -76,3 +76,25 @@ def test_a_monday_to_saturday_calendar_counts_every_day_but_sundays_and_closing_
     assert MON_SAT.deadline(start, n) == datetime.combine(
         day + timedelta(days=1), datetime.min.time(), tzinfo=MON_SAT.timezone
     )
+
+
+def test_the_working_days_a_stay_took_count_on_its_units_week(saturdays: LaporApp) -> None:
+    """The timeline's days since the previous event and a stay's working days count on the
+    calendar of the desk the complaint was on (rule 17), not on Monday to Friday."""
+    from lapor_projections import ReadModels, ViewReader, timeline
+
+    c = file_complaint(saturdays, wib(2026, 3, 2, 9))
+    to_unit(saturdays, c.id, wib(2026, 3, 2, 10), unit="pkm-pulasaren")  # Monday 2 March 2026
+    saturdays.respond(c.id, message="Sudah ditangani.", by=PUSKESMAS, at=wib(2026, 3, 9, 10))
+    week = saturdays.rules.calendars.calendar("kota-cirebon", Week.MONDAY_TO_SATURDAY)
+    monday_to_friday = saturdays.rules.calendars.calendar("kota-cirebon")
+    spent = week.working_days_between(wib(2026, 3, 2, 10), wib(2026, 3, 9, 10))
+    assert spent == monday_to_friday.working_days_between(wib(2026, 3, 2, 10), wib(2026, 3, 9, 10)) + 1
+    responded = timeline(saturdays, c.id)[-1]
+    assert responded.event == "Responded" and responded.working_days_since_previous == spent
+    views = ReadModels(saturdays)
+    views.catch_up()
+    reader = ViewReader(views.db, saturdays.policy, saturdays.rules.calendars)
+    stay = next(v for v in reader.visits(c.id, wib(2026, 3, 10)) if v.unit == "pkm-pulasaren")
+    assert stay.working_days == spent
+    views.close()

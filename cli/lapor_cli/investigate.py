@@ -65,7 +65,7 @@ def replay(session: Session, as_of: datetime, out: str | None, force: bool) -> N
         with session.out.progress("replaying the events") as progress:
             built = live.build_as_of(as_of, target, progress=progress)
         try:
-            reader = ViewReader(built.db, session.policy)
+            reader = ViewReader(built.db, session.policy, session.app().rules_known_at(as_of).calendars)
             counts = reader.desks(as_of)
             total = reader.count()
             position = built.position()

@@ -72,7 +72,8 @@ def _reader(
     with session.out.progress("replaying the events") as progress:
         replay = session.read_models().build_as_of(as_of, ":memory:", progress=progress, known_at=known_at)
     try:
-        yield ViewReader(replay.db, session.policy)
+        known = session.app().rules_known_at(known_at or as_of).calendars
+        yield ViewReader(replay.db, session.policy, known)
     finally:
         replay.close()
 

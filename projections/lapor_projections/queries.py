@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from lapor_domain import (
+    Calendars,
     DeskDeadlines,
     DeskKind,
     EscalatedToOmbudsman,
@@ -22,6 +23,7 @@ from lapor_domain import (
     Returned,
     SlaPolicy,
     SlaState,
+    WorkingCalendar,
     from_micros,
     id_prefix,
     judge,
@@ -89,9 +91,12 @@ def _sla_filter(sla: SlaState | str | None, now: int) -> tuple[str, list[Any]]:
 class ViewReader:
     """Queries against one view database, with SLA states judged at a given instant."""
 
-    def __init__(self, db: Database, policy: SlaPolicy) -> None:
+    def __init__(self, db: Database, policy: SlaPolicy, calendars: Calendars | None = None) -> None:
+        """``calendars``: what a stay's working days count on (rule 17: its desk's calendar, with
+        the amendments known); by default the policy's own."""
         self.db = db
         self.policy = policy
+        self.calendars = calendars
         self.zone = policy.zone
         self._fixed = _fixed_offset(self.zone, policy.first_year, policy.last_year)
         self._local = functools.lru_cache(maxsize=1 << 16)(self._to_local)  # type: ignore[method-assign]
@@ -314,6 +319,13 @@ class ViewReader:
         )
         return [self._visit_view(row, now) for row in rows]
 
+    def _calendar_of(self, v: Visit) -> WorkingCalendar:
+        calendars = self.calendars
+        if calendars is None:
+            return self.policy.calendar
+        institution = None if v.desk_kind == DeskKind.NATIONAL.value else v.institution
+        return calendars.calendar(institution, calendars.week_of(v.institution, v.unit))
+
     def _visit_view(self, row: Sequence[Any], now: int) -> VisitView:
         v = visit_from_row(row)
         until = v.left if v.left is not None else from_micros(now)
@@ -330,7 +342,7 @@ class ViewReader:
             arrived=v.arrived.astimezone(self.zone),
             left=v.left.astimezone(self.zone) if v.left else None,
             left_by=v.left_by,
-            working_days=max(0, self.policy.calendar.working_days_between(v.arrived, until)),
+            working_days=max(0, self._calendar_of(v).working_days_between(v.arrived, until)),
             target=v.target.astimezone(self.zone) if v.target else None,
             limit=v.limit.astimezone(self.zone) if v.limit else None,
             outcome=outcome,

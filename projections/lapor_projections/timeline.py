@@ -106,6 +106,8 @@ def _entry(
     was_recorded: bool,
 ) -> TimelineEntry:
     calendar = app.policy.calendar
+    held = before.desk if before is not None else None  # the desk the days were spent on (rule 17)
+    spent = calendars.of_desk(held) if held is not None else calendars.calendar()
     deadline, deadline_at, version, policy = _deadline_in_force(app, calendars, after)
     actor = event.actor
     person = actor.person
@@ -123,7 +125,7 @@ def _entry(
         desk_before=before.desk.key if before and before.desk else None,
         desk_after=after.desk.key if after.desk else None,
         working_days_since_previous=(
-            calendar.working_days_between(before.last_event_at, event.at) if before else None
+            spent.working_days_between(before.last_event_at, event.at) if before else None
         ),
         deadline=deadline,
         deadline_at=deadline_at,
