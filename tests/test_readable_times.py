@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,17 @@ from hypothesis import strategies as st
 
 from lapor_domain import SlaPolicy, WorkingCalendar
 from lapor_projections import readable
+
+from test_cli import (  # noqa: F401  (office_hours: the wall clock the commands read)
+    ADMIN,
+    NATIONAL,
+    UNIT_LIMIT,
+    UNIT_TARGET,
+    lapor,
+    office_hours,
+    ok,
+    submit,
+)
 
 CALENDAR = SlaPolicy.cirebon().calendar
 WIB = ZoneInfo("Asia/Jakarta")
@@ -72,3 +84,25 @@ def test_the_day_shown_is_the_last_working_day_the_deadline_includes(
 def test_a_table_names_its_time_zone(lang: str, expected: str) -> None:
     assert readable.zone_caption(WIB, None, lang) == expected
     assert readable.zone_caption(ZoneInfo("Asia/Makassar"), None, lang).endswith("WITA (Asia/Makassar)")
+
+
+def test_a_step_says_its_deadlines_as_the_last_working_day_with_the_days_left(tmp_path: Path) -> None:
+    """Issue 10: "target 2026-03-31 00:00" read as the end of Monday 30 March, in both languages."""
+    db = tmp_path / "lapor.db"
+    cid = submit(db)
+    ok(lapor(db, "verify", cid, "--as", NATIONAL, "--at", "2026-03-13T10:00"))
+    ok(lapor(db, "dispose", cid, "--to", "kota-cirebon", "--as", NATIONAL, "--at", "2026-03-13T10:05"))
+    ok(lapor(db, "verify", cid, "--as", ADMIN, "--at", "2026-03-16T08:00"))
+    step = ["dispose", cid, "--to", "kota-cirebon/dinkes", "--as", ADMIN, "--at", "2026-03-16T08:00"]
+    said = ok(lapor(db, "--lang", "id", *step)).stdout
+    target, limit = datetime.fromisoformat(UNIT_TARGET), datetime.fromisoformat(UNIT_LIMIT)
+    at = datetime(2026, 3, 16, 8, tzinfo=WIB)
+    left = readable.working_days_left(target, at, CALENDAR)
+    assert left == 5  # 17 March, then 25-27 and 30 March: 18-24 March are closed
+    assert f"target {readable.deadline_text(target, WIB, 'id')} (5 hari kerja lagi)" in said
+    assert f"batas {readable.deadline_text(limit, WIB, 'id')} (10 hari kerja lagi)" in said
+    assert "00:00" not in said
+    ok(lapor(db, "return", cid, "--reason", "bukan kewenangan", "--as", "pejabat-penghubung:kota-cirebon/dinkes:sari",
+             "--at", "2026-03-16T09:00"))  # fmt: skip
+    again = ok(lapor(db, "--lang", "en", *step[:-1], "2026-03-16T10:00")).stdout
+    assert "target by end of Mon 30 Mar 2026 (5 working days left)" in again

@@ -15,14 +15,14 @@ from uuid import UUID
 import click
 from pydantic import ValidationError
 
-from lapor_domain import Actor, ArchiveReason, Complaint, InvalidInput, Reporter, Role
+from lapor_domain import Actor, ArchiveReason, Complaint, InvalidInput, Reporter, Role, WorkingCalendar
+from lapor_projections import readable
 
 from . import params
 from .cards import CARD_FIELDS, complaint_card
 from .common import at_option, json_option, pass_session
 from .output import SLA_STYLES
 from .session import Session
-from .timeparse import local_text
 
 AT_HELP = (
     "When it happened (business time). Default: now. It may lie in the past (entered late), but "
@@ -70,21 +70,39 @@ def _report(session: Session, c: Complaint, at: datetime, viewer: Role, verb: st
     if session.out.as_json:
         session.out.record(card, CARD_FIELDS)
         return
-    zone = session.zone
     _ = session.out._
     said = {"id": card.complaint_id[:8], "verb": _(verb), "desk": card.desk, "label": card.label}
-    if card.desk is None:
+    calendars = session.calendars()
+    if c.desk is None:
         line = _("{id} {verb}: finished ({outcome}, {label})").format(**said, outcome=_(str(card.outcome)))
-    elif card.target is not None:
+    elif card.target is not None and card.limit is not None:
+        calendar = calendars.of_desk(c.desk)
         line = _("{id} {verb}: on {desk} ({label}), target {target}, limit {limit}").format(
-            **said, target=local_text(card.target, zone), limit=local_text(card.limit, zone)
+            **said,
+            target=_by(session, card.target, at, calendar),
+            limit=_by(session, card.limit, at, calendar),
         )
     else:
-        line = _("{id} {verb}: on {desk} ({label}), {clock} at {due}").format(
-            **said, clock=_(str(card.clock)), due=local_text(card.clock_due, zone)
+        due = card.clock_due
+        line = _("{id} {verb}: on {desk} ({label}), {clock} {due}").format(
+            **said,
+            clock=_(str(card.clock)),
+            due=_by(session, due, at, calendars.calendar()) if due is not None else "-",
         )
     sla = f", {_(card.sla.value)}" if card.sla else ""
     session.out.line(f"{line}{sla}", style=SLA_STYLES.get(str(card.sla)))
+
+
+def _by(session: Session, deadline: datetime, at: datetime, calendar: WorkingCalendar) -> str:
+    """``s.d. Jumat, 14 Feb 2025 (3 hari kerja lagi)``: the last working day a deadline includes
+    and what is left of it at the step's instant."""
+    lang = session.out.lang
+    text = readable.deadline_text(deadline, session.zone, lang)
+    try:
+        left = readable.working_days_left(deadline, at, calendar)
+    except InvalidInput:  # outside the calendar's years: the day alone says enough
+        return text
+    return f"{text} ({readable.left_text(left, lang, passed=at >= deadline)})"
 
 
 @click.command()
