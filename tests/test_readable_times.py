@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from lapor_domain import SlaPolicy, WorkingCalendar
 from lapor_projections import readable
-
 from test_cli import (  # noqa: F401  (office_hours: the wall clock the commands read)
     ADMIN,
     NATIONAL,
@@ -102,7 +101,7 @@ def test_a_step_says_its_deadlines_as_the_last_working_day_with_the_days_left(tm
     assert f"target {readable.deadline_text(target, WIB, 'id')} (5 hari kerja lagi)" in said
     assert f"batas {readable.deadline_text(limit, WIB, 'id')} (10 hari kerja lagi)" in said
     assert "00:00" not in said
-    ok(lapor(db, "return", cid, "--reason", "bukan kewenangan", "--as", "pejabat-penghubung:kota-cirebon/dinkes:sari",
-             "--at", "2026-03-16T09:00"))  # fmt: skip
+    liaison = "pejabat-penghubung:kota-cirebon/dinkes:sari"
+    ok(lapor(db, "return", cid, "--reason", "bukan kewenangan", "--as", liaison, "--at", "2026-03-16T09:00"))
     again = ok(lapor(db, "--lang", "en", *step[:-1], "2026-03-16T10:00")).stdout
     assert "target by end of Mon 30 Mar 2026 (5 working days left)" in again
