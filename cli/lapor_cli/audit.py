@@ -27,6 +27,7 @@ from lapor_domain import (
 
 from .common import check_writable, json_option, pass_session
 from .errors import CliError, ExitCode, one_line
+from .helptext import HelpCommand, HelpGroup
 from .output import Column
 from .paths import FilePath
 from .session import Session
@@ -76,7 +77,7 @@ def trusted_keys(session: Session, trust: Sequence[str], key: SigningKey | None)
     return found
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=HelpGroup, invoke_without_command=True)
 @click.option(
     "--checkpoint",
     "checkpoint_file",
@@ -321,7 +322,7 @@ def _signed_row(size: int, root: bytes, instant: Any, fingerprint: str) -> dict[
     return {"size": size, "root": root.hex(), "instant": instant, "fingerprint": fingerprint}
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @json_option
 @pass_session
 def upgrade(session: Session) -> None:

@@ -13,6 +13,7 @@ from lapor_projections import views_spanning
 from . import params
 from .common import json_option, pass_session
 from .errors import DatabaseMissing
+from .helptext import HelpGroup
 from .output import Column
 from .session import Session
 from .timeparse import local_text
@@ -20,7 +21,7 @@ from .timeparse import local_text
 WEEKEND = "weekend"
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 def calendar() -> None:
     """Working days: Monday to Friday minus national holidays and cuti bersama, as amended.
 

@@ -9,6 +9,7 @@ import click
 
 from .audit import load_key, signing_key_option
 from .common import at_option, json_option, pass_session
+from .helptext import HelpCommand
 from .output import Column
 from .session import Session
 from .timeparse import local_text
@@ -22,7 +23,7 @@ FIRED_COLUMNS = [
 OUTCOMES = {"escalation": "escalated to Ombudsman RI", "auto-close": "auto-closed (reporter silent)"}
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @at_option("Fire what is due at or before this instant. Default: now.")
 @signing_key_option(required=False, help_text="Sign the tree head afterwards with this key (rule 15).")
 @json_option

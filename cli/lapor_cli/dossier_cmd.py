@@ -14,6 +14,7 @@ from lapor_projections import build_dossier, render_html
 from .audit import load_key, signing_key_option
 from .common import check_writable, json_option, pass_session
 from .errors import CliError
+from .helptext import HelpCommand
 from .output import Column
 from .params import instant_option, purpose_option, viewer_actor, viewer_option, viewer_role
 from .paths import FilePath
@@ -27,7 +28,7 @@ DOSSIER_FIELDS = [
 ]
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @click.option(
     "--out",

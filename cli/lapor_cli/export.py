@@ -41,6 +41,7 @@ from lapor_projections import HIDDEN, DeskReport, TimelineEntry, event_label, js
 from . import sheets
 from .common import check_writable, pass_session, period, period_options
 from .errors import CliError
+from .helptext import HelpGroup
 from .output import plain
 from .params import instant_option, purpose_option, viewer_actor, viewer_option, viewer_role
 from .paths import FilePath
@@ -81,7 +82,7 @@ def _check_format(fmt: str, out: Path | None, excel: bool) -> None:
         raise CliError("--excel shapes a CSV: use it with --format csv")
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 def export() -> None:
     """Export events, the SLA report or timelines as JSON Lines or CSV.
 

@@ -12,6 +12,7 @@ import click
 from lapor_domain import Outcome, can_see_complaint
 
 from .common import at_option, json_option, pass_session, period_options
+from .helptext import HelpCommand
 from .output import Column
 from .params import viewer_option, viewer_role
 from .session import Session
@@ -45,7 +46,7 @@ _LIMIT = click.option(
 )
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("words", nargs=-1, required=True)
 @viewer_option
 @click.option(
@@ -81,7 +82,7 @@ def search(session: Session, words: tuple[str, ...], viewer: str, limit: int) ->
     )
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @at_option("Judge the SLA at this instant. Default: now.")
 @unit_options
 @_LIMIT
@@ -117,7 +118,7 @@ def overdue(
     )
 
 
-@click.command(name="list")
+@click.command(cls=HelpCommand, name="list")
 @click.option("--status", type=click.Choice(STATUSES), help="open, finished, or how it finished.")
 @unit_options
 @period_options

@@ -18,6 +18,7 @@ from . import params
 from .audit import refuse_damage, trusted_keys
 from .common import check_writable, json_option, pass_session
 from .errors import CliError, ExitCode
+from .helptext import HelpCommand
 from .output import Column
 from .params import instant_option
 from .session import Session
@@ -33,7 +34,7 @@ REPLAY_FIELDS = [
 ]
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @instant_option("--as-of", required=True, help="The instant to stand at (a bare date: 00:00 that day).")
 @click.option(
     "--out",
@@ -125,7 +126,7 @@ WORKERS = click.option(
 )
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("view", type=click.Choice(["all", "views", "deadlines"]), default="all")
 @WORKERS
 @click.option(
@@ -199,7 +200,7 @@ def rebuild(
     session.out.record(result, REBUILT_FIELDS, title=f"Rebuilt {view}")
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.option("--limit", default=20, show_default=True, help="Name at most this many differences.")
 @WORKERS
 @json_option

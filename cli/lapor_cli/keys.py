@@ -26,6 +26,7 @@ from lapor_domain import (
 from . import params
 from .common import at_option, json_option, pass_session
 from .errors import CliError
+from .helptext import HelpCommand, HelpGroup
 from .output import Column
 from .session import Session
 
@@ -53,7 +54,7 @@ def _key_file(session: Session) -> Path:
     return session.key_file
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 def keys() -> None:
     """Reader keys: make the key file, rotate it, complete pending re-wraps, list them.
 
@@ -179,7 +180,7 @@ def rewrap(session: Session) -> None:
                               Column("orphans", "orphan rows collected", "number")])  # fmt: skip
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint", required=False)
 @click.option("--reason", help="Why (recorded; no personal data). Required with COMPLAINT.")
 @click.option("--expired", is_flag=True, help="Erase every identity kept past the policy's retention.")
@@ -223,7 +224,7 @@ def erase(
                      empty=session.out._("no identity was past its retention"))  # fmt: skip
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.option("--complaint", help="Only this complaint's disclosures.")
 @json_option
 @pass_session

@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .exit_codes import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode
+from .helptext import ARGV, HelpGroup, translator_of
 from .paths import FilePath
 
 COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order a complaint lives
@@ -57,8 +58,9 @@ COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class LaporGroup(click.Group):
-    """A group that turns expected errors into one line and an exit code, never a traceback."""
+class LaporGroup(HelpGroup):
+    """A group that turns expected errors into one line and an exit code, never a traceback,
+    and whose help speaks the operator's language (``helptext``)."""
 
     lang_of_errors: str | None = None
     """The language an invocation's error is said in, once its options are read."""
@@ -83,6 +85,10 @@ class LaporGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.commands = LazyCommands(COMMANDS)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV] = list(args)  # for --help's language: click reads --help before --lang
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -98,8 +104,9 @@ class LaporGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the table, importing no command's module."""
-        rows = [(name, summary) for name, (_, summary) in COMMANDS.items()]
-        with formatter.section("Commands"):
+        translate = translator_of(ctx)
+        rows = [(name, translate(summary)) for name, (_, summary) in COMMANDS.items()]
+        with formatter.section(translate("Commands")):
             formatter.write_dl(rows)
 
 

@@ -14,13 +14,14 @@ from lapor_domain import Actor, PolicyRecorded, SlaPolicy, policy_changes
 from . import params
 from .common import json_option, pass_session
 from .errors import CliError
+from .helptext import HelpGroup
 from .output import Column
 from .paths import FilePath
 from .session import Session
 from .timeparse import local_text
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 def policy() -> None:
     """The SLA policy's versions: the days each desk has, the clocks, the working weeks.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import json_option, pass_session
+from .helptext import HelpCommand
 from .output import Column
 from .session import Session
 
@@ -17,7 +18,7 @@ UNIT_COLUMNS = [
 ]
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("institution", required=False)
 @json_option
 @pass_session

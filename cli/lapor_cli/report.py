@@ -12,6 +12,7 @@ from lapor_projections import UnitRecord, cumulative_flow, manager_report, unit_
 
 from .common import check_writable, json_option, pass_session, period_options
 from .errors import CliError
+from .helptext import HelpCommand
 from .output import Column
 from .paths import FilePath
 from .session import Session
@@ -29,7 +30,7 @@ PAGE_FIELDS = [*FIELDS, Column("months", "months recapitulated", "number")]
 PICTURE_FIELDS = [*FIELDS, Column("width", "width (px)", "number"), Column("height", "height (px)", "number")]
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.option(
     "--out",
     required=True,

@@ -13,6 +13,7 @@ from lapor_projections.simulation import PER_YEAR, Workload, simulate
 from . import params
 from .common import json_option, pass_session
 from .errors import CliError
+from .helptext import HelpCommand
 from .output import Column
 from .session import Session
 
@@ -29,7 +30,7 @@ SUMMARY_FIELDS = [
 ]
 
 
-@click.command("simulate")
+@click.command("simulate", cls=HelpCommand)
 @click.option(
     "--complaints",
     "count",

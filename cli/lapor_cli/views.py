@@ -20,6 +20,7 @@ from lapor_projections import ViewReader, timeline
 from .cards import CARD_FIELDS, card_title, complaint_card
 from .common import F, at_option, json_option, pass_session, period, period_options
 from .errors import CliError
+from .helptext import HelpCommand
 from .lookup import resolve_desk, resolve_unit
 from .output import Column
 from .params import (
@@ -78,7 +79,7 @@ def _reader(
         replay.close()
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("desk", required=False)
 @at_option(
     "What is on the desk now, with its SLA judged at this instant: what will be late or breached "
@@ -177,7 +178,7 @@ def _queue_caption(session: Session, entries: list[Any]) -> str:
     return f"{counted}: {', '.join(parts)}" if parts else counted
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @instant_option(
     "--as-of",
@@ -260,7 +261,7 @@ HISTORY_COLUMNS = [
 ]
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @instant_option("--as-of", help="Only what had happened by then.")
 @known_at_option()
@@ -366,7 +367,7 @@ def unit_filter(session: Session, unit: str | None, institution: str | None) -> 
     return unit, institution
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @unit_options
 @period_options
 @instant_option(
@@ -436,7 +437,7 @@ STATUS_FIELDS = [
 ]
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @json_option
 @pass_session

@@ -21,6 +21,7 @@ from lapor_projections import readable
 from . import params
 from .cards import CARD_FIELDS, complaint_card
 from .common import at_option, json_option, pass_session
+from .helptext import HelpCommand
 from .output import SLA_STYLES
 from .session import Session
 
@@ -105,7 +106,7 @@ def _by(session: Session, deadline: datetime, at: datetime, calendar: WorkingCal
     return f"{text} ({readable.left_text(left, lang, passed=at >= deadline)})"
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @_actor_option("pelapor:warga-123")
 @at_option(AT_HELP)
 @click.option("--title", required=True, help="A short title of the complaint.")
@@ -166,7 +167,7 @@ def submit(
         click.echo(str(c.id))
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @_actor_option("lapor-sp4n:sp4n-ayu or tim-admin:kota-cirebon:dodi")
 @at_option(AT_HELP)
@@ -201,7 +202,7 @@ def verify(
     _step(session, complaint, actor, at, "verify", note=note, **flags)
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @click.option("--to", required=True, metavar="CODE", help="An institution (from national) or a unit code.")
 @_actor_option("tim-admin:kota-cirebon:dodi")
@@ -229,7 +230,7 @@ def _unit_code(to: str, actor: Actor) -> str:
     return unit if slash and institution == actor.institution else to
 
 
-@click.command("return")
+@click.command("return", cls=HelpCommand)
 @click.argument("complaint")
 @click.option("--reason", required=True, help="Why it is not this desk's authority (bukan wewenang).")
 @_actor_option("pejabat-penghubung:kota-cirebon/dinkes:sari")
@@ -247,7 +248,7 @@ def return_up(session: Session, complaint: str, reason: str, actor: Actor, at: d
     _step(session, complaint, actor, at, "return_up", reason=reason)
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @click.option("--message", required=True, help="The unit's answer (tindak lanjut).")
 @_actor_option("pejabat-penghubung:kota-cirebon/dputr:eko")
@@ -264,7 +265,7 @@ def respond(session: Session, complaint: str, message: str, actor: Actor, at: da
     _step(session, complaint, actor, at, "respond", message=message)
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @click.option("--message", required=True, help="The reporter's answer to the response.")
 @_actor_option("pelapor:warga-123")
@@ -281,7 +282,7 @@ def reply(session: Session, complaint: str, message: str, actor: Actor, at: date
     _step(session, complaint, actor, at, "reply", message=message)
 
 
-@click.command()
+@click.command(cls=HelpCommand)
 @click.argument("complaint")
 @click.option(
     "--reason",
