@@ -207,7 +207,7 @@ def _exit_code(run: Callable[[], Any], lang: Callable[[], str | None] = lambda: 
     "--lang",
     type=click.Choice(["id", "en"]),
     envvar="LAPOR_LANG",
-    help="The language of tables and messages: id (Bahasa Indonesia) or en. Default: the policy's "
+    help="The language of tables, messages and help: id (Bahasa Indonesia) or en. Default: the policy's "
     "(Kota Cirebon: id); also from LAPOR_LANG.",
 )
 @click.option(
