@@ -22,10 +22,12 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from . import i18n
+if TYPE_CHECKING:
+    from .i18n import Translate  # the catalogs themselves only when a help is shown
 
 DEFAULT_LANGUAGE = "id"
 """The Cirebon policy's language (``SlaPolicy.cirebon().language``; a test keeps them equal)."""
@@ -74,6 +76,8 @@ def policy_language(path: str | os.PathLike[str] | None) -> str:
 
 def help_language(ctx: click.Context) -> str:
     """The language ``--help`` speaks in this invocation (see the module's docstring)."""
+    from . import i18n
+
     root = ctx.find_root()
     argv: Sequence[str] = root.meta.get(ARGV, ())
     asked = root.params.get("lang") or asked_on_command_line(argv, "--lang") or os.environ.get("LAPOR_LANG")
@@ -85,14 +89,15 @@ def help_language(ctx: click.Context) -> str:
     return i18n.choose(None, policy_language(policy) or DEFAULT_LANGUAGE)
 
 
-def translator_of(ctx: click.Context) -> i18n.Translate:
+def translator_of(ctx: click.Context) -> Translate:
     """The catalog's ``gettext`` for this invocation's help, looked up once."""
     root = ctx.find_root()
     if TRANSLATE not in root.meta:
+        from . import i18n
         from .folders import cache_folder
 
         root.meta[TRANSLATE] = i18n.translator(help_language(ctx), cache_folder())
-    translate: i18n.Translate = root.meta[TRANSLATE]
+    translate: Translate = root.meta[TRANSLATE]
     return translate
 
 
@@ -115,7 +120,7 @@ def messages_of(text: str | None) -> list[str]:
     return [message for _, message in paragraphs(text)] if text else []
 
 
-def translated(text: str | None, translate: i18n.Translate) -> str:
+def translated(text: str | None, translate: Translate) -> str:
     """A help text in the catalog's language, paragraph by paragraph, ``\\b`` kept."""
     if not text:
         return ""
@@ -123,7 +128,7 @@ def translated(text: str | None, translate: i18n.Translate) -> str:
     return "\n\n".join(said)
 
 
-def short_help(command: click.Command, translate: i18n.Translate, limit: int = 45) -> str:
+def short_help(command: click.Command, translate: Translate, limit: int = 45) -> str:
     """The one line a group's command list shows: the short help, else the help's first
     sentence, shortened to ``limit`` at a word as click shortens it."""
     if command.short_help:
@@ -162,7 +167,7 @@ FRAMING = {
 """Click's own words around the help texts; msgids of the catalogs like the help texts."""
 
 
-def _extras(extra: str, translate: i18n.Translate) -> str:
+def _extras(extra: str, translate: Translate) -> str:
     """Click's ``[default: 20; required]`` after an option's help, in the catalog's words."""
     items = []
     for item in extra.split("; "):
@@ -176,9 +181,7 @@ def _extras(extra: str, translate: i18n.Translate) -> str:
     return "; ".join(items)
 
 
-def help_record(
-    param: click.Parameter, ctx: click.Context, translate: i18n.Translate
-) -> tuple[str, str] | None:
+def help_record(param: click.Parameter, ctx: click.Context, translate: Translate) -> tuple[str, str] | None:
     """An option's row: its names and its help translated, click's extras in the same words."""
     import copy
 

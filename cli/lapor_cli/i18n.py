@@ -2,9 +2,10 @@
 
 The words live in gettext catalogs, ``locale/<lang>/LC_MESSAGES/lapor.po`` (English is the
 source language; ``id`` and ``en`` are both complete: a test fails on a message without a
-translation). A catalog is compiled with Babel once per version of its text, into the cache
-folder (``LAPOR_CACHE_DIR``), and read from there with the standard library's ``gettext``
-in about a millisecond; a folder that cannot be written means compiling at every start.
+translation). A catalog is compiled with Babel once per version of its file (known by its size
+and modification time, so a start reads only the compiled file), into the cache folder
+(``LAPOR_CACHE_DIR``), and read from there with the standard library's ``gettext`` in about a
+millisecond; a folder that cannot be written means compiling at every start.
 JSON keys and values stay as they are: programs read them.
 
 The language: ``--lang`` or ``LAPOR_LANG``, else the policy's (Cirebon: ``id``).
@@ -13,10 +14,8 @@ The language: ``--lang`` or ``LAPOR_LANG``, else the policy's (Cirebon: ``id``).
 from __future__ import annotations
 
 import gettext
-import hashlib
 import io
 import os
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -46,24 +45,27 @@ def catalog_path(lang: str) -> Path:
 @lru_cache(maxsize=4)
 def translator(lang: str, cache: Path | None = None) -> Translate:
     """The ``gettext`` of ``lang``'s catalog (a message it lacks is shown as written)."""
-    source = catalog_path(lang).read_bytes()
-    compiled = _compiled(source, cache)
+    compiled = _compiled(catalog_path(lang), lang, cache)
     return gettext.GNUTranslations(io.BytesIO(compiled)).gettext
 
 
-def _compiled(source: bytes, cache: Path | None) -> bytes:
-    key = hashlib.sha256(source).hexdigest()[:24]
-    kept = cache / f"catalog-{key}.mo" if cache is not None else None
+def _compiled(catalog: Path, lang: str, cache: Path | None) -> bytes:
+    """The catalog compiled, from the cache when this version of its file was compiled before
+    (no hashing of its text: ``hashlib`` alone costs ``lapor --help`` 3 ms)."""
+    version = catalog.stat()
+    kept = cache / f"catalog-{lang}-{version.st_size:x}-{version.st_mtime_ns:x}.mo" if cache else None
     if kept is not None:
         try:
             return kept.read_bytes()
         except OSError:
             pass
+    import tempfile
+
     from babel.messages.mofile import write_mo  # only when the catalog's text is new here
     from babel.messages.pofile import read_po
 
     out = io.BytesIO()
-    write_mo(out, read_po(io.BytesIO(source)))
+    write_mo(out, read_po(io.BytesIO(catalog.read_bytes())))
     compiled = out.getvalue()
     if kept is not None:
         try:
