@@ -167,11 +167,15 @@ def test_the_policy_files_language_is_the_default(tmp_path: Path) -> None:
 
 
 def test_the_root_option_reader_stops_at_the_command() -> None:
-    read = helptext.asked_on_command_line
-    assert read(["--db", "--lang", "--lang", "en"], "--lang") == "en"  # a value, not the option
-    assert read(["submit", "--title", "--lang"], "--lang") is None  # the command's words
-    assert read(["--json", "--lang=id", "show"], "--lang") == "id"
-    assert read(["--", "--lang", "en"], "--lang") is None
+    def read(argv: list[str]) -> str | None:
+        return helptext.asked_on_command_line(argv, "--lang", {"--db", "--lang"})
+
+    assert read(["--db", "--lang", "--lang", "en"]) == "en"  # a value, not the option
+    assert read(["--db", "x.db", "submit", "--title", "--lang"]) is None  # the command's words
+    assert read(["--json", "--lang=id", "show"]) == "id"
+    assert read(["--", "--lang", "en"]) is None
+    shown = help_of("--keystore", "k", "--key-file", "f", "--lang", "en", "--help", env={"LAPOR_LANG": "id"})
+    assert shown.startswith("Usage:")
 
 
 def test_help_in_indonesian_imports_no_command_module_nor_the_library() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -37,15 +37,13 @@ ARGV = "lapor.argv"
 
 TRANSLATE = "lapor.help.translate"
 
-ROOT_VALUE_OPTIONS = frozenset({"--db", "--policy", "--lang", "--key-file", "--keystore"})
-"""The root options that take a value: the word after one is not the command's name."""
-
 
 # -- the language, without a session ------------------------------------------------------
 
 
-def asked_on_command_line(argv: Sequence[str], option: str) -> str | None:
-    """The value of a root option in the raw arguments, read up to the command's name."""
+def asked_on_command_line(argv: Sequence[str], option: str, taking_values: Collection[str]) -> str | None:
+    """The value of a root option in the raw arguments, read up to the command's name (the
+    word after an option ``taking_values`` names is that option's value, not the command)."""
     words = iter(argv)
     for word in words:
         if word == option:
@@ -54,7 +52,7 @@ def asked_on_command_line(argv: Sequence[str], option: str) -> str | None:
             return word.partition("=")[2]
         if word == "--" or not word.startswith("-"):
             return None  # the command's name: what follows is the command's own
-        if word in ROOT_VALUE_OPTIONS:
+        if word in taking_values:
             next(words, None)
     return None
 
@@ -80,11 +78,20 @@ def help_language(ctx: click.Context) -> str:
 
     root = ctx.find_root()
     argv: Sequence[str] = root.meta.get(ARGV, ())
-    asked = root.params.get("lang") or asked_on_command_line(argv, "--lang") or os.environ.get("LAPOR_LANG")
+    taking = {
+        name for p in root.command.params if isinstance(p, click.Option) and not p.is_flag for name in p.opts
+    }
+    asked = (
+        root.params.get("lang")
+        or asked_on_command_line(argv, "--lang", taking)
+        or os.environ.get("LAPOR_LANG")
+    )
     if asked and asked.strip().lower()[:2] in i18n.LANGUAGES:
         return i18n.choose(asked, DEFAULT_LANGUAGE)
     policy = (
-        root.params.get("policy") or asked_on_command_line(argv, "--policy") or os.environ.get("LAPOR_POLICY")
+        root.params.get("policy")
+        or asked_on_command_line(argv, "--policy", taking)
+        or os.environ.get("LAPOR_POLICY")
     )
     return i18n.choose(None, policy_language(policy) or DEFAULT_LANGUAGE)
 
