@@ -205,8 +205,8 @@ def _exit_code(run: Callable[[], Any], lang: Callable[[], str | None] = lambda: 
 )
 @click.option(
     "--lang",
-    type=click.Choice(["id", "en"]),
-    envvar="LAPOR_LANG",
+    type=click.Choice(["id", "en"]),  # LAPOR_LANG is read by the session: a locale such as
+    # en_US.UTF-8 counts by its first two letters, where a choice would refuse it
     help="The language of tables, messages and help: id (Bahasa Indonesia) or en. Default: the policy's "
     "(Kota Cirebon: id); also from LAPOR_LANG.",
 )
