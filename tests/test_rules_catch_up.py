@@ -8,14 +8,15 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from lapor_domain import DeskSla, SlaPolicy
+from lapor_domain import Clock, DeskSla, SlaPolicy
 
 from conftest import OfficeApp
-from sop import ADMIN, NATIONAL, file_complaint, to_unit, wib
+from sop import ADMIN, DINKES, NATIONAL, REPORTER, file_complaint, to_unit, wib
 
 TESTS = Path(__file__).resolve().parent
 PERWALI = SlaPolicy.cirebon().model_copy(update={"unit": DeskSla(target=5, limit=7)})
@@ -106,3 +107,26 @@ def test_stores_without_a_second_connection_still_catch_up(target: str, keystore
         c = file_complaint(app, wib(2025, 8, 4, 9))
         to_unit(app, c.id, wib(2025, 8, 5, 10))
         assert app.calendar_record._seen == app.log.rules_heads() == (0, 1)
+
+
+def test_an_amendment_moves_the_clock_the_next_command_of_a_cached_complaint_judges_by(
+    tmp_path: Path,
+) -> None:
+    # The state cached after the response remembers its auto-close due on the calendars of
+    # then; a closing day added since moves it a day later. A reply dated before the old due
+    # and entered after it became final is in time by the moved one (rule 13 judged on the
+    # calendars now, not on a remembered due).
+    with OfficeApp(str(tmp_path / "lapor.db")) as app:
+        c = file_complaint(app, wib(2025, 7, 21, 9))
+        to_unit(app, c.id, wib(2025, 7, 22, 9))
+        app.respond(c.id, message="Sudah ditangani.", by=DINKES, at=wib(2025, 7, 23, 9))
+        due = app.pending_deadline(c.id)
+        assert due is not None and due.clock is Clock.AUTO_CLOSE
+        app.office_clock.follow(wib(2025, 7, 24, 10))
+        app.amend_calendar(add=[wib(2025, 7, 28).date()], basis="Keppres (contoh)", by=NATIONAL)
+        moved = app.pending_deadline(c.id)
+        grace = app.policy.late_entry_grace
+        assert moved is not None and moved.due > due.due + grace + timedelta(hours=2)
+        app.office_clock.follow(due.due + grace + timedelta(hours=1))  # entered late
+        after = app.reply(c.id, message="Belum selesai.", by=REPORTER, at=due.due - timedelta(hours=1))
+        assert after.is_finished is False and after.version == c.version + 6

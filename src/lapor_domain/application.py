@@ -716,7 +716,7 @@ class LaporApp:
         finished the complaint), then the command's own rules; with the finishing clock that
         ran before it (the deadline index's row)."""
         policy = self.policy
-        running = pending_deadline(before, self.rules.calendars)  # the finishing clock after the last event
+        running = self.states.pending(before)  # the finishing clock after the last event
         if stamp.at >= before.last_event_at:
             entry.check_clock_not_final(before.id, running, stamp, policy)
         else:

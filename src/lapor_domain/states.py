@@ -3,9 +3,10 @@
 A command decides on a complaint's state and records its events; the deadline index's row
 (the finishing clock that runs after them) goes into the same transaction whenever the
 clock changed. States are kept in a bounded least-recently-used cache so that a command
-need not read its complaint back first; a stale state is caught by the store's key
-(complaint, version) as the library's ``IntegrityError``, after which the state is
-forgotten and read again.
+need not read its complaint back first, each with the finishing clock it was recorded with
+(the next command's ``pending``, while the calendars stay the same); a stale state is caught
+by the store's key (complaint, version) as the library's ``IntegrityError``, after which the
+state is forgotten and read again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from eventsourcing.persistence import IntegrityError
 from .adapters.eventlog import ComplaintLog
 from .adapters.recorders import DeadlineRow
 from .errors import ComplaintNotFound
+from .model.calendars import Calendars
 from .model.complaint import Complaint
 from .model.deadlines import Deadline, RunningClock, pending_deadline, running_clock
 from .model.decisions import Rules
@@ -38,6 +40,7 @@ class ComplaintStates:
         self._rules = rules
         self._recorded = recorded  # after every write: the embedded read models catch up
         self._cache: OrderedDict[UUID, Complaint] = OrderedDict()
+        self._pending: dict[UUID, tuple[Complaint, Calendars, Deadline | None]] = {}
         self._cache_size = cache_size
         self._lock = Lock()
 
@@ -61,11 +64,22 @@ class ComplaintStates:
             self._cache[complaint.id] = complaint
             self._cache.move_to_end(complaint.id)
             while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+                gone, _ = self._cache.popitem(last=False)
+                self._pending.pop(gone, None)
 
     def forget(self, complaint_id: UUID) -> None:
         with self._lock:
             self._cache.pop(complaint_id, None)
+            self._pending.pop(complaint_id, None)
+
+    def pending(self, complaint: Complaint) -> Deadline | None:
+        """``pending_deadline`` of this state on the rules' calendars now: the one computed when
+        this very state was recorded, if the calendars are still those it was computed on."""
+        calendars = self._rules.calendars
+        known = self._pending.get(complaint.id)
+        if known is not None and known[0] is complaint and known[1] is calendars:
+            return known[2]
+        return pending_deadline(complaint, calendars)
 
     def record(
         self,
@@ -77,10 +91,13 @@ class ComplaintStates:
     ) -> None:
         """Append the events, with the deadline index's row if the running clock changed: from
         the one ``since`` running before them, due at ``old`` (None, None: no clock ran)."""
-        new = pending_deadline(after, self._rules.calendars)
+        calendars = self._rules.calendars
+        new = pending_deadline(after, calendars)
         unchanged = old == new and since == running_clock(after)
         self._log.append(events, deadlines=[] if unchanged else [deadline_row(after, new)])
         self.remember(after)
+        with self._lock:
+            self._pending[after.id] = (after, calendars, new)
         self._recorded()
 
     def try_record(
