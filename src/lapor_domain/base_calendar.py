@@ -50,9 +50,11 @@ class BaseCalendarRecord:
     def drift(self) -> Drift:
         """Where the installed package now differs from the recorded base on days no amendment
         has settled (nothing on a store that records no base yet)."""
-        policy = self._rules.calendars.base_policy
-        package = package_closing_days(policy.first_year, policy.last_year)
-        return self._rules.calendars.drift(package_source(), package)
+        calendars = self._rules.calendars
+        if calendars.base is None:  # nothing to differ from: the package is not even asked
+            return calendars.drift(package_source(), ())
+        policy = calendars.base_policy
+        return calendars.drift(package_source(), package_closing_days(policy.first_year, policy.last_year))
 
     def event(self, recorded_at: datetime) -> BaseCalendarRecorded:
         policy = self._rules.calendars.base_policy
