@@ -372,3 +372,18 @@ def test_any_closing_days_agree_with_the_naive_walk(closing: set[date], day: dat
     else:
         assert custom.add_working_days(day, n) == expected
         assert custom.working_days_between(day, expected) == n
+
+
+@pytest.mark.parametrize("weekend", [frozenset({5, 6}), frozenset({6}), frozenset({4}), frozenset({0, 3})])
+def test_working_days_built_from_ordinals_agree_with_each_dates_weekday(weekend: frozenset[int]) -> None:
+    closing = {date(2024, 1, 1): "a", date(2024, 3, 9): "b (a Saturday)", date(2025, 12, 25): "c"}
+    cal = WorkingCalendar(closing_days=closing, first_year=2024, last_year=2025, weekend=weekend)
+    day, expected = date(2024, 1, 1), []
+    while day.year < 2026:
+        works = day.weekday() not in weekend and day not in closing
+        assert cal.is_working_day(day) is works, day
+        if works:
+            expected.append(day)
+        day += ONE_DAY
+    first = expected[0]
+    assert [cal.add_working_days(first, n) for n in range(1, len(expected))] == expected[1:]
