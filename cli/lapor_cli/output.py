@@ -154,7 +154,7 @@ class Output:
         table.add_column(style="bold")
         table.add_column()
         for field in fields:
-            table.add_row(self._(field.header), self.cell(values.get(field.key), field.kind))
+            table.add_row(Text(self._(field.header)), self.cell(values.get(field.key), field.kind))
         self.console().print(table)
 
     def json(self, value: Any) -> None:
@@ -225,7 +225,9 @@ class Output:
 
     @staticmethod
     def console(*, stderr: bool = False) -> Console:
-        console = Console(stderr=stderr, highlight=False)
+        # Everything printed is a Text already (stored text is shown as written): no markup,
+        # no :emoji: codes, nothing highlighted, and rich need not load its emoji table.
+        console = Console(stderr=stderr, highlight=False, markup=False, emoji=False)
         if not console.is_terminal and "COLUMNS" not in os.environ:
             console.width = _PIPED_WIDTH
         return console
