@@ -8,8 +8,6 @@ also do. An unknown institution or unit is refused with the directory's suggesti
 
 from __future__ import annotations
 
-import difflib
-
 from lapor_domain import Desk, DeskKind, OrganisationDirectory, UnknownOrganisation
 
 NATIONAL = DeskKind.NATIONAL.value
@@ -56,6 +54,8 @@ def resolve_unit(text: str, directory: OrganisationDirectory) -> tuple[str, str]
             options=options,
         )
     codes = sorted({u.code for _, u in directory.units()} | {i.code for i in directory.institutions})
+    import difflib  # only to suggest a code after a typo
+
     close = difflib.get_close_matches(cleaned, codes, n=3)
     if close:
         raise UnknownOrganisation(

@@ -28,7 +28,6 @@ must show it, never obey it. Each renderer here returns text that is safe in one
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -81,6 +80,8 @@ def for_spreadsheet(value: Any) -> Any:
 
 def for_html(text: str) -> str:
     """``text`` for an HTML page: markup and quotes escaped, control characters visible."""
+    import html  # here: only the report page and the dossier need it
+
     return html.escape(for_terminal(text, multiline=True), quote=True)
 
 

@@ -8,7 +8,6 @@ is one: Cirebon's defaults, with its hospital and Puskesmas working Saturdays).
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -168,6 +167,8 @@ class SlaPolicy(BaseModel):
             return cls.from_toml_file(source)
         if not isinstance(source, str):
             raise InvalidInput("an SLA policy is TOML text or a path, not {kind}", kind=type(source).__name__)
+        import tomllib  # here: most commands read no policy text, and it costs 2 ms to import
+
         try:
             return cls.model_validate(tomllib.loads(source))
         except (tomllib.TOMLDecodeError, ValidationError) as exc:

@@ -12,9 +12,7 @@ once, right after validation, and never change.
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -124,6 +122,8 @@ class OrganisationDirectory(_Record):
         found = self._by_code.get(code)
         if found is None:
             known = _abbreviated(sorted(self._by_code))
+            import difflib  # only to suggest a code after a typo
+
             close = difflib.get_close_matches(code.casefold(), self._by_code, n=3)
             if close:
                 raise UnknownOrganisation(
@@ -185,6 +185,8 @@ class OrganisationDirectory(_Record):
                 ) from exc
         else:
             text = source
+        import tomllib  # here: the built-in directories are Python, and most commands read none
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -214,6 +216,8 @@ def _unknown_unit(institution: Institution, code: str, elsewhere: Iterable[str] 
     holders = list(elsewhere)
     codes = [unit.code for unit in institution.units]
     by_name = {unit.name.casefold(): unit.code for unit in institution.units}
+    import difflib  # only to suggest a code after a typo
+
     close = difflib.get_close_matches(code.casefold(), codes, n=3)
     close += [
         by_name[name]
