@@ -43,6 +43,9 @@ UNNEEDED = {"cryptography", "holidays", "babel", "openpyxl", "matplotlib", "nump
 """What reading a queue, a complaint or a search needs none of: the sealing and the signatures
 (cryptography), the calendar's source and the catalogs' compiler (both cached), spreadsheets,
 pictures, PostgreSQL and progress bars."""
+UNNEEDED_MODULES = {"tomllib", "difflib", "html", "rich._emoji_codes"}
+"""Nor these: policy or directory text (TOML), suggestions after a typo, HTML escaping, and
+rich's emoji table (nothing printed is read as markup or :emoji: codes)."""
 
 
 def roots(modules: set[str]) -> set[str]:
@@ -117,4 +120,8 @@ def test_reading_commands_load_only_what_they_need_and_open_no_key_store(tmp_pat
         loaded = imported_after(*base, *args)
         assert f"lapor_cli.{main.COMMANDS[args[0]][0]}" in loaded, args
         assert not roots(loaded) & UNNEEDED, (args, sorted(roots(loaded) & UNNEEDED))
+        assert not loaded & UNNEEDED_MODULES, (args, sorted(loaded & UNNEEDED_MODULES))
         assert not keys.exists(), args
+    shown = imported_after(*base, "show", complaint)  # a whole id: no view is read, only its card
+    assert "lapor_projections.card" in shown
+    assert not shown & {"lapor_projections.queries", "lapor_projections.models"}

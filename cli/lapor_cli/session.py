@@ -33,7 +33,7 @@ from lapor_domain import (
     parse_complaint_id,
     parse_target,
 )
-from lapor_projections import ReadModels, ViewReader
+from lapor_projections import ReadModels
 
 from . import i18n
 from .errors import CliError, DatabaseMissing
@@ -43,6 +43,7 @@ from .swap import beside
 
 if TYPE_CHECKING:
     from lapor_domain import KeyRing  # its module imports cryptography: only with a key file
+    from lapor_projections import ViewReader
 
 SHORTEST_ID_PREFIX = 4
 
@@ -233,6 +234,8 @@ class Session:
         return views
 
     def reader(self) -> ViewReader:
+        from lapor_projections import ViewReader  # here: `show` with a whole id reads no view
+
         return ViewReader(self.views().db, self.policy, self.calendars())
 
     def snapshot_instant(self) -> datetime | None:
@@ -258,6 +261,8 @@ class Session:
 
     def history_span(self) -> tuple[datetime | None, datetime | None, int]:
         """The first arrival and the last move on any desk, and how many stays are open on an SLA desk."""
+        from lapor_projections import ViewReader
+
         return ViewReader(self.views().db, self.policy).span()
 
     def resolve_id(self, text: str) -> UUID:
@@ -276,6 +281,8 @@ class Session:
                 text=text,
                 shortest=SHORTEST_ID_PREFIX,
             )
+        from lapor_projections import ViewReader
+
         found = ViewReader(self.views().db, self.policy).ids_starting(prefix, limit=4)
         if not found:
             raise ComplaintNotFound("no complaint whose id starts with {text!r}", text=text)

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import click
 
 from lapor_domain import Actor, Complaint, ComplaintNotFound, Role, SlaState
-from lapor_projections import ViewReader, timeline
 
 from .cards import CARD_FIELDS, card_title, complaint_card
 from .common import F, at_option, json_option, pass_session, period, period_options
@@ -34,6 +33,9 @@ from .params import (
 )
 from .session import Session
 from .timeparse import local_text
+
+if TYPE_CHECKING:  # imported where used: `show` reads no queue and no timeline
+    from lapor_projections import ViewReader
 
 QUEUE_COLUMNS = [
     Column("complaint_id", "complaint", "id"),
@@ -74,6 +76,8 @@ def _reader(
         replay = session.read_models().build_as_of(as_of, ":memory:", progress=progress, known_at=known_at)
     try:
         known = session.app().rules_known_at(known_at or as_of).calendars
+        from lapor_projections import ViewReader
+
         yield ViewReader(replay.db, session.policy, known)
     finally:
         replay.close()
@@ -295,6 +299,8 @@ def history(
             "complaint {complaint} did not exist at {as_of}", complaint=cid, as_of=as_of.isoformat()
         )
     require_as_of(known_at, as_of)
+    from lapor_projections import timeline
+
     entries = timeline(app, cid, as_of=as_of, viewer=viewer_actor(viewer) or viewer_role(viewer),
                        purpose=purpose or "history", known_at=known_at)  # fmt: skip
     rows = [_with_actor(e.model_dump()) for e in entries]

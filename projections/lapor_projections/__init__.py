@@ -11,15 +11,25 @@ complaint's audit trail on demand;
 from typing import TYPE_CHECKING
 
 from . import readable
-from .card import ComplaintCard, complaint_card
-from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
-from .models import DeskCount, DeskReport, PublicStatus, QueueEntry, TimelineEntry, VisitOutcome, VisitView
-from .queries import ViewReader
-from .readside import ReadModels
 from .safe_text import for_html, for_spreadsheet, for_terminal, is_control, json_for_terminal
-from .store import views_spanning
-from .timeline import HIDDEN, timeline
 
+_MODULES = {
+    "card": ("ComplaintCard", "complaint_card"),
+    "fold": ("Tracked", "Views", "Visit", "event_label", "fold_views", "labelled_event", "public_label"),
+    "models": (
+        "DeskCount",
+        "DeskReport",
+        "PublicStatus",
+        "QueueEntry",
+        "TimelineEntry",
+        "VisitOutcome",
+        "VisitView",
+    ),
+    "queries": ("ViewReader",),
+    "readside": ("ReadModels",),
+    "store": ("views_spanning",),
+    "timeline": ("HIDDEN", "timeline"),
+}
 _DOSSIER = ("Dossier", "build_dossier", "evidence_of", "readable_differs", "render_html")
 _REPORT = (
     "FINISHED_BAND",
@@ -34,20 +44,40 @@ _REPORT = (
     "monthly_recap",
     "unit_records",
 )
-_LAZY = {**dict.fromkeys(_DOSSIER, "dossier"), **dict.fromkeys(_REPORT, "report_page")}
-"""Imported when first asked for: most commands never print a dossier nor draw the report."""
+_LAZY = {
+    **{name: module for module, names in _MODULES.items() for name in names},
+    **dict.fromkeys(_DOSSIER, "dossier"),
+    **dict.fromkeys(_REPORT, "report_page"),
+}
+"""Imported when first asked for: a command imports the part it uses (``show`` reads a card and
+no queue, ``queue`` no card), and most never print a dossier nor draw the report."""
 
 
 def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value  # asked once: the next time is a plain attribute
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if TYPE_CHECKING:
+    from .card import ComplaintCard, complaint_card
     from .dossier import Dossier, build_dossier, evidence_of, readable_differs, render_html
+    from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
+    from .models import (
+        DeskCount,
+        DeskReport,
+        PublicStatus,
+        QueueEntry,
+        TimelineEntry,
+        VisitOutcome,
+        VisitView,
+    )
+    from .queries import ViewReader
+    from .readside import ReadModels
     from .report_page import (
         FINISHED_BAND,
         FLOW_BANDS,
@@ -61,6 +91,8 @@ if TYPE_CHECKING:
         monthly_recap,
         unit_records,
     )
+    from .store import views_spanning
+    from .timeline import HIDDEN, timeline
 
 __all__ = [
     "FINISHED_BAND",
