@@ -125,3 +125,19 @@ def test_reading_commands_load_only_what_they_need_and_open_no_key_store(tmp_pat
     shown = imported_after(*base, "show", complaint)  # a whole id: no view is read, only its card
     assert "lapor_projections.card" in shown
     assert not shown & {"lapor_projections.queries", "lapor_projections.models"}
+    queue = imported_after(*base, "queue", "lapor-sp4n")  # and a queue shows no card
+    assert "lapor_projections.queries" in queue
+    assert not queue & {"lapor_cli.cards", "lapor_projections.card"}
+
+
+def test_every_lazy_export_of_the_projections_is_what_it_names_whatever_was_imported_first() -> None:
+    probe = (
+        "import inspect, lapor_projections\n"
+        "import lapor_projections.dossier  # imports the timeline's module by its own route\n"
+        "for name in lapor_projections.__all__:\n"
+        "    value = getattr(lapor_projections, name)\n"
+        "    assert not inspect.ismodule(value) or name == 'readable', name\n"
+        "from lapor_projections import timeline\n"
+        "assert inspect.isfunction(timeline)\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)

@@ -16,7 +16,6 @@ import click
 
 from lapor_domain import Actor, Complaint, ComplaintNotFound, Role, SlaState
 
-from .cards import CARD_FIELDS, card_title, complaint_card
 from .common import F, at_option, json_option, pass_session, period, period_options
 from .errors import CliError
 from .helptext import HelpCommand
@@ -237,6 +236,8 @@ def show(
     calendars = session.calendars()
     if snapshot is None and as_of is not None:
         calendars = calendars.known_at(known_at or as_of)  # rule 16: as it stood, or as known since
+    from .cards import CARD_FIELDS, card_title, complaint_card  # here: the queues show no card
+
     card = complaint_card(state, calendars, at, viewer_role(viewer), now=now, identity=identity)
     session.out.judged_at = at
     live = snapshot is None and as_of is None

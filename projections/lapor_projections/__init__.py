@@ -28,7 +28,7 @@ _MODULES = {
     "queries": ("ViewReader",),
     "readside": ("ReadModels",),
     "store": ("views_spanning",),
-    "timeline": ("HIDDEN", "timeline"),
+    "audit_timeline": ("HIDDEN", "timeline"),  # not named timeline: the module would hide the function
 }
 _DOSSIER = ("Dossier", "build_dossier", "evidence_of", "readable_differs", "render_html")
 _REPORT = (
@@ -64,6 +64,7 @@ def __getattr__(name: str) -> object:
 
 
 if TYPE_CHECKING:
+    from .audit_timeline import HIDDEN, timeline
     from .card import ComplaintCard, complaint_card
     from .dossier import Dossier, build_dossier, evidence_of, readable_differs, render_html
     from .fold import Tracked, Views, Visit, event_label, fold_views, labelled_event, public_label
@@ -92,7 +93,6 @@ if TYPE_CHECKING:
         unit_records,
     )
     from .store import views_spanning
-    from .timeline import HIDDEN, timeline
 
 __all__ = [
     "FINISHED_BAND",

@@ -30,11 +30,11 @@ from uuid import UUID
 from lapor_domain import Actor, ComplaintEvent, Disposed, LaporApp, Role, Submitted, event_class
 
 from . import readable
+from .audit_timeline import HIDDEN, timeline
 from .card import ComplaintCard, complaint_card
 from .fold import event_label
 from .models import TimelineEntry
 from .safe_text import for_html
-from .timeline import HIDDEN, timeline
 
 EVIDENCE_ID = "lapor-evidence"
 _SCRIPT_UNSAFE = re.compile(r"[<>&\u2028\u2029]")
