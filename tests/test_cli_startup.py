@@ -141,3 +141,32 @@ def test_every_lazy_export_of_the_projections_is_what_it_names_whatever_was_impo
         "assert inspect.isfunction(timeline)\n"
     )
     subprocess.run([sys.executable, "-c", probe], check=True)
+
+
+def test_the_console_script_pauses_the_collector_only_while_the_command_loads() -> None:
+    probe = (
+        "import atexit, gc, sys\n"
+        "from lapor_cli import main as m\n"
+        "seen = []\n"
+        "loaded = m._loaded\n"
+        "def spy():\n"
+        "    seen.append(gc.isenabled())\n"
+        "    loaded()\n"
+        "m._loaded = spy\n"
+        "atexit.register(lambda: print(seen, gc.isenabled(), gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['lapor', 'units', '--json']\n"
+        "m.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    # paused while the command's module loaded, on again after it and so at the end (the
+    # command's own garbage is collected); what the imports made is frozen
+    assert done.stdout.splitlines()[-1] == "[False, True] True True"
+
+
+def test_lapor_as_a_library_leaves_the_collector_alone() -> None:
+    import gc
+
+    from click.testing import CliRunner
+
+    assert CliRunner().invoke(main.cli, ["units", "--json"]).exit_code == 0
+    assert gc.isenabled()
