@@ -8,6 +8,7 @@ identity, and a public search never finds a confidential complaint.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -206,6 +207,9 @@ def test_the_commands(tmp_path: Any) -> None:
     assert made.exit_code == 0, made.output
     found = runner.invoke(cli, ["--db", db, "--json", "search", "jalan"])
     assert found.exit_code == 0, found.output
+    assert {place for hit in json.loads(found.output) for place in hit["found_in"]} == {"complaint"}
+    shown = runner.invoke(cli, ["--db", db, "--lang", "id", "search", "jalan"])  # where, in Indonesian
+    assert shown.exit_code == 0 and "pengaduan" in shown.output and "complaint" not in shown.output
     nothing = runner.invoke(cli, ["--db", db, "search", "!!!"])
     assert nothing.exit_code == 2 and "nothing to search for" in nothing.output
     for args in (["overdue"], ["list", "--status", "finished"], ["queue", "lapor-sp4n", "--sla", "late"]):

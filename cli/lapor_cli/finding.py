@@ -73,7 +73,8 @@ def search(session: Session, words: tuple[str, ...], viewer: str, limit: int) ->
     text = " ".join(words)
     public = not can_see_complaint(viewer_role(viewer), True)
     hits = session.reader().search(text, public=public, limit=limit or None)
-    rows = [{**hit.model_dump(), "found_in": ", ".join(hit.found_in)} for hit in hits]
+    _ = session.out._  # where it was found, in the operator's words (JSON keeps the values)
+    rows = [{**hit.model_dump(), "found_in": ", ".join(_(place) for place in hit.found_in)} for hit in hits]
     session.out.rows(
         rows if not session.out.as_json else hits,
         SEARCH_COLUMNS,
