@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from lapor_domain import InvalidInput, WorkingCalendar
+from lapor_domain import WorkingCalendar
 from lapor_projections import for_terminal, json_for_terminal, readable
 
 from . import i18n
@@ -210,13 +210,8 @@ class Output:
         text = readable.deadline_text(deadline, self._zone(), self.lang)
         if self.judged_at is None or self._calendar is None:
             return text
-        calendar = self._calendar()
-        try:
-            left = readable.working_days_left(deadline, self.judged_at, calendar)
-        except InvalidInput:  # outside the calendar's years: the day alone says enough
-            return text
-        passed = self.judged_at >= deadline
-        return f"{text}\n({readable.left_text(left, self.lang, passed=passed)})"
+        left = readable.left_at(deadline, self.judged_at, self._calendar(), self.lang)
+        return text if left is None else f"{text}\n({left})"
 
     def zone_caption(self) -> str:
         return readable.zone_caption(self._zone(), self.judged_at, self.lang)

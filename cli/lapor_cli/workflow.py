@@ -99,11 +99,8 @@ def _by(session: Session, deadline: datetime, at: datetime, calendar: WorkingCal
     and what is left of it at the step's instant."""
     lang = session.out.lang
     text = readable.deadline_text(deadline, session.zone, lang)
-    try:
-        left = readable.working_days_left(deadline, at, calendar)
-    except InvalidInput:  # outside the calendar's years: the day alone says enough
-        return text
-    return f"{text} ({readable.left_text(left, lang, passed=at >= deadline)})"
+    left = readable.left_at(deadline, at, calendar, lang)
+    return text if left is None else f"{text} ({left})"
 
 
 @click.command(cls=HelpCommand)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from lapor_domain import WorkingCalendar
+from lapor_domain import InvalidInput, WorkingCalendar
 
 LANGUAGES = ("id", "en")
 DAYS = {
@@ -69,6 +69,16 @@ def left_text(days: int, lang: str, *, passed: bool) -> str:
     if days <= 0:
         return "hari terakhir" if lang == "id" else "last day"
     return f"{days} hari kerja lagi" if lang == "id" else f"{days} working day{'s' * (days != 1)} left"
+
+
+def left_at(deadline: datetime, at: datetime, calendar: WorkingCalendar, lang: str) -> str | None:
+    """What is left of a deadline at ``at`` (``left_text``); None when ``at`` or the deadline
+    lies outside the calendar's years, where the day alone says enough."""
+    try:
+        left = working_days_left(deadline, at, calendar)
+    except InvalidInput:
+        return None
+    return left_text(left, lang, passed=at >= deadline)
 
 
 def zone_caption(zone: tzinfo, at: datetime | None, lang: str) -> str:
