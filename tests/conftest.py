@@ -143,13 +143,23 @@ SHARED = [b for b in BACKENDS if b.id != "memory"]
 """The stores other processes can open too."""
 
 
-@pytest.fixture(params=SHARED)
-def shared_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh SQLite file or PostgreSQL schema (dropped afterwards), for tests with processes."""
-    text, schema = store_target(request.param, tmp_path)
+def _fresh_target(kind: str, tmp_path: Path) -> Iterator[str]:
+    text, schema = store_target(kind, tmp_path)
     yield text
     if schema:
         drop_schema(schema)
+
+
+@pytest.fixture(params=SHARED)
+def shared_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file or PostgreSQL schema (dropped afterwards), for tests with processes."""
+    yield from _fresh_target(request.param, tmp_path)
+
+
+@pytest.fixture(params=BACKENDS)
+def any_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh store of every kind: memory, a SQLite file, a PostgreSQL schema (dropped afterwards)."""
+    yield from _fresh_target(request.param, tmp_path)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -14,7 +14,6 @@ national desk records the package's change, and then moves one working day.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from lapor_domain import BASE_CALENDAR_STREAM, BaseCalendarRecorded, InvalidInpu
 from lapor_domain.model import calendar as calendar_module
 from lapor_domain.model.calendar import ClosingDays, WorkingCalendar, package_closing_days
 
-from conftest import BACKENDS, SHARED, OfficeApp, Package, drop_schema, store_target
+from conftest import OfficeApp, Package
 from sop import ADMIN, NATIONAL, file_complaint, to_unit, wib
 
 SKB_DAY = date(2025, 8, 18)
@@ -40,14 +39,6 @@ def fresh_policy() -> SlaPolicy:
     return SlaPolicy.model_validate(SlaPolicy.cirebon().model_dump())
 
 
-@pytest.fixture(params=BACKENDS)
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    text, schema = store_target(request.param, tmp_path)
-    yield text
-    if schema:
-        drop_schema(schema)
-
-
 def calendar_over(days: ClosingDays) -> WorkingCalendar:
     return WorkingCalendar(closing_days=dict(days), first_year=2010, last_year=2050)
 
@@ -56,8 +47,8 @@ def base_events(app: OfficeApp) -> list[BaseCalendarRecorded]:
     return [e for e in app.log.events.get(BASE_CALENDAR_STREAM) if isinstance(e, BaseCalendarRecorded)]
 
 
-def test_a_store_records_its_base_calendar_with_its_first_event(target: str) -> None:
-    app = OfficeApp(target)
+def test_a_store_records_its_base_calendar_with_its_first_event(any_target: str) -> None:
+    app = OfficeApp(any_target)
     try:
         assert base_events(app) == []  # opened, nothing entered: nothing recorded
         assert not app.calendar_drift()
@@ -72,61 +63,56 @@ def test_a_store_records_its_base_calendar_with_its_first_event(target: str) -> 
         app.close()
 
 
-@pytest.mark.parametrize("kind", SHARED)
 def test_an_upgraded_package_moves_nothing_until_an_amendment_records_it(
-    kind: str, tmp_path: Path, package: Package
+    shared_target: str, package: Package
 ) -> None:
-    target, schema = store_target(kind, tmp_path)  # type: ignore[arg-type]
+    target = shared_target
+    package(WITHOUT_SKB_DAY, "0.70")  # the package the store began with, in July 2025
+    first = OfficeApp(target, policy=fresh_policy())
+    complaint = file_complaint(first, wib(2025, 8, 4, 9))
+    to_unit(first, complaint.id, wib(2025, 8, 11, 10))
+    before = first.desk_deadlines(complaint.id)
+    assert before is not None and before.limit == calendar_over(WITHOUT_SKB_DAY).deadline(
+        wib(2025, 8, 11, 10), 10
+    )
+    first.close()
+
+    package(INSTALLED, "0.99")  # upgraded: it knows 18 August now
+    app = OfficeApp(target, policy=fresh_policy(), clock=None)
+    app.office_clock.follow(wib(2025, 8, 12, 9))
     try:
-        package(WITHOUT_SKB_DAY, "0.70")  # the package the store began with, in July 2025
-        first = OfficeApp(target, policy=fresh_policy())
-        complaint = file_complaint(first, wib(2025, 8, 4, 9))
-        to_unit(first, complaint.id, wib(2025, 8, 11, 10))
-        before = first.desk_deadlines(complaint.id)
-        assert before is not None and before.limit == calendar_over(WITHOUT_SKB_DAY).deadline(
-            wib(2025, 8, 11, 10), 10
-        )
-        first.close()
+        assert app.desk_deadlines(complaint.id) == before  # counted on the recorded base
+        assert not app.rules.calendars.calendar().closing_name(SKB_DAY)
+        drift = app.calendar_drift()
+        assert drift.source == "holidays 0.99" and drift.recorded_source == "holidays 0.70"
+        assert drift.added == {SKB_DAY: dict(INSTALLED)[SKB_DAY]} and drift.cancelled == []
+        # a command entered now still counts on the recorded calendar
+        later = file_complaint(app, wib(2025, 8, 12, 9))
+        to_unit(app, later.id, wib(2025, 8, 12, 10))
+        kept = app.desk_deadlines(later.id)
+        assert kept is not None
+        assert kept.limit == calendar_over(WITHOUT_SKB_DAY).deadline(wib(2025, 8, 12, 10), 10)
 
-        package(INSTALLED, "0.99")  # upgraded: it knows 18 August now
-        app = OfficeApp(target, policy=fresh_policy(), clock=None)
-        app.office_clock.follow(wib(2025, 8, 12, 9))
-        try:
-            assert app.desk_deadlines(complaint.id) == before  # counted on the recorded base
-            assert not app.rules.calendars.calendar().closing_name(SKB_DAY)
-            drift = app.calendar_drift()
-            assert drift.source == "holidays 0.99" and drift.recorded_source == "holidays 0.70"
-            assert drift.added == {SKB_DAY: dict(INSTALLED)[SKB_DAY]} and drift.cancelled == []
-            # a command entered now still counts on the recorded calendar
-            later = file_complaint(app, wib(2025, 8, 12, 9))
-            to_unit(app, later.id, wib(2025, 8, 12, 10))
-            kept = app.desk_deadlines(later.id)
-            assert kept is not None
-            assert kept.limit == calendar_over(WITHOUT_SKB_DAY).deadline(wib(2025, 8, 12, 10), 10)
-
-            with pytest.raises(NotAllowed):
-                app.follow_package(basis=BASIS, by=ADMIN)  # the national calendar: the national desk
-            amended = app.follow_package(basis=BASIS, by=NATIONAL)
-            assert amended.amendment.added == ((SKB_DAY, dict(INSTALLED)[SKB_DAY]),)
-            assert amended.amendment.recorded_at >= wib(2025, 8, 12, 10)  # entered now, never earlier
-            after = app.desk_deadlines(complaint.id)
-            assert after is not None
-            assert after.limit == calendar_over(INSTALLED).deadline(wib(2025, 8, 11, 10), 10)
-            assert after.limit > before.limit
-            assert not app.calendar_drift()
-            with pytest.raises(InvalidInput, match="nothing to follow"):
-                app.follow_package(basis=BASIS, by=NATIONAL)
-        finally:
-            app.close()
-        reopened = OfficeApp(target, policy=fresh_policy())
-        try:
-            assert not reopened.calendar_drift()
-            assert len(base_events(reopened)) == 1  # the base is never rewritten
-        finally:
-            reopened.close()
+        with pytest.raises(NotAllowed):
+            app.follow_package(basis=BASIS, by=ADMIN)  # the national calendar: the national desk
+        amended = app.follow_package(basis=BASIS, by=NATIONAL)
+        assert amended.amendment.added == ((SKB_DAY, dict(INSTALLED)[SKB_DAY]),)
+        assert amended.amendment.recorded_at >= wib(2025, 8, 12, 10)  # entered now, never earlier
+        after = app.desk_deadlines(complaint.id)
+        assert after is not None
+        assert after.limit == calendar_over(INSTALLED).deadline(wib(2025, 8, 11, 10), 10)
+        assert after.limit > before.limit
+        assert not app.calendar_drift()
+        with pytest.raises(InvalidInput, match="nothing to follow"):
+            app.follow_package(basis=BASIS, by=NATIONAL)
     finally:
-        if schema:
-            drop_schema(schema)
+        app.close()
+    reopened = OfficeApp(target, policy=fresh_policy())
+    try:
+        assert not reopened.calendar_drift()
+        assert len(base_events(reopened)) == 1  # the base is never rewritten
+    finally:
+        reopened.close()
 
 
 def test_a_day_an_amendment_already_added_is_no_difference(tmp_path: Path, package: Package) -> None:
