@@ -151,7 +151,7 @@ class ComplaintLog(Application[UUID]):
     def rules_heads(self) -> tuple[int, int]:
         """How far the calendar's and the policy's streams reach (0: no event), in one query: a
         process compares them with what it knows before each command (rule 16)."""
-        heads = cast(StreamHeads, self.recorder).stream_heads(_RULES_IDS[:2])
+        heads = cast(StreamHeads, self.recorder).stream_heads(_CHANGING_RULES)
         return heads.get(CALENDAR_STREAM, 0), heads.get(POLICY_STREAM, 0)
 
     def load(self, complaint_id: UUID, cached: Complaint | None = None) -> Complaint | None:
@@ -284,5 +284,7 @@ class Prelude(Protocol):
         """They were recorded."""
 
 
-_RULES_IDS = (CALENDAR_STREAM, POLICY_STREAM, BASE_CALENDAR_STREAM)
+_CHANGING_RULES = (CALENDAR_STREAM, POLICY_STREAM)
+"""The rules' streams that grow while a store runs (the base calendar is recorded once)."""
+_RULES_IDS = (*_CHANGING_RULES, BASE_CALENDAR_STREAM)
 _RULES_STREAMS = (*_RULES_IDS, *(stream.hex for stream in _RULES_IDS))
