@@ -261,9 +261,7 @@ class Session:
 
     def history_span(self) -> tuple[datetime | None, datetime | None, int]:
         """The first arrival and the last move on any desk, and how many stays are open on an SLA desk."""
-        from lapor_projections import ViewReader
-
-        return ViewReader(self.views().db, self.policy).span()
+        return self.reader().span()
 
     def resolve_id(self, text: str) -> UUID:
         """A complaint id, or a unique prefix of one (at least four characters), as tables show it."""
@@ -281,9 +279,7 @@ class Session:
                 text=text,
                 shortest=SHORTEST_ID_PREFIX,
             )
-        from lapor_projections import ViewReader
-
-        found = ViewReader(self.views().db, self.policy).ids_starting(prefix, limit=4)
+        found = self.reader().ids_starting(prefix, limit=4)
         if not found:
             raise ComplaintNotFound("no complaint whose id starts with {text!r}", text=text)
         if len(found) > 1:
