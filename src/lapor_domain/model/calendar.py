@@ -135,17 +135,20 @@ class WorkingCalendar:
         remove: Iterable[date] = (),
         timezone: str = "Asia/Jakarta",
         day_ends_at: time | None = None,
+        package: ClosingDays | None = None,
     ) -> WorkingCalendar:
         """Indonesia's calendar: national holidays and cuti bersama from the `holidays` package.
 
         ``add`` adds closing days the package lacks (a late SKB amendment), with
         names or without; ``remove`` drops ones it has (absent ones are ignored).
-        Calendars are immutable and cached: equal arguments give the same object.
+        ``package`` gives the package's days as a store recorded them (rule 16) instead of
+        asking the installed one. Calendars are immutable and cached: equal arguments give
+        the same object.
         """
         _check_wall_clock(day_ends_at)  # here too: an aware time may hash like a naive one
         added = dict(add.items()) if isinstance(add, Mapping) else dict.fromkeys(add, ADDED_BY_CONFIGURATION)
         return _indonesia(
-            first_year, last_year, frozenset(added.items()), frozenset(remove), timezone, day_ends_at
+            first_year, last_year, frozenset(added.items()), frozenset(remove), timezone, day_ends_at, package
         )
 
     def __repr__(self) -> str:
@@ -320,13 +323,13 @@ def _indonesia(
     removed: frozenset[date],
     timezone: str,
     day_ends_at: time | None,
+    package: ClosingDays | None = None,
 ) -> WorkingCalendar:
     _check_years(first_year, last_year)
     if both := sorted(removed & {day for day, _ in added}):
         raise InvalidInput("closing days both added and removed: {both}", both=both)
-    closing = {
-        day: name for day, name in _indonesian_closing_days(first_year, last_year) if day not in removed
-    }
+    days = _indonesian_closing_days(first_year, last_year) if package is None else package
+    closing = {day: name for day, name in days if day not in removed}
     return WorkingCalendar(
         timezone=timezone,
         closing_days=closing | dict(added),

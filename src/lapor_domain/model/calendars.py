@@ -92,15 +92,7 @@ class BaseCalendar:
         """The policy's calendar over these days instead of the installed package's."""
         if self.closing_days == package_closing_days(policy.first_year, policy.last_year):
             return policy.calendar  # the common case: the package has not changed; built once
-        cancelled = policy.cancelled_closing_days
-        named = {day: name for day, name in self.closing_days if day not in cancelled}
-        return WorkingCalendar(
-            timezone=policy.timezone,
-            closing_days=named | policy.extra_closing_days,
-            first_year=policy.first_year,
-            last_year=policy.last_year,
-            day_ends_at=policy.day_ends_at,
-        )
+        return policy.calendar_over(self.closing_days)
 
 
 class Drift(NamedTuple):

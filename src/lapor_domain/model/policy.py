@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from ..errors import InvalidInput
-from .calendar import Week, WorkingCalendar
+from .calendar import ClosingDays, Week, WorkingCalendar
 from .desks import SlaLevel
 from .instants import require_within_years
 
@@ -134,6 +134,11 @@ class SlaPolicy(BaseModel):
     @cached_property
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar this policy counts in (built once per policy)."""
+        return self.calendar_over(None)
+
+    def calendar_over(self, package: ClosingDays | None) -> WorkingCalendar:
+        """This policy's calendar over the `holidays` package's days as a store recorded them
+        (rule 16; None: the installed package's)."""
         return WorkingCalendar.indonesia(
             first_year=self.first_year,
             last_year=self.last_year,
@@ -141,6 +146,7 @@ class SlaPolicy(BaseModel):
             remove=self.cancelled_closing_days,
             timezone=self.timezone,
             day_ends_at=self.day_ends_at,
+            package=package,
         )
 
     def business_instant(self, value: object, what: str = "the instant") -> datetime:
