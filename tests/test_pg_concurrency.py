@@ -11,20 +11,24 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
 from psycopg.sql import SQL
 
 from lapor_domain import ConcurrentUpdate, LaporApp, LaporError, Reporter, StoreUnavailable
+from lapor_domain.adapters.postgres_recorder import PostgresRecorder
+from lapor_domain.adapters.storage import DDL_LOCK, parse_target
 from lapor_domain.model.actors import Actor
+from lapor_domain.sealing.keystore import KeyStore, keystore_target
 from lapor_projections.db import open_database
-from lapor_projections.store import LOG_POSITION, ViewStore
+from lapor_projections.store import LOG_POSITION, TRACKING, ViewStore
 from test_cli_e2e import NATIONAL, executable
 
 from conftest import PG_DSN, drop_schema, require_postgres
@@ -154,7 +158,8 @@ def test_a_dozen_commands_racing_on_the_same_complaints_succeed_or_are_refused(
     done = together(commands, tmp_path)
     assert {d.returncode for d in done} <= {0, 1}, [d.stderr for d in done if d.returncode not in (0, 1)]
     assert not [d.stderr for d in done if "Traceback" in d.stderr]
-    assert sorted(d.returncode for d in done) == [0, 0] + [1] * (DOZEN - 2)  # one verification each
+    refused = [d.stderr.strip() for d in done if d.returncode]
+    assert sorted(d.returncode for d in done) == [0, 0] + [1] * (DOZEN - 2), refused  # one verification each
     with LaporApp(target(schema), clock=wall_clock) as app:
         assert [len(app.history(cid)) for cid in (first, second)] == [2, 2]
 
@@ -189,3 +194,137 @@ def test_a_write_kept_waiting_for_the_log_lock_is_a_concurrent_update(schema: st
                 app.verify(uuid.UUID(cid), by=Actor.parse(NATIONAL), at=wall_clock())
             holder.rollback()
         assert len(app.history(cid)) == 1  # nothing was recorded
+
+
+# -- creators that waited for the DDL lock ------------------------------------------------
+# A process that finds the schema incomplete waits for the DDL lock; by the time it holds it,
+# another may have created everything. Its CREATE ... IF NOT EXISTS statements would then lock
+# the tables anyway (CREATE INDEX IF NOT EXISTS takes its table's lock first) and, waiting for a
+# row the other process's first write holds, deadlock with it (seen as a verify refused with
+# "deadlock detected" among a dozen racing commands).
+
+
+def _waiting_for_ddl_lock() -> int:
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND NOT granted",
+            (DDL_LOCK & 0xFFFFFFFF,),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def _two_creators_released_together(create: Callable[[int], object]) -> list[object]:
+    """Run ``create`` in two threads that both wait for the DDL lock, then let them go."""
+    with psycopg.connect(PG_DSN) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+        results: list[object] = [None, None]
+
+        def run(i: int) -> None:
+            try:
+                results[i] = create(i)
+            except BaseException as exc:  # asserted on below
+                results[i] = exc
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while _waiting_for_ddl_lock() < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting_for_ddl_lock() == 2, "both creators should be waiting for the DDL lock"
+        holder.rollback()  # releases the lock: one creates, then the other finds it all there
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_a_store_created_while_an_opener_waited_for_the_lock_is_not_created_again(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created: list[str] = []
+    create = PostgresRecorder._create
+
+    def counted(self: PostgresRecorder, curs: Any) -> None:
+        created.append(self.events_table_name)
+        create(self, curs)
+
+    monkeypatch.setattr(PostgresRecorder, "_create", counted)
+
+    def open_store(_: int) -> int:
+        with LaporApp(target(schema), clock=wall_clock) as app:
+            return app.log.deadline_index.count_deadlines()
+
+    assert _two_creators_released_together(open_store) == [0, 0]
+    assert len(set(created)) == 1 and len(created) == 1, created  # the events table's, once
+
+
+def test_views_created_while_an_opener_waited_for_the_lock_are_not_created_again(
+    schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created: list[str] = []
+    create_indexes = ViewStore.create_indexes
+
+    def counted(self: ViewStore, cur: Any) -> None:
+        created.append(self.complaints)
+        create_indexes(self, cur)
+
+    monkeypatch.setattr(ViewStore, "create_indexes", counted)
+
+    def open_views(_: int) -> int:
+        db = open_database(target(schema))
+        try:
+            store = ViewStore(db)
+            with db.transaction() as cur:
+                store.create(cur)
+            return store.position(LOG_POSITION)
+        finally:
+            db.close()
+
+    assert _two_creators_released_together(open_views) == [0, 0]
+    assert len(created) == 1, created
+
+
+def test_opening_complete_views_waits_for_no_catch_up_in_progress(schema: str) -> None:
+    """A catch-up holds the views' position row until it commits; opening them meanwhile only reads."""
+    db = open_database(target(schema))
+    try:
+        store = ViewStore(db)
+        with db.transaction() as cur:
+            store.create(cur)
+        with psycopg.connect(PG_DSN) as catching_up:
+            catching_up.execute(
+                f'UPDATE "{schema}".{TRACKING} SET position = position WHERE name = %s', (LOG_POSITION,)
+            )
+            opened = at_once(lambda _: _open_views(target(schema)), count=1)
+            catching_up.rollback()
+        assert opened == [0]
+    finally:
+        db.close()
+
+
+def _open_views(store: str) -> int:
+    db = open_database(store)
+    try:
+        db_store = ViewStore(db)
+        with db.transaction() as cur:
+            cur.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail rather than hang
+            db_store.create(cur)
+        return db_store.position(LOG_POSITION)
+    finally:
+        db.close()
+
+
+def test_opening_a_complete_key_store_waits_for_no_key_being_written(schema: str) -> None:
+    """A command sealing an identity holds the data keys' table; another process opening the
+    key store meanwhile only reads what is there (it used to wait, creating its indexes again)."""
+    keys = keystore_target(parse_target(target(schema)))
+    KeyStore(keys).close()  # created
+    with psycopg.connect(PG_DSN) as sealing:
+        sealing.execute(f'LOCK TABLE "{keys.env["POSTGRES_SCHEMA"]}".lapor_data_keys IN ROW EXCLUSIVE MODE')
+        opened = threading.Event()
+        opener = threading.Thread(target=lambda: (KeyStore(keys).close(), opened.set()))
+        opener.start()
+        waited_for = not opened.wait(timeout=5)
+        sealing.rollback()
+        opener.join(timeout=30)
+    assert not waited_for

@@ -138,34 +138,45 @@ class ViewStore:
         """The tables (and indexes) if missing; several processes may do this at once.
 
         True when the views were written by an earlier version (a table or a column of
-        ``VIEWS_LAYOUT`` missing): they must be rebuilt to hold what those derive."""
+        ``VIEWS_LAYOUT`` missing): they must be rebuilt to hold what those derive. Views that
+        are complete are only read: opening them takes no lock another process waits for."""
         wanted = [self.prefix + t for t in TABLES]
         wanted += [name for _, name, _ in self._indexes()] if indexes else []
         wanted += self.db.text_index_names(self.texts_name) if indexes else []
         outdated = False
         if self.db.have_all(cur, [self.prefix + TRACKING]):
-            cur.execute(f"SELECT position FROM {self.tracking} WHERE name = ?", (LAYOUT,))
-            found = cur.fetchone()
-            outdated = found is None or found[0] != VIEWS_LAYOUT  # written by an earlier version
+            read = self._tracked(cur, LOG_POSITION)
+            outdated = self._tracked(cur, LAYOUT) != VIEWS_LAYOUT  # written by an earlier version
             outdated = outdated or not self.db.have_all(cur, [self.prefix + t for t in TABLES])
-            cur.execute(f"SELECT position FROM {self.tracking} WHERE name = ?", (LOG_POSITION,))
-            read = cur.fetchone()
-            if outdated and not (read and read[0]):  # they had read nothing: start them afresh
+            if outdated and not read:  # they had read nothing: start them afresh
                 self.drop(cur)
                 outdated = False
+            elif not outdated and read is not None and self.db.have_all(cur, wanted):
+                return False
         if not self.db.have_all(cur, wanted):
             self.db.serialise_creation(cur)
-            cur.execute(COMPLAINT_TABLE.create(self.complaints))
-            cur.execute(VISIT_TABLE.create(self.visits))
-            self.db.create_text_table(cur, self.texts_name)
-            tracking = f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position BIGINT)"
-            cur.execute(tracking)
-            if indexes:
-                self.create_indexes(cur)
+            # Asked again under the lock: another process may have created them while this one
+            # waited. CREATE INDEX IF NOT EXISTS locks its table even then, and holding that
+            # lock while waiting for the position row below deadlocks with a catch-up.
+            if not self.db.have_all(cur, wanted):
+                cur.execute(COMPLAINT_TABLE.create(self.complaints))
+                cur.execute(VISIT_TABLE.create(self.visits))
+                self.db.create_text_table(cur, self.texts_name)
+                tracking = (
+                    f"CREATE TABLE IF NOT EXISTS {self.tracking} (name TEXT PRIMARY KEY, position BIGINT)"
+                )
+                cur.execute(tracking)
+                if indexes:
+                    self.create_indexes(cur)
         self.mark(cur, LOG_POSITION, 0, replace=False)
         if not outdated:
             self.mark(cur, LAYOUT, VIEWS_LAYOUT)
         return outdated
+
+    def _tracked(self, cur: Cursor, name: str) -> int | None:
+        cur.execute(f"SELECT position FROM {self.tracking} WHERE name = ?", (name,))
+        found = cur.fetchone()
+        return None if found is None else int(found[0])
 
     def create_indexes(self, cur: Cursor) -> None:
         self.db.serialise_creation(cur)

@@ -251,14 +251,25 @@ class PostgresRecorder(PostgresApplicationRecorder):
         if not self.tables_exist():
             with self.datastore.transaction(commit=True) as curs:
                 curs.execute(LOCK_DDL)
-                curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(self.datastore.schema)))
-                if not self._type_exists(curs):  # CREATE TYPE has no IF NOT EXISTS
-                    curs.execute(next(s for s in self.sql_create_statements if _creates_type(s)))
-                self._create_table(curs)  # every other statement, each IF NOT EXISTS or OR REPLACE
+                # Asked again under the lock: another process may have created it all while this
+                # one waited. Its statements would then take table locks (CREATE INDEX IF NOT
+                # EXISTS locks its table first) that deadlock with that process's first writes.
+                if not self._complete(curs):
+                    self._create(curs)
         self.datastore.register_type_adapters()
+
+    def _create(self, curs: Cursor[DictRow]) -> None:
+        curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(self.datastore.schema)))
+        if not self._type_exists(curs):  # CREATE TYPE has no IF NOT EXISTS
+            curs.execute(next(s for s in self.sql_create_statements if _creates_type(s)))
+        self._create_table(curs)  # every other statement, each IF NOT EXISTS or OR REPLACE
 
     def tables_exist(self) -> bool:
         """Whether the schema holds every table, index, type and function this recorder creates."""
+        with self.datastore.transaction(commit=False) as curs:
+            return self._complete(curs)
+
+    def _complete(self, curs: Cursor[DictRow]) -> bool:
         schema = self.datastore.schema
         relations = (
             self.events_table_name,
@@ -269,29 +280,28 @@ class PostgresRecorder(PostgresApplicationRecorder):
             SIGNED_TABLE,
             OVERRIDES_TABLE,
         )
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                "SELECT COUNT(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
-                "WHERE s.nspname = %s AND c.relname = ANY(%s)",
-                (schema, list(relations)),
-            )
-            row = curs.fetchone()
-            if row is None or row["n"] != len(relations) or not self._type_exists(curs):
-                return False
-            curs.execute(  # the columns added since the table was first made (ADD COLUMN IF NOT EXISTS)
-                "SELECT COUNT(*) AS n FROM information_schema.columns "
-                "WHERE table_schema = %s AND table_name = %s AND column_name = ANY(%s)",
-                (schema, TABLE, list(ADDED_DEADLINE_COLUMNS)),
-            )
-            row = curs.fetchone()
-            if row is None or row["n"] != len(ADDED_DEADLINE_COLUMNS):
-                return False
-            curs.execute(
-                "SELECT 1 FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace "
-                "WHERE s.nspname = %s AND p.proname = %s",
-                (schema, self.pg_function_name_insert_events),
-            )
-            return curs.fetchone() is not None
+        curs.execute(
+            "SELECT COUNT(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+            "WHERE s.nspname = %s AND c.relname = ANY(%s)",
+            (schema, list(relations)),
+        )
+        row = curs.fetchone()
+        if row is None or row["n"] != len(relations) or not self._type_exists(curs):
+            return False
+        curs.execute(  # the columns added since the table was first made (ADD COLUMN IF NOT EXISTS)
+            "SELECT COUNT(*) AS n FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s AND column_name = ANY(%s)",
+            (schema, TABLE, list(ADDED_DEADLINE_COLUMNS)),
+        )
+        row = curs.fetchone()
+        if row is None or row["n"] != len(ADDED_DEADLINE_COLUMNS):
+            return False
+        curs.execute(
+            "SELECT 1 FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace "
+            "WHERE s.nspname = %s AND p.proname = %s",
+            (schema, self.pg_function_name_insert_events),
+        )
+        return curs.fetchone() is not None
 
     def _type_exists(self, curs: Cursor[DictRow]) -> bool:
         curs.execute(

@@ -105,6 +105,19 @@ def _ddl(blob: str, serial: str, big: str) -> list[str]:
     ]
 
 
+RELATIONS = (READERS, DATA, f"{DATA}_sealed", WRAPS, f"{WRAPS}_key", DISCLOSURES, PROGRESS)
+"""Every table and index ``_ddl`` creates."""
+
+
+def _pg_complete(cur: Any, schema: str) -> bool:
+    cur.execute(
+        "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+        "WHERE s.nspname = %s AND c.relname = ANY(%s)",
+        (schema, list(RELATIONS)),
+    )
+    return bool(cur.fetchone()[0] == len(RELATIONS))
+
+
 @dataclass
 class _Dialect:
     prefix: str  # a schema, quoted, with its dot; or nothing
@@ -160,7 +173,11 @@ class KeyStore:
             autocommit=True,
         )
         with self._write() as cur:
+            if _pg_complete(cur, schema):
+                return  # only read: no lock that a process creating or writing keys waits for
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+            if _pg_complete(cur, schema):
+                return  # another process created it while this one waited for the lock
             cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             for statement in self.dialect.ddl:
                 cur.execute(statement.replace("{p}", self.dialect.prefix))
