@@ -665,3 +665,29 @@ def test_simulate_fills_an_empty_database_only(db: Path) -> None:
     again = as_json(lapor(db, "simulate", "--complaints", "5", "--seed", "3", "--replace", "--json"))
     assert again["complaints"] == 5 and again["by_event"]["Submitted"] == 5
     refused(lapor("postgresql://postgres@127.0.0.1:1/x", "simulate", "--replace"), 2, "SQLite file")
+
+
+def test_a_step_recorded_while_the_views_could_not_follow_succeeds_and_says_so(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lost race on the view tables after the event is stored: the step is recorded, so it
+    is not reported refused (trying it again would be refused as done already)."""
+    from lapor_domain import ConcurrentUpdate
+    from lapor_projections import ReadModels
+
+    cid = submit(db)
+    follow = ReadModels._catch_up
+
+    def busy_once_recorded(self: ReadModels, *args: Any, **kwargs: Any) -> int:
+        if self.app.feed.head() > self.position():  # the step's event is stored: follow it
+            raise ConcurrentUpdate("the view tables were busy; try again")
+        return follow(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReadModels, "_catch_up", busy_once_recorded)
+    verified = ok(lapor(db, "--lang", "en", "verify", cid, "--as", NATIONAL, "--at", "2026-03-13T10:00"))
+    assert verified.stderr == (
+        "lapor: note: the command is recorded, but the views did not follow it (the view tables "
+        "were busy; try again); they catch up at the next command\n"
+    )
+    monkeypatch.setattr(ReadModels, "_catch_up", follow)
+    assert as_json(lapor(db, "show", cid, "--json"))["national_verified"] is not None

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lapor_domain import Actor, LaporApp, LaporError, SlaPolicy, SlaState, kota_cirebon
+from lapor_domain import Actor, ConcurrentUpdate, LaporApp, LaporError, SlaPolicy, SlaState, kota_cirebon
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import fold
 from lapor_projections import (
@@ -107,6 +107,30 @@ def test_a_desk_queue_holds_its_complaints_most_urgent_first(side: tuple[LaporAp
     assert [q.complaint_id for q in unit_queue] == [str(moved.id)]
     counts = {d.desk: (d.open, d.on_track, d.late, d.breached) for d in reader.desks(wib(2026, 1, 9))}
     assert counts == {"lapor-sp4n": (2, 0, 1, 1), "unit:kota-cirebon/dinkes": (1, 1, 0, 0)}
+
+
+def test_a_command_recorded_while_its_views_could_not_follow_is_recorded_and_they_follow_later(
+    side: tuple[LaporApp, ReadModels], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The views follow a command after it is recorded; their failure (a lost race on the view
+    tables) must not make the recorded command look refused: a caller would try it again."""
+    app, rm = side
+    failing = ConcurrentUpdate("the views' tables were busy; try again")
+    follow = ReadModels._catch_up
+
+    def lost_race(*args: Any, **kwargs: Any) -> int:
+        raise failing
+
+    monkeypatch.setattr(ReadModels, "_catch_up", lost_race)
+    filed = file_complaint(app, wib(2026, 1, 5, 9))  # returns: it is recorded
+    assert len(app.history(filed.id)) == 1
+    assert rm.lagging is failing
+    monkeypatch.setattr(ReadModels, "_catch_up", follow)
+    later = file_complaint(app, wib(2026, 1, 5, 10))
+    assert rm.lagging is None
+    reader = ViewReader(rm.db, app.policy)
+    queue = reader.queue("lapor-sp4n", wib(2026, 1, 5, 12))
+    assert {q.complaint_id for q in queue} == {str(filed.id), str(later.id)}
 
 
 def test_every_open_complaint_is_on_exactly_one_desk_and_finished_on_none(

@@ -156,6 +156,16 @@ class Session:
     def take_notes(self) -> list[str]:
         """What the operator should know once the command succeeded (said after its output)."""
         notes, self._notes = self._notes, []
+        if self._views is not None and self._views.lagging is not None:
+            from .errors import one_line  # only when the views fell behind
+
+            said = one_line(self._views.lagging, self.out._)
+            notes.append(
+                self.out._(
+                    "the command is recorded, but the views did not follow it ({said}); "
+                    "they catch up at the next command"
+                ).format(said=said)
+            )
         return notes
 
     def _note_drift(self, app: LaporApp) -> None:

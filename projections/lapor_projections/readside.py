@@ -32,6 +32,7 @@ from lapor_domain import (
     ComplaintEvent,
     InvalidInput,
     LaporApp,
+    LaporError,
     LogEvent,
     PolicyRecorded,
     from_micros,
@@ -74,6 +75,7 @@ class ReadModels:
         self._cache_size = cache_size
         self._lock = threading.RLock()
         self._followed = False  # after its first catch-up, an object follows the log batch by batch
+        self.lagging: LaporError | None = None  # why the views did not follow the last command
         with self.db.transaction() as cur:
             self._outdated = self.store.create(cur)  # a table new to these views: rebuild first
         self._rebuild_lock = rebuild_lock(self.db, self.target)
@@ -121,8 +123,20 @@ class ReadModels:
     def attach(self) -> ReadModels:
         """Embedded: the views are caught up before each command returns."""
         self.catch_up()
-        self.app.on_recorded(self.catch_up)
+        self.app.on_recorded(self._follow_recorded)
         return self
+
+    def _follow_recorded(self) -> None:
+        """Catch up after a recorded command. A store's error here (a lost race on the view
+        tables, a dropped connection) leaves the command recorded and the views behind: it is
+        kept in ``lagging``, not raised, and the next catch-up tries again. Raised, it would
+        make a recorded command look refused, and its caller try it again."""
+        try:
+            self.catch_up()
+        except LaporError as error:
+            self.lagging = error
+        else:
+            self.lagging = None
 
     def follow(
         self, stop: threading.Event, *, poll_seconds: float = 0.5, progress: Progress | None = None

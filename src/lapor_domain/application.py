@@ -234,7 +234,10 @@ class LaporApp:
         return {"identities sealed": sealed, "events chained": self.ledger.upgrade()}
 
     def on_recorded(self, listener: Callable[[], object]) -> None:
-        """Call ``listener`` after every write, before the command returns (embedded read models)."""
+        """Call ``listener`` after every write, before the command returns (embedded read models).
+
+        The write is recorded by then: a listener handles its own failures (as the read models
+        do) rather than raise, which would make a recorded command look refused."""
         self._listeners.append(listener)
 
     def _notify(self) -> None:
