@@ -73,7 +73,7 @@ def test_an_amendment_moves_the_limit_and_the_past_can_be_asked_both_ways(db: Pa
     outlook = {r["date"]: r for r in as_json(lapor(db, "calendar", "outlook", "2026", "--json"))}
     assert outlook["2026-03-25"]["source"] == "amendment 1"
     assert outlook["2026-03-25"]["open_deadlines"] == 1
-    assert outlook["2026-01-01"]["source"] == "holidays"
+    assert outlook["2026-01-01"]["source"].startswith("holidays ")  # the recorded base, with its version
     assert not as_json(lapor(db, "calendar", "is-working-day", "2026-03-25", "--json"))["working_day"]
 
 
@@ -132,3 +132,16 @@ def test_an_upgraded_package_is_shown_and_followed_only_when_recorded(
     after = lapor(db, "show", at_unit, "--json")
     assert after.stderr == "" and as_json(after)["limit"] == AMENDED_LIMIT
     refused(lapor(db, "calendar", "follow-package", "--as", NATIONAL), 2, "nothing to follow")
+
+
+def test_the_outlook_names_the_base_calendar_the_database_counts_on(
+    db: Path, at_unit: str, package: Package
+) -> None:
+    """An investigator reads which calendar a closing day comes from: the base this database
+    recorded (with its version), not whatever package is installed now."""
+    recorded = as_json(lapor(db, "calendar", "base", "--json"))["recorded"]["source"]
+    package(package_closing_days(2010, 2050), "99.0")  # upgraded, the same days
+    outlook = {r["date"]: r for r in as_json(lapor(db, "calendar", "outlook", "2026", "--json"))}
+    assert outlook["2026-01-01"]["source"] == recorded != "holidays 99.0"
+    table = ok(lapor(db, "--lang", "id", "calendar", "outlook", "2026")).stdout
+    assert "Hari tutup 2026" in table and "Closing days" not in table

@@ -376,6 +376,7 @@ def outlook(session: Session, year: int) -> None:
     """
     calendars = session.recorded_calendars()
     source = _sources(calendars)
+    base = calendars.base_source
     closed = calendars.calendar().closing_days(year)
     spans = _spanning(session, [d for d, _ in closed])
     rows = [
@@ -383,13 +384,14 @@ def outlook(session: Session, year: int) -> None:
             "date": d,
             "weekday": f"{d:%a}",
             "name": name,
-            "source": source.get(d, "holidays"),
+            "source": source.get(d, base),
             "estimated": ESTIMATED in name.lower(),
             "open_deadlines": spans.get(d),
         }
         for d, name in closed
     ]
-    session.out.rows(rows, OUTLOOK_COLUMNS, title=f"Closing days {year} ({len(rows)} weekdays)")
+    title = session.out._("Closing days {year} ({count} weekdays)").format(year=year, count=len(rows))
+    session.out.rows(rows, OUTLOOK_COLUMNS, title=title)
 
 
 ESTIMATED = "perkiraan"

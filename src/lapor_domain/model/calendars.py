@@ -41,7 +41,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import InvalidInput, Term
-from .calendar import Week, WorkingCalendar, package_closing_days
+from .calendar import Week, WorkingCalendar, package_closing_days, package_source
 from .desks import Desk, DeskKind, SlaLevel
 from .policy import SlaPolicy
 
@@ -183,6 +183,12 @@ class Calendars:
             _spans=self._spans,
             _weeks=self._weeks,
         )
+
+    @property
+    def base_source(self) -> str:
+        """Where the base closing days come from: the package (and version) the store recorded,
+        or the installed one while nothing is recorded."""
+        return self.base.source if self.base is not None else package_source()
 
     def with_base(self, base: BaseCalendar) -> Calendars:
         """These calendars counting on the base calendar a store recorded."""
