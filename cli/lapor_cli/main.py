@@ -17,8 +17,9 @@ from typing import Any
 import click
 
 from . import __version__
+from .clicktext import VERSION_LINE, speak_in
 from .exit_codes import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode
-from .helptext import ARGV, HelpGroup, translator_of
+from .helptext import ARGV, HelpGroup, asked_on_command_line, translator_of
 from .paths import FilePath
 
 COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order a complaint lives
@@ -77,10 +78,27 @@ class LaporGroup(HelpGroup):
         def run() -> Any:
             return super(LaporGroup, self).main(args, prog_name, complete_var, standalone_mode=False, **extra)
 
+        argv = list(args) if args is not None else sys.argv[1:]
+        speak_in(lambda: self.lang_of_errors or self.language_now(argv))
         if not standalone_mode:
             return run()
         self.lang_of_errors = None
-        sys.exit(_exit_code(run, lambda: self.lang_of_errors))
+        sys.exit(_exit_code(run, lambda: self.lang_of_errors or self.language_now(argv)))
+
+    def language_now(self, argv: Sequence[str]) -> str:
+        """The language an error is said in before ``invoke`` knows it: the session's once
+        the root options are read, else ``--lang`` in the raw arguments or ``LAPOR_LANG``."""
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.find_root().obj is not None:
+            return _language_of(ctx.find_root())
+        from . import i18n
+
+        taking = {
+            name for p in self.params if isinstance(p, click.Option) and not p.is_flag for name in p.opts
+        }
+        return i18n.choose(
+            asked_on_command_line(argv, "--lang", taking) or os.environ.get("LAPOR_LANG"), "id"
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,25 +185,29 @@ def _exit_code(run: Callable[[], Any], lang: Callable[[], str | None] = lambda: 
         click.echo(shown.format_message())
         return ExitCode.OK
     except (click.Abort, KeyboardInterrupt, EOFError):
-        click.echo("lapor: aborted", err=True)
+        click.echo(_translator(lang)("lapor: aborted"), err=True)
         return 130
     except BrokenPipeError:  # `lapor export events | head`: the reader left, which is fine
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.OK
     except Exception as error:
-        from . import i18n
         from .errors import exit_code_of, one_line  # only when something went wrong
-        from .folders import cache_folder
 
         code = exit_code_of(error)
         if code is None:
             raise
-        chosen = lang() or i18n.choose(os.environ.get("LAPOR_LANG"), "id")
-        translate = i18n.translator(chosen, cache_folder())
-        click.echo(f"lapor: error: {one_line(error, translate)}", err=True)
+        click.echo(f"lapor: error: {one_line(error, _translator(lang))}", err=True)
         return code
     return result if isinstance(result, int) else ExitCode.OK
+
+
+def _translator(lang: Callable[[], str | None]) -> Callable[[str], str]:
+    from . import i18n
+    from .folders import cache_folder
+
+    chosen = lang() or i18n.choose(os.environ.get("LAPOR_LANG"), "id")
+    return i18n.translator(chosen, cache_folder())
 
 
 @click.group(cls=LaporGroup, context_settings=CONTEXT, epilog=EXIT_CODES_HELP)
@@ -226,7 +248,7 @@ def _exit_code(run: Callable[[], Any], lang: Callable[[], str | None] = lambda: 
     help="The key store (default: FILE.keys beside a SQLite FILE, the schema NAME_keys beside a "
     "PostgreSQL schema NAME); also from LAPOR_KEYSTORE.",
 )
-@click.version_option(version=__version__, prog_name="lapor")  # no metadata scan: 15 ms
+@click.version_option(version=__version__, prog_name="lapor", message=VERSION_LINE)  # no metadata scan: 15 ms
 @click.pass_context
 def cli(
     ctx: click.Context,
