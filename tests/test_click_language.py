@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from lapor_cli import i18n
-from lapor_cli.clicktext import CLICK_MESSAGES
+from lapor_cli.clicktext import CLICK_MESSAGES, LAPOR_MESSAGES, PATH_KINDS
 from lapor_cli.main import cli
 
 NOT_SAID_TO_OPERATORS = {
@@ -51,13 +51,11 @@ def click_messages() -> set[str]:
 
 
 def test_every_message_click_says_to_an_operator_is_translated() -> None:
-    said = click_messages()
-    assert set(CLICK_MESSAGES) <= said, set(CLICK_MESSAGES) - said  # click still says them so
-    assert said - NOT_SAID_TO_OPERATORS <= set(CLICK_MESSAGES), (
-        said - NOT_SAID_TO_OPERATORS - set(CLICK_MESSAGES)
-    )
+    said, ours = click_messages(), set(CLICK_MESSAGES + PATH_KINDS)
+    assert ours <= said, ours - said  # click still says them so
+    assert said - NOT_SAID_TO_OPERATORS <= ours, said - NOT_SAID_TO_OPERATORS - ours
     catalog = read_po(io.BytesIO(i18n.catalog_path("id").read_bytes()))
-    for msgid in CLICK_MESSAGES:
+    for msgid in (*CLICK_MESSAGES, *PATH_KINDS, *LAPOR_MESSAGES):
         message = catalog.get(msgid)
         assert message is not None and message.string and message.string != msgid, msgid
 
@@ -71,7 +69,7 @@ def lapor(*args: str, **env: str) -> tuple[int, str, str]:
     ("args", "indonesian", "english"),
     [
         (["show", "--bogus"], "Tidak ada opsi '--bogus'.", "No such option '--bogus'."),
-        (["verify"], "Tidak ada argumen 'COMPLAINT'.", "Missing argument 'COMPLAINT'."),
+        (["verify"], "Belum diberi argumen 'COMPLAINT'.", "Missing argument 'COMPLAINT'."),
         (["tick", "--at"], "Opsi '--at' memerlukan sebuah nilai.", "Option '--at' requires an argument."),
         (["no-such-command"], "Tidak ada perintah 'no-such-command'.", "No such command 'no-such-command'."),
         (
@@ -102,3 +100,26 @@ def test_the_version_line_is_said_in_the_operator_s_language() -> None:
     assert code == 0 and out.startswith("lapor, versi ")
     code, out, _ = lapor("--lang", "en", "--version")
     assert code == 0 and out.startswith("lapor, version ")
+
+
+def test_a_path_that_is_not_there_is_named_in_the_operator_s_language(tmp_path: Path) -> None:
+    """click names the kind of path ("file") when the option is declared, at import: it is
+    said in the language of the invocation that reports it, run after run in one process."""
+    missing = str(tmp_path / "tidak-ada.toml")
+    for options, expected in (
+        ([], f"Nilai tidak sah untuk '--policy': Berkas '{missing}' tidak ada."),
+        (["--lang", "en"], f"Invalid value for '--policy': File '{missing}' does not exist."),
+        ([], f"Nilai tidak sah untuk '--policy': Berkas '{missing}' tidak ada."),
+    ):
+        code, _, err = lapor(*options, "--policy", missing, "queue")
+        assert code == 2 and err.startswith(f"lapor: error: {expected}"), err
+
+
+def test_click_speaks_the_policy_s_language_once_the_session_knows_it(tmp_path: Path) -> None:
+    english = tmp_path / "english.toml"
+    english.write_text('language = "en"\n', encoding="utf-8")
+    code, _, err = lapor(
+        "--db", str(tmp_path / "lapor.db"), "--policy", str(english), "export", "events", "--bogus"
+    )
+    assert code == 2 and err.startswith("lapor: error: No such option '--bogus'."), err
+    assert "(see '" in err and "Maksud" not in err and "lihat" not in err

@@ -4,8 +4,9 @@
 click says them through the ``gettext`` functions its modules import (``_`` and
 ``ngettext``); ``speak_in`` points those at lapor's catalogs for one invocation. Only the
 messages below are looked up there, so an invocation that goes well never loads a catalog
-for click; its help's framing words are ``helptext``'s. The language is asked for when
-click first says one of them: the one the invocation's own errors are said in.
+for click; its help's framing words are ``helptext``'s. The language is asked for each time
+click says one of them: the one the invocation's own errors are said in, the policy's once the
+session knows it.
 """
 
 from __future__ import annotations
@@ -50,9 +51,6 @@ CLICK_MESSAGES = (
     "{len_type} values are required, but {len_value} were given.",
     "{value!r} is not a valid {number_type}.",
     "{value!r} is not a valid UUID.",
-    "file",
-    "directory",
-    "path",
     "{name} {filename!r} is a file.",
     "{name} {filename!r} is a directory.",
     "{name} {filename!r} is not readable.",
@@ -63,34 +61,45 @@ CLICK_MESSAGES = (
 )
 """What click says to the operator, as click 8 spells it (a test reads them from click's source)."""
 
+PATH_KINDS = ("file", "directory", "path")
+"""The names click gives a path in its messages ("File '/x' does not exist."). click looks them
+up when a path option is declared, at import: they are looked up again when said (``FilePath``),
+so that importing a command loads no catalog."""
+
+LAPOR_MESSAGES = ("{value!r}: a path cannot hold a NUL character",)
+"""lapor's own words in click's checks of a command line."""
+
 _CLICK_MODULES = ("click.core", "click.decorators", "click.exceptions", "click.parser", "click.types")
-_SAID = frozenset(CLICK_MESSAGES)
+_SAID = frozenset(CLICK_MESSAGES + LAPOR_MESSAGES)
 
 
 class _Speaker:
     def __init__(self, language: Callable[[], str]) -> None:
-        self._language = language
-        self._translate: Callable[[str], str] | None = None
+        self._language = language  # asked at each message: the session may know it by then
 
     def gettext(self, message: str) -> str:
-        if message not in _SAID:
-            return message
-        if self._translate is None:
-            from . import i18n
-            from .folders import cache_folder
-
-            self._translate = i18n.translator(self._language(), cache_folder())
-        return self._translate(message)
+        return self.say(message) if message in _SAID else message
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)
+
+    def say(self, message: str) -> str:
+        from . import i18n
+        from .folders import cache_folder
+
+        return i18n.translator(self._language(), cache_folder())(message)
 
 
 _speaker = _Speaker(lambda: "en")
 
 
+def say(message: str) -> str:
+    """``message`` in the invocation's language (when click reports an error)."""
+    return _speaker.say(message)
+
+
 def speak_in(language: Callable[[], str]) -> None:
-    """From now on click says its messages in ``language()`` (asked once, when first needed)."""
+    """From now on click says its messages in ``language()`` (asked when it says one)."""
     global _speaker
     _speaker = _Speaker(language)
     for name in _CLICK_MODULES:

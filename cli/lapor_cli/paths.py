@@ -6,11 +6,25 @@ from typing import Any
 
 import click
 
+from .clicktext import say
+
 
 class FilePath(click.Path):
     """A file path as click checks it, refusing first what no file system takes (a NUL character)."""
 
+    @property
+    def name(self) -> str:
+        """ "file", "directory" or "path", in the invocation's language when an error says it
+        (click names it when the option is declared, at import)."""
+        return say(self._kind)
+
+    @name.setter
+    def name(self, kind: str) -> None:
+        self._kind = kind
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if "\x00" in str(value):
-            self.fail(f"{str(value)!r}: a path cannot hold a NUL character", param, ctx)
+            self.fail(
+                say("{value!r}: a path cannot hold a NUL character").format(value=str(value)), param, ctx
+            )
         return super().convert(value, param, ctx)
