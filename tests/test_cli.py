@@ -686,8 +686,8 @@ def test_a_step_recorded_while_the_views_could_not_follow_succeeds_and_says_so(
     monkeypatch.setattr(ReadModels, "_catch_up", busy_once_recorded)
     verified = ok(lapor(db, "--lang", "en", "verify", cid, "--as", NATIONAL, "--at", "2026-03-13T10:00"))
     assert verified.stderr == (
-        "lapor: note: the command is recorded, but the views did not follow it (the view tables "
-        "were busy; try again); they catch up at the next command\n"
+        "lapor: note: the command is recorded, but the views did not follow it (another process was "
+        "writing them); they catch up at the next command: do not enter it again\n"
     )
     monkeypatch.setattr(ReadModels, "_catch_up", follow)
     assert as_json(lapor(db, "show", cid, "--json"))["national_verified"] is not None

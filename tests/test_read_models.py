@@ -13,7 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lapor_domain import Actor, ConcurrentUpdate, LaporApp, LaporError, SlaPolicy, SlaState, kota_cirebon
+from lapor_domain import (
+    Actor,
+    ConcurrentUpdate,
+    LaporApp,
+    LaporError,
+    SlaPolicy,
+    SlaState,
+    StoreCorrupt,
+    kota_cirebon,
+)
 from lapor_domain.model import decisions
 from lapor_domain.model.complaint import fold
 from lapor_projections import (
@@ -131,6 +140,20 @@ def test_a_command_recorded_while_its_views_could_not_follow_is_recorded_and_the
     reader = ViewReader(rm.db, app.policy)
     queue = reader.queue("lapor-sp4n", wib(2026, 1, 5, 12))
     assert {q.complaint_id for q in queue} == {str(filed.id), str(later.id)}
+
+
+def test_damaged_views_found_after_a_command_are_not_kept_quiet(
+    side: tuple[LaporApp, ReadModels], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, rm = side
+
+    def damaged(*args: Any, **kwargs: Any) -> int:
+        raise StoreCorrupt("the views are damaged")
+
+    monkeypatch.setattr(ReadModels, "_catch_up", damaged)
+    with pytest.raises(StoreCorrupt):
+        file_complaint(app, wib(2026, 1, 5, 9))
+    assert rm.lagging is None
 
 
 def test_every_open_complaint_is_on_exactly_one_desk_and_finished_on_none(

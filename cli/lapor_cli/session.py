@@ -21,6 +21,7 @@ from lapor_domain import (
     Calendars,
     ClosingDaysFile,
     ComplaintNotFound,
+    ConcurrentUpdate,
     InvalidInput,
     KeyStore,
     LaporApp,
@@ -157,14 +158,13 @@ class Session:
         """What the operator should know once the command succeeded (said after its output)."""
         notes, self._notes = self._notes, []
         if self._views is not None and self._views.lagging is not None:
-            from .errors import one_line  # only when the views fell behind
-
-            said = one_line(self._views.lagging, self.out._)
+            busy = isinstance(self._views.lagging, ConcurrentUpdate)
+            why = "another process was writing them" if busy else "their database did not answer"
             notes.append(
                 self.out._(
-                    "the command is recorded, but the views did not follow it ({said}); "
-                    "they catch up at the next command"
-                ).format(said=said)
+                    "the command is recorded, but the views did not follow it ({why}); they catch "
+                    "up at the next command: do not enter it again"
+                ).format(why=self.out._(why))
             )
         return notes
 

@@ -30,11 +30,13 @@ from uuid import UUID
 from lapor_domain import (
     CalendarAmended,
     ComplaintEvent,
+    ConcurrentUpdate,
     InvalidInput,
     LaporApp,
-    LaporError,
     LogEvent,
     PolicyRecorded,
+    StoreCorrupt,
+    StoreUnavailable,
     from_micros,
     require_aware,
     to_micros,
@@ -75,7 +77,7 @@ class ReadModels:
         self._cache_size = cache_size
         self._lock = threading.RLock()
         self._followed = False  # after its first catch-up, an object follows the log batch by batch
-        self.lagging: LaporError | None = None  # why the views did not follow the last command
+        self.lagging: ConcurrentUpdate | StoreUnavailable | None = None  # why a command was not followed
         with self.db.transaction() as cur:
             self._outdated = self.store.create(cur)  # a table new to these views: rebuild first
         self._rebuild_lock = rebuild_lock(self.db, self.target)
@@ -115,10 +117,13 @@ class ReadModels:
             first, self._followed = not self._followed, True
             if self._outdated and self.position() > 0:
                 self._outdated = False
-                return self.rebuild(progress=progress)
-            if first and max_batches is None and self.position() == 0 and self.head() >= BUILD_FROM:
-                return self.rebuild(progress=progress)
-            return self._catch_up(self.store, self._cache, progress=progress, max_batches=max_batches)
+                applied = self.rebuild(progress=progress)
+            elif first and max_batches is None and self.position() == 0 and self.head() >= BUILD_FROM:
+                applied = self.rebuild(progress=progress)
+            else:
+                applied = self._catch_up(self.store, self._cache, progress=progress, max_batches=max_batches)
+            self.lagging = None
+            return applied
 
     def attach(self) -> ReadModels:
         """Embedded: the views are caught up before each command returns."""
@@ -127,16 +132,16 @@ class ReadModels:
         return self
 
     def _follow_recorded(self) -> None:
-        """Catch up after a recorded command. A store's error here (a lost race on the view
-        tables, a dropped connection) leaves the command recorded and the views behind: it is
-        kept in ``lagging``, not raised, and the next catch-up tries again. Raised, it would
-        make a recorded command look refused, and its caller try it again."""
+        """Catch up after a recorded command. A lost race on the view tables or a dropped
+        connection leaves the command recorded and the views behind: the error is kept in
+        ``lagging``, not raised, and the next catch-up tries again. Raised, it would make a
+        recorded command look refused, and its caller enter it again. Damaged views still raise."""
         try:
             self.catch_up()
-        except LaporError as error:
+        except StoreCorrupt:
+            raise
+        except (ConcurrentUpdate, StoreUnavailable) as error:
             self.lagging = error
-        else:
-            self.lagging = None
 
     def follow(
         self, stop: threading.Event, *, poll_seconds: float = 0.5, progress: Progress | None = None
@@ -272,6 +277,8 @@ class ReadModels:
         with self._lock:
             applied += self._catch_up(shadow, OrderedDict())  # whatever arrived meanwhile
             with self.db.transaction() as cur:
+                # The DDL lock before any table's: an opener holds it while it reads the tables.
+                self.db.serialise_creation(cur)
                 self.store.drop(cur)
                 for table in TABLES:
                     self.db.rename_table(cur, SHADOW + table, table)
