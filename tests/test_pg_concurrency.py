@@ -280,6 +280,7 @@ def test_views_created_while_an_opener_waited_for_the_lock_are_not_created_again
         finally:
             db.close()
 
+    open_database(target(schema)).close()  # the schema only: the creators wait in ViewStore.create
     assert _two_creators_released_together(open_views) == [0, 0]
     assert len(created) == 1, created
 

@@ -168,8 +168,9 @@ class ViewStore:
                 cur.execute(tracking)
                 if indexes:
                     self.create_indexes(cur)
-        self.mark(cur, LOG_POSITION, 0, replace=False)
-        if not outdated:
+        if self._tracked(cur, LOG_POSITION) is None:  # a read waits for no writer; a write might
+            self.mark(cur, LOG_POSITION, 0, replace=False)
+        if not outdated and self._tracked(cur, LAYOUT) != VIEWS_LAYOUT:
             self.mark(cur, LAYOUT, VIEWS_LAYOUT)
         return outdated
 

@@ -18,6 +18,7 @@ and truncates its WAL afterwards, so no page of the file holds a destroyed key.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -105,8 +106,8 @@ def _ddl(blob: str, serial: str, big: str) -> list[str]:
     ]
 
 
-RELATIONS = (READERS, DATA, f"{DATA}_sealed", WRAPS, f"{WRAPS}_key", DISCLOSURES, PROGRESS)
-"""Every table and index ``_ddl`` creates."""
+RELATIONS = tuple(re.findall(r"IF NOT EXISTS (?:\{p\})?(\w+)", " ".join(_ddl("", "", ""))))
+"""Every table and index ``_ddl`` creates, by the names it gives them."""
 
 
 def _pg_complete(cur: Any, schema: str) -> bool:
