@@ -143,5 +143,20 @@ def test_the_outlook_names_the_base_calendar_the_database_counts_on(
     package(package_closing_days(2010, 2050), "99.0")  # upgraded, the same days
     outlook = {r["date"]: r for r in as_json(lapor(db, "calendar", "outlook", "2026", "--json"))}
     assert outlook["2026-01-01"]["source"] == recorded != "holidays 99.0"
+    assert outlook["2026-01-01"]["weekday"] == "Thu"  # JSON values stay as programs read them
     table = ok(lapor(db, "--lang", "id", "calendar", "outlook", "2026")).stdout
     assert "Hari tutup 2026" in table and "Closing days" not in table
+    assert "2026-01-01   Kam" in table and "Thu" not in table
+
+
+def test_the_calendar_says_days_in_the_operator_s_language(db: Path) -> None:
+    said = {
+        lang: ok(lapor(db, "--lang", lang, "calendar", "is-working-day", "2026-03-21")).stdout
+        for lang in ("id", "en")
+    }
+    assert said == {
+        "id": "Sab 2026-03-21 bukan hari kerja: akhir pekan\n",
+        "en": "Sat 2026-03-21 is not a working day: weekend\n",
+    }
+    steps = ok(lapor(db, "--lang", "id", "calendar", "deadline", "2026-03-13", "3")).stdout
+    assert "3 hari kerja setelah Jum 2026-03-13" in steps and "akhir hari Rab 2026-03-25" in steps

@@ -36,6 +36,20 @@ def calendar() -> None:
     """
 
 
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+"""A day's name as JSON gives it (whatever the machine's locale); tables say it in the operator's language."""
+
+
+def weekday(day: date) -> str:
+    """The day's short name, as JSON gives it: "Mon" ... "Sun"."""
+    return DAY_NAMES[day.weekday()][:3]
+
+
+def _day(session: Session, day: date) -> str:
+    """A date as a sentence says it: its day's name in the operator's language, then the date."""
+    return f"{session.out._(weekday(day))} {day:%Y-%m-%d}"
+
+
 def _closed(cal: WorkingCalendar, day: date, names: dict[date, str]) -> str | None:
     """Why a day is not a working day; None if it is one."""
     if cal.is_working_day(day):
@@ -49,9 +63,9 @@ def _names(cal: WorkingCalendar, *years: int) -> dict[date, str]:
 
 DAY_COLUMNS = [
     Column("date", "date"),
-    Column("weekday", "day"),
+    Column("weekday", "day", "term"),
     Column("working_day", "working day no.", "number"),
-    Column("closed", "closed because"),
+    Column("closed", "closed because", "term"),
 ]
 
 
@@ -84,7 +98,7 @@ def deadline(session: Session, start: datetime, n: int) -> None:
         days.append(
             {
                 "date": day,
-                "weekday": f"{day:%a}",
+                "weekday": weekday(day),
                 "working_day": None if reason else counted,
                 "closed": reason,
             }
@@ -97,8 +111,10 @@ def deadline(session: Session, start: datetime, n: int) -> None:
     session.out.rows(
         days,
         DAY_COLUMNS,
-        title=f"{n} working day(s) after {first:%a %Y-%m-%d}",
-        caption=f"Deadline: {local_text(due, session.zone)} {session.zone}, the end of {last:%a %Y-%m-%d}",
+        title=session.out._("{n} working day(s) after {day}").format(n=n, day=_day(session, first)),
+        caption=session.out._("Deadline: {due} {zone}, the end of {day}").format(
+            due=local_text(due, session.zone), zone=session.zone, day=_day(session, last)
+        ),
     )
 
 
@@ -115,17 +131,22 @@ def is_working_day(session: Session, day: date) -> None:
     """
     cal = session.recorded_calendars().calendar()
     reason = _closed(cal, day, _names(cal, day.year))
-    result = {"date": day, "weekday": f"{day:%A}", "working_day": reason is None, "closed": reason}
+    result = {
+        "date": day,
+        "weekday": DAY_NAMES[day.weekday()],
+        "working_day": reason is None,
+        "closed": reason,
+    }
     if session.out.as_json:
         session.out.json(result)
     elif reason is None:
-        click.echo(session.out._("{day} is a working day").format(day=f"{day:%a %Y-%m-%d}"))
+        click.echo(session.out._("{day} is a working day").format(day=_day(session, day)))
     else:
         said = session.out._("{day} is not a working day: {reason}")
-        click.echo(said.format(day=f"{day:%a %Y-%m-%d}", reason=reason))
+        click.echo(said.format(day=_day(session, day), reason=session.out._(reason)))
 
 
-HOLIDAY_COLUMNS = [Column("date", "date"), Column("weekday", "day"), Column("name", "closed because")]
+HOLIDAY_COLUMNS = [Column("date", "date"), Column("weekday", "day", "term"), Column("name", "closed because")]
 
 
 @calendar.command()
@@ -140,8 +161,9 @@ def holidays(session: Session, year: int) -> None:
       lapor calendar holidays 2026
     """
     closed = session.recorded_calendars().calendar().closing_days(year)
-    rows = [{"date": d, "weekday": f"{d:%a}", "name": name} for d, name in closed]
-    session.out.rows(rows, HOLIDAY_COLUMNS, title=f"Closing days {year} ({len(rows)} weekdays)")
+    rows = [{"date": d, "weekday": weekday(d), "name": name} for d, name in closed]
+    title = session.out._("Closing days {year} ({count} weekdays)").format(year=year, count=len(rows))
+    session.out.rows(rows, HOLIDAY_COLUMNS, title=title)
 
 
 @calendar.command()
@@ -217,7 +239,7 @@ def _amended(session: Session, amendment: Amendment, moved: int) -> None:
 
 BASE_COLUMNS = [
     Column("date", "date"),
-    Column("weekday", "day"),
+    Column("weekday", "day", "term"),
     Column("change", "change"),
     Column("name", "closed because"),
 ]
@@ -243,7 +265,7 @@ def base(session: Session) -> None:
     changes = [
         {
             "date": d,
-            "weekday": f"{d:%a}",
+            "weekday": weekday(d),
             "change": "added" if d in drift.added else "cancelled",
             "name": drift.added.get(d, ""),
         }
@@ -353,7 +375,7 @@ def history(session: Session) -> None:
 
 OUTLOOK_COLUMNS = [
     Column("date", "date"),
-    Column("weekday", "day"),
+    Column("weekday", "day", "term"),
     Column("name", "closed because"),
     Column("source", "source"),
     Column("estimated", "estimated", "flag"),
@@ -382,7 +404,7 @@ def outlook(session: Session, year: int) -> None:
     rows = [
         {
             "date": d,
-            "weekday": f"{d:%a}",
+            "weekday": weekday(d),
             "name": name,
             "source": source.get(d, base),
             "estimated": ESTIMATED in name.lower(),
