@@ -244,3 +244,19 @@ CHOICES = [
 @pytest.mark.parametrize(("asked", "default", "chosen"), CHOICES)
 def test_the_language_chosen(asked: str | None, default: str | None, chosen: str) -> None:
     assert i18n.choose(asked, default or "") == chosen
+
+
+def test_no_table_title_caption_or_empty_message_is_written_past_the_catalog() -> None:
+    """A table's title, caption and what it says when empty are sentences the operator reads:
+    a literal or an f-string there would be English in the Indonesian interface."""
+    written = []
+    for path in sorted(CLI.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    literal = isinstance(keyword.value, ast.JoinedStr) or (
+                        isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str)
+                    )
+                    if keyword.arg in ("title", "caption", "empty") and literal:
+                        written.append(f"{path.name}:{node.lineno} {keyword.arg}=")
+    assert written == []

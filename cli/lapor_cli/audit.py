@@ -196,7 +196,7 @@ def signer(session: Session, out: Path) -> None:
     session.out.record(
         {"out": str(out), "fingerprint": key.public.fingerprint},
         [Column("out", "written to"), Column("fingerprint", "fingerprint")],
-        title="A new signing key",
+        title=session.out._("A new signing key"),
     )
 
 
@@ -308,7 +308,9 @@ def proof(session: Session, dossier_file: Path, checkpoint_file: Path) -> None:
         "verdict": "holds" if found.holds else "FAILS",
         "problems": found.problems,
     }
-    session.out.record(row, PROOF_FIELDS, title=f"Dossier {dossier_file.name}")
+    session.out.record(
+        row, PROOF_FIELDS, title=session.out._("Dossier {name}").format(name=dossier_file.name)
+    )
     for problem in found.problems:
         session.out.line(problem)
     if not found.holds:
@@ -339,7 +341,9 @@ def upgrade(session: Session) -> None:
     """
     session.require_events("upgrade")
     steps = session.app().upgrade()
-    session.out.record(steps, [Column(name, name, "number") for name in steps], title="Upgraded")
+    session.out.record(
+        steps, [Column(name, name, "number") for name in steps], title=session.out._("Upgraded")
+    )
 
 
 def refuse_damage(report: AuditReport) -> None:

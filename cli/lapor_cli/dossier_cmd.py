@@ -93,7 +93,7 @@ def dossier(
     made = replace(made, evidence=dossier_evidence(app.ledger, cid, checkpoint))
     out.write_text(render_html(made), encoding="utf-8")
     result = {"complaint_id": str(cid), "out": str(out), "events": len(made.timeline), "viewer": made.viewer}
-    session.out.record(result, DOSSIER_FIELDS, title="Dossier written")
+    session.out.record(result, DOSSIER_FIELDS, title=session.out._("Dossier written"))
 
 
 COMMANDS = [dossier]

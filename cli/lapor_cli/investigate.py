@@ -83,7 +83,11 @@ def replay(session: Session, as_of: datetime, out: str | None, force: bool) -> N
         "open": sum(c.open for c in counts),
         "next": f"lapor --db {shlex.quote(target)} queue --at {stamp}",
     }
-    session.out.record(result, REPLAY_FIELDS, title=f"Views as of {local_text(as_of, session.zone)}")
+    session.out.record(
+        result,
+        REPLAY_FIELDS,
+        title=session.out._("Views as of {instant}").format(instant=local_text(as_of, session.zone)),
+    )
 
 
 def _make_room(session: Session, target: str, force: bool) -> None:
@@ -197,7 +201,7 @@ def rebuild(
             result["views_events"] = views.rebuild(progress=progress, skip=skip)
     if view in ("all", "deadlines"):
         result["deadline_rows"] = app.rebuild_deadline_index(skip=skip)
-    session.out.record(result, REBUILT_FIELDS, title=f"Rebuilt {view}")
+    session.out.record(result, REBUILT_FIELDS, title=session.out._("Rebuilt {view}").format(view=view))
 
 
 @click.command(cls=HelpCommand)

@@ -100,7 +100,7 @@ def init(session: Session, readers: tuple[str, ...], institution: str) -> None:
     ring.save(path)
     app.register_reader_keys(ring)
     session.out.rows([_reader_row(k.reader, k.key_id, session, held=True) for k in ring], READER_COLUMNS,
-                     title=f"Reader keys written to {path}")  # fmt: skip
+                     title=session.out._("Reader keys written to {path}").format(path=path))  # fmt: skip
 
 
 def _reader_row(reader: str, key_id: str, session: Session, *, held: bool) -> dict[str, object]:
@@ -157,8 +157,9 @@ def rotate(session: Session) -> None:
     rows = [
         {"readers": ", ".join(done.readers), "rewrapped": done.rewrapped, "retired": ", ".join(done.retired)}
     ]
-    session.out.rows(rows, [Column("readers", "readers"), Column("rewrapped", "re-wrapped", "number"),
-                            Column("retired", "retired key ids")], title=f"Rotated {path}")  # fmt: skip
+    columns = [Column("readers", "readers"), Column("rewrapped", "re-wrapped", "number"),
+               Column("retired", "retired key ids")]  # fmt: skip
+    session.out.rows(rows, columns, title=session.out._("Rotated {path}").format(path=path))
 
 
 @keys.command()

@@ -110,17 +110,19 @@ class Output:
         *,
         title: str | None = None,
         caption: str | None = None,
-        empty: str = "nothing to show",
+        empty: str | None = None,
     ) -> None:
         if self.as_json:
             self.json(list(rows))
             return
         if not rows:
-            click.echo(for_terminal(empty))
+            click.echo(for_terminal(self._("nothing to show") if empty is None else empty))
             return
         console = self.console()
         essential = [c for c in columns if not c.optional]
-        hidden = f"{len(columns) - len(essential)} more columns with a wider terminal or --json"
+        hidden = self._("{count} more columns with a wider terminal or --json").format(
+            count=len(columns) - len(essential)
+        )
         for shown, whole, note in (
             (columns, True, None),
             (essential, True, hidden),

@@ -40,7 +40,7 @@ def units(session: Session, institution: str | None) -> None:
         }
         for holder, unit in session.directory.units(institution)
     ]
-    session.out.rows(rows, UNIT_COLUMNS, title="Units (pejabat penghubung desks)")
+    session.out.rows(rows, UNIT_COLUMNS, title=session.out._("Units (pejabat penghubung desks)"))
 
 
 COMMANDS = [units]

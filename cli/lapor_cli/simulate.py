@@ -80,7 +80,7 @@ def simulate_command(session: Session, count: int, seed: int, start: date, scale
     with session.replacing() if replace else nullcontext():
         result = _simulate_into_empty(session, workload)
     result["db"] = session.target
-    session.out.record(result, SUMMARY_FIELDS, title="Simulated history")
+    session.out.record(result, SUMMARY_FIELDS, title=session.out._("Simulated history"))
 
 
 def _simulate_into_empty(session: Session, workload: Workload) -> dict[str, Any]:
