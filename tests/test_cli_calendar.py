@@ -74,6 +74,8 @@ def test_an_amendment_moves_the_limit_and_the_past_can_be_asked_both_ways(db: Pa
     assert outlook["2026-03-25"]["source"] == "amendment 1"
     assert outlook["2026-03-25"]["open_deadlines"] == 1
     assert outlook["2026-01-01"]["source"].startswith("holidays ")  # the recorded base, with its version
+    table = ok(lapor(db, "--lang", "id", "calendar", "outlook", "2026")).stdout
+    assert "perubahan 1" in table and "amendment 1" not in table  # JSON keeps the code
     assert not as_json(lapor(db, "calendar", "is-working-day", "2026-03-25", "--json"))["working_day"]
 
 

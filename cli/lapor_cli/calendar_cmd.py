@@ -19,6 +19,7 @@ from .session import Session
 from .timeparse import local_text
 
 WEEKEND = "weekend"
+CLOSED = "closed"  # a closing day without a name
 
 
 @click.group(cls=HelpGroup)
@@ -54,7 +55,7 @@ def _closed(cal: WorkingCalendar, day: date, names: dict[date, str]) -> str | No
     """Why a day is not a working day; None if it is one."""
     if cal.is_working_day(day):
         return None
-    return WEEKEND if day.weekday() >= 5 else names.get(day, "closed")
+    return WEEKEND if day.weekday() >= 5 else names.get(day, CLOSED)
 
 
 def _names(cal: WorkingCalendar, *years: int) -> dict[date, str]:
@@ -143,7 +144,8 @@ def is_working_day(session: Session, day: date) -> None:
         click.echo(session.out._("{day} is a working day").format(day=_day(session, day)))
     else:
         said = session.out._("{day} is not a working day: {reason}")
-        click.echo(said.format(day=_day(session, day), reason=session.out._(reason)))
+        shown = session.out._(reason) if reason in (WEEKEND, CLOSED) else reason  # else a day's own name
+        click.echo(said.format(day=_day(session, day), reason=shown))
 
 
 HOLIDAY_COLUMNS = [Column("date", "date"), Column("weekday", "day", "term"), Column("name", "closed because")]
@@ -240,7 +242,7 @@ def _amended(session: Session, amendment: Amendment, moved: int) -> None:
 BASE_COLUMNS = [
     Column("date", "date"),
     Column("weekday", "day", "term"),
-    Column("change", "change"),
+    Column("change", "change", "term"),
     Column("name", "closed because"),
 ]
 
@@ -304,7 +306,8 @@ def base(session: Session) -> None:
         )
     )
     title = session.out._("Days the installed package marks differently ({count})").format(count=len(changes))
-    session.out.rows(changes, BASE_COLUMNS, title=title)
+    same = session.out._("the installed package marks no day differently from the recorded base calendar")
+    session.out.rows(changes, BASE_COLUMNS, title=title, empty=same)
 
 
 @calendar.command("follow-package")
@@ -340,7 +343,7 @@ HISTORY_COLUMNS = [
     Column("version", "#", "number"),
     Column("recorded_at", "recorded", "instant"),
     Column("by", "by", whole=True),
-    Column("calendar", "calendar"),
+    Column("calendar", "calendar", "term"),
     Column("added", "added"),
     Column("cancelled", "cancelled"),
     Column("basis", "basis", max_width=48),
@@ -370,7 +373,9 @@ def history(session: Session) -> None:
         for e in session.app().calendar_history()
     ]
     title = session.out._("Calendar amendments ({count})").format(count=len(rows))
-    session.out.rows(rows, HISTORY_COLUMNS, title=title)
+    session.out.rows(
+        rows, HISTORY_COLUMNS, title=title, empty=session.out._("no calendar amendment is recorded")
+    )
 
 
 OUTLOOK_COLUMNS = [
@@ -413,19 +418,32 @@ def outlook(session: Session, year: int) -> None:
         for d, name in closed
     ]
     title = session.out._("Closing days {year} ({count} weekdays)").format(year=year, count=len(rows))
+    if not session.out.as_json:  # JSON keeps the codes: "policy", "amendment 2", "holidays 0.58"
+        rows = [{**row, "source": _source_said(session, str(row["source"]))} for row in rows]
     session.out.rows(rows, OUTLOOK_COLUMNS, title=title)
 
+
+def _source_said(session: Session, source: str) -> str:
+    if source == POLICY_SOURCE:
+        return session.out._("policy")
+    if source.startswith(AMENDMENT_SOURCE):
+        return session.out._("amendment {version}").format(version=source.removeprefix(AMENDMENT_SOURCE))
+    return source  # the package and its version
+
+
+POLICY_SOURCE = "policy"
+AMENDMENT_SOURCE = "amendment "
 
 ESTIMATED = "perkiraan"
 """How the holidays package marks a day it estimates (Islamic holidays before the SKB is out)."""
 
 
 def _sources(calendars: Calendars) -> dict[date, str]:
-    found: dict[date, str] = dict.fromkeys(calendars.policy.extra_closing_days, "policy")
+    found: dict[date, str] = dict.fromkeys(calendars.policy.extra_closing_days, POLICY_SOURCE)
     for amendment in calendars.amendments:
         if amendment.institution is None:
             for day, _ in amendment.added:
-                found[day] = f"amendment {amendment.version}"
+                found[day] = f"{AMENDMENT_SOURCE}{amendment.version}"
     return found
 
 

@@ -22,6 +22,9 @@ class FilePath(click.Path):
     def name(self, kind: str) -> None:
         self._kind = kind
 
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str | None:
+        return self._kind.upper()  # FILE, as the explicit metavars say it, in either language
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if "\x00" in str(value):
             self.fail(

@@ -414,11 +414,11 @@ def sla(
     with _reader(session, as_of, known_at) as reader:
         reports = reader.sla_report(since=start, until=end, unit=unit, institution=institution)
     policy = session.policy
-    limits = (
-        f"SOP working days target-limit: national {policy.national.target}-{policy.national.limit}, "
-        f"admin {policy.admin.target}-{policy.admin.limit}, unit {policy.unit.target}-{policy.unit.limit}"
-    )
     _ = session.out._
+    limits = _(
+        "SOP working days target-limit: national {national}, admin {admin}, unit {unit}"
+    ).format(**{level: f"{sla.target}-{sla.limit}" for level, sla in (
+        ("national", policy.national), ("admin", policy.admin), ("unit", policy.unit))})  # fmt: skip
     session.out.rows(
         reports,
         SLA_COLUMNS,
@@ -429,7 +429,8 @@ def sla(
             "in: arrived in the period; done: left the desk in it; wd: working days; open late: "
             "still there past the limit;\non time: left within the limit."
         )
-        + f" {limits}",
+        + " "
+        + limits,
         empty=_("no desk had a complaint in that period"),
     )
 
