@@ -72,3 +72,16 @@ def test_a_closed_application_refuses_reads_and_writes_as_unavailable(tmp_path: 
         app.history(c.id)
     with pytest.raises(StoreUnavailable):
         app.verify(c.id, by=NATIONAL, at=wib(2026, 1, 5, 10))
+
+
+def test_a_store_that_cannot_be_opened_leaves_no_connection_pool_behind() -> None:
+    """An embedding service retrying an unreachable PostgreSQL must not gather a pool and its
+    worker threads at every try."""
+    import threading
+
+    before = set(threading.enumerate())
+    for _ in range(2):
+        with pytest.raises(StoreUnavailable):
+            LaporApp("postgresql://postgres@127.0.0.1:9/lapor?connect_timeout=1", clock=StepClock())
+    left = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert left == []

@@ -85,7 +85,15 @@ class ComplaintLog(Application[UUID]):
         self.direct_append = False  # set when the recorder is opened
         self._preludes: dict[str, Prelude] = {}
         with store_errors(store, opening=True):
-            super().__init__(env=env)
+            try:
+                super().__init__(env=env)
+            except BaseException:
+                # The factory may hold a connection pool (and its threads) by now: a store that
+                # could not be opened leaves none of it behind.
+                factory = getattr(self, "factory", None)
+                if factory is not None:
+                    factory.close()
+                raise
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # The store target alone decides: the process environment is not consulted.

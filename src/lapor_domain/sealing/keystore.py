@@ -139,21 +139,24 @@ class KeyStore:
         self._sqlite: sqlite3.Connection | None = None
         self._pg: Any = None
         with store_errors(self.description, opening=True):
-            if target.kind == "postgres":
-                self._open_postgres()
-            else:
-                self._open_sqlite(":memory:" if target.kind == "memory" else target.env["SQLITE_DBNAME"])
+            try:
+                if target.kind == "postgres":
+                    self._open_postgres()
+                else:
+                    self._open_sqlite(":memory:" if target.kind == "memory" else target.env["SQLITE_DBNAME"])
+            except BaseException:
+                self.close()  # a connection made before its tables failed is not left open
+                raise
 
     # -- opening ------------------------------------------------------------------------
 
     def _open_sqlite(self, path: str) -> None:
         self.dialect = _Dialect("", "?", _ddl("BLOB", "INTEGER PRIMARY KEY", "INTEGER"))
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn = self._sqlite = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA secure_delete=ON")
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL").fetchall()
             conn.execute("PRAGMA synchronous=FULL")
-        self._sqlite = conn
         with self._write() as cur:
             for statement in self.dialect.ddl:
                 cur.execute(statement.replace("{p}", ""))
