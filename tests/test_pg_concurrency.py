@@ -101,27 +101,34 @@ def test_a_dozen_sweeps_started_together_on_a_fresh_schema_all_succeed(schema: s
 
 
 def test_a_dozen_applications_opening_a_fresh_schema_at_once_all_open_it(schema: str) -> None:
-    def open_and_count(_: int) -> int:
-        with LaporApp(target(schema), clock=wall_clock) as app:
-            return app.log.deadline_index.count_deadlines()
-
-    results = at_once(open_and_count)
+    results = at_once(lambda _: _opened_store(target(schema)))
     assert failures(results) == [] and results == [0] * DOZEN
 
 
 def test_a_dozen_read_sides_creating_their_tables_at_once_all_succeed(schema: str) -> None:
-    def create(_: int) -> int:
-        db = open_database(target(schema))
-        try:
-            store = ViewStore(db)
-            with db.transaction() as cur:
-                store.create(cur)
-            return store.position(LOG_POSITION)
-        finally:
-            db.close()
-
-    results = at_once(create)
+    results = at_once(lambda _: _opened_views(target(schema)))
     assert failures(results) == [] and results == [0] * DOZEN
+
+
+def _opened_store(store: str) -> int:
+    """Open the application on ``store`` (creating its tables if missing): its deadline count."""
+    with LaporApp(store, clock=wall_clock) as app:
+        return app.log.deadline_index.count_deadlines()
+
+
+def _opened_views(store: str, *, lock_timeout: str | None = None) -> int:
+    """Open the views on ``store`` (creating their tables if missing): their log position.
+    With ``lock_timeout``, waiting for a lock fails after it rather than hangs."""
+    db = open_database(store)
+    try:
+        views = ViewStore(db)
+        with db.transaction() as cur:
+            if lock_timeout is not None:
+                cur.execute(f"SET LOCAL lock_timeout = '{lock_timeout}'")
+            views.create(cur)
+        return views.position(LOG_POSITION)
+    finally:
+        db.close()
 
 
 def wall_clock() -> datetime:
@@ -238,81 +245,46 @@ def _two_creators_released_together(create: Callable[[int], object]) -> list[obj
     return results
 
 
+def _calls_of(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[object]:
+    """Count the calls of ``cls.name`` from now on: the list holds each call's instance."""
+    calls: list[object] = []
+    original = getattr(cls, name)
+
+    def counted(self: object, cur: Any) -> None:
+        calls.append(self)
+        original(self, cur)
+
+    monkeypatch.setattr(cls, name, counted)
+    return calls
+
+
 def test_a_store_created_while_an_opener_waited_for_the_lock_is_not_created_again(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    created: list[str] = []
-    create = PostgresRecorder._create
-
-    def counted(self: PostgresRecorder, curs: Any) -> None:
-        created.append(self.events_table_name)
-        create(self, curs)
-
-    monkeypatch.setattr(PostgresRecorder, "_create", counted)
-
-    def open_store(_: int) -> int:
-        with LaporApp(target(schema), clock=wall_clock) as app:
-            return app.log.deadline_index.count_deadlines()
-
-    assert _two_creators_released_together(open_store) == [0, 0]
-    assert len(set(created)) == 1 and len(created) == 1, created  # the events table's, once
+    created = _calls_of(monkeypatch, PostgresRecorder, "_create")
+    assert _two_creators_released_together(lambda _: _opened_store(target(schema))) == [0, 0]
+    assert len(created) == 1, created  # the events table's, once
 
 
 def test_views_created_while_an_opener_waited_for_the_lock_are_not_created_again(
     schema: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    created: list[str] = []
-    create_indexes = ViewStore.create_indexes
-
-    def counted(self: ViewStore, cur: Any) -> None:
-        created.append(self.complaints)
-        create_indexes(self, cur)
-
-    monkeypatch.setattr(ViewStore, "create_indexes", counted)
-
-    def open_views(_: int) -> int:
-        db = open_database(target(schema))
-        try:
-            store = ViewStore(db)
-            with db.transaction() as cur:
-                store.create(cur)
-            return store.position(LOG_POSITION)
-        finally:
-            db.close()
-
+    created = _calls_of(monkeypatch, ViewStore, "create_indexes")
     open_database(target(schema)).close()  # the schema only: the creators wait in ViewStore.create
-    assert _two_creators_released_together(open_views) == [0, 0]
+    assert _two_creators_released_together(lambda _: _opened_views(target(schema))) == [0, 0]
     assert len(created) == 1, created
 
 
 def test_opening_complete_views_waits_for_no_catch_up_in_progress(schema: str) -> None:
     """A catch-up holds the views' position row until it commits; opening them meanwhile only reads."""
-    db = open_database(target(schema))
-    try:
-        store = ViewStore(db)
-        with db.transaction() as cur:
-            store.create(cur)
-        with psycopg.connect(PG_DSN) as catching_up:
-            catching_up.execute(
-                f'UPDATE "{schema}".{TRACKING} SET position = position WHERE name = %s', (LOG_POSITION,)
-            )
-            opened = at_once(lambda _: _open_views(target(schema)), count=1)
-            catching_up.rollback()
-        assert opened == [0]
-    finally:
-        db.close()
-
-
-def _open_views(store: str) -> int:
-    db = open_database(store)
-    try:
-        db_store = ViewStore(db)
-        with db.transaction() as cur:
-            cur.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail rather than hang
-            db_store.create(cur)
-        return db_store.position(LOG_POSITION)
-    finally:
-        db.close()
+    _opened_views(target(schema))  # created
+    with psycopg.connect(PG_DSN) as catching_up:
+        catching_up.execute(
+            f'UPDATE "{schema}".{TRACKING} SET position = position WHERE name = %s', (LOG_POSITION,)
+        )
+        opened = at_once(lambda _: _opened_views(target(schema), lock_timeout="2s"), count=1)
+        catching_up.rollback()
+    assert opened == [0]
 
 
 def test_opening_a_complete_key_store_waits_for_no_key_being_written(schema: str) -> None:
