@@ -85,9 +85,8 @@ class _Speaker:
 
     def say(self, message: str) -> str:
         from . import i18n
-        from .folders import cache_folder
 
-        return i18n.translator(self._language(), cache_folder())(message)
+        return i18n.speaking(self._language())(message)
 
 
 _speaker = _Speaker(lambda: "en")

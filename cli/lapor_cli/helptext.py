@@ -57,6 +57,11 @@ def asked_on_command_line(argv: Sequence[str], option: str, taking_values: Colle
     return None
 
 
+def taking_values(command: click.Command) -> set[str]:
+    """The names of ``command``'s options that take a value (not flags)."""
+    return {name for p in command.params if isinstance(p, click.Option) and not p.is_flag for name in p.opts}
+
+
 def policy_language(path: str | os.PathLike[str] | None) -> str:
     """The ``language`` a policy file names, read without building the policy ("" if none:
     an unreadable or invalid file is the command's to report, not the help's)."""
@@ -78,9 +83,7 @@ def help_language(ctx: click.Context) -> str:
 
     root = ctx.find_root()
     argv: Sequence[str] = root.meta.get(ARGV, ())
-    taking = {
-        name for p in root.command.params if isinstance(p, click.Option) and not p.is_flag for name in p.opts
-    }
+    taking = taking_values(root.command)
     asked = (
         root.params.get("lang")
         or asked_on_command_line(argv, "--lang", taking)
@@ -101,9 +104,8 @@ def translator_of(ctx: click.Context) -> Translate:
     root = ctx.find_root()
     if TRANSLATE not in root.meta:
         from . import i18n
-        from .folders import cache_folder
 
-        root.meta[TRANSLATE] = i18n.translator(help_language(ctx), cache_folder())
+        root.meta[TRANSLATE] = i18n.speaking(help_language(ctx))
     translate: Translate = root.meta[TRANSLATE]
     return translate
 

@@ -49,6 +49,13 @@ def translator(lang: str, cache: Path | None = None) -> Translate:
     return gettext.GNUTranslations(io.BytesIO(compiled)).gettext
 
 
+def speaking(lang: str) -> Translate:
+    """``lang``'s ``gettext``, its compiled catalog kept in the cache folder."""
+    from .folders import cache_folder
+
+    return translator(lang, cache_folder())
+
+
 def _compiled(catalog: Path, lang: str, cache: Path | None) -> bytes:
     """The catalog compiled, from the cache when this version of its file was compiled before
     (no hashing of its text: ``hashlib`` alone costs ``lapor --help`` 3 ms)."""

@@ -19,7 +19,7 @@ import click
 from . import __version__
 from .clicktext import VERSION_LINE, speak_in
 from .exit_codes import EXIT_CODES_BRIEF, EXIT_CODES_HELP, ExitCode
-from .helptext import ARGV, HelpGroup, asked_on_command_line, translator_of
+from .helptext import ARGV, HelpGroup, asked_on_command_line, taking_values, translator_of
 from .paths import FilePath
 
 COMMANDS = {  # name: (module, summary); `lapor --help` lists them in the order a complaint lives
@@ -93,12 +93,8 @@ class LaporGroup(HelpGroup):
             return _language_of(ctx.find_root())
         from . import i18n
 
-        taking = {
-            name for p in self.params if isinstance(p, click.Option) and not p.is_flag for name in p.opts
-        }
-        return i18n.choose(
-            asked_on_command_line(argv, "--lang", taking) or os.environ.get("LAPOR_LANG"), "id"
-        )
+        asked = asked_on_command_line(argv, "--lang", taking_values(self))
+        return i18n.choose(asked or os.environ.get("LAPOR_LANG"), "id")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -178,7 +174,7 @@ def _language_of(ctx: click.Context) -> str:
     return i18n.choose(ctx.params.get("lang") or os.environ.get("LAPOR_LANG"), "id")
 
 
-def _exit_code(run: Callable[[], Any], lang: Callable[[], str | None] = lambda: None) -> int:
+def _exit_code(run: Callable[[], Any], lang: Callable[[], str]) -> int:
     try:
         result = run()
     except click.exceptions.NoArgsIsHelpError as shown:
@@ -202,12 +198,10 @@ def _exit_code(run: Callable[[], Any], lang: Callable[[], str | None] = lambda: 
     return result if isinstance(result, int) else ExitCode.OK
 
 
-def _translator(lang: Callable[[], str | None]) -> Callable[[str], str]:
+def _translator(lang: Callable[[], str]) -> Callable[[str], str]:
     from . import i18n
-    from .folders import cache_folder
 
-    chosen = lang() or i18n.choose(os.environ.get("LAPOR_LANG"), "id")
-    return i18n.translator(chosen, cache_folder())
+    return i18n.speaking(lang())
 
 
 @click.group(cls=LaporGroup, context_settings=CONTEXT, epilog=EXIT_CODES_HELP)

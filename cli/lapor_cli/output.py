@@ -34,7 +34,6 @@ from lapor_domain import WorkingCalendar
 from lapor_projections import for_terminal, json_for_terminal, readable
 
 from . import i18n
-from .folders import cache_folder
 from .timeparse import local_text
 
 Kind = Literal["text", "term", "id", "instant", "deadline", "sla", "percent", "number", "flag"]
@@ -203,7 +202,7 @@ class Output:
     def _(self, message: str) -> str:
         """A word of the operator's language (``i18n``): headers, states, flags."""
         if self._translate is None:  # the language is known once the policy is: look it up once
-            self._translate = i18n.translator(self.lang, cache_folder())
+            self._translate = i18n.speaking(self.lang)
         return self._translate(message)
 
     def deadline(self, deadline: datetime) -> str:
