@@ -151,8 +151,6 @@ class ViewStore:
             if outdated and not read:  # they had read nothing: start them afresh
                 self.drop(cur)
                 outdated = False
-            elif not outdated and read is not None and self.db.have_all(cur, wanted):
-                return False
         if not self.db.have_all(cur, wanted):
             self.db.serialise_creation(cur)
             # Asked again under the lock: another process may have created them while this one
