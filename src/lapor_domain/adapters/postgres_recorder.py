@@ -49,7 +49,7 @@ from .chaining import (
     writable,
 )
 from .recorders import TABLE, WAKE_SLICE, DeadlineRow, EventRow, deadline_rows
-from .storage import DDL_LOCK
+from .storage import DDL_LOCK, EXISTING_RELATIONS
 from .store_errors import LOCK_NOT_AVAILABLE, lost_race
 
 """The advisory lock key every creator of lapor tables holds while it creates them."""
@@ -280,11 +280,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
             SIGNED_TABLE,
             OVERRIDES_TABLE,
         )
-        curs.execute(
-            "SELECT COUNT(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
-            "WHERE s.nspname = %s AND c.relname = ANY(%s)",
-            (schema, list(relations)),
-        )
+        curs.execute(EXISTING_RELATIONS, (schema, list(relations)))
         row = curs.fetchone()
         if row is None or row["n"] != len(relations) or not self._type_exists(curs):
             return False

@@ -21,6 +21,12 @@ MEMORY = "memory"
 DDL_LOCK = 0x1A9_0D_DD1
 """The PostgreSQL advisory lock under which the event store and the read side create their
 tables, so many processes may open one schema at once."""
+EXISTING_RELATIONS = (
+    "SELECT COUNT(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+    "WHERE s.nspname = %s AND c.relname = ANY(%s)"
+)
+"""How many of the named tables and indexes a PostgreSQL schema holds (schema, names): what a
+creator asks before taking ``DDL_LOCK``, and again once it holds it."""
 SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 LONGEST_NAME = 63  # bytes: PostgreSQL's NAMEDATALEN - 1
 PARAMETERS = ("schema", "connect_timeout")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from ..adapters.storage import DDL_LOCK, StoreTarget
+from ..adapters.storage import DDL_LOCK, EXISTING_RELATIONS, StoreTarget
 from ..adapters.store_errors import store_errors
 
 READERS = "lapor_reader_keys"
@@ -111,11 +111,7 @@ RELATIONS = tuple(re.findall(r"IF NOT EXISTS (?:\{p\})?(\w+)", " ".join(_ddl("",
 
 
 def _pg_complete(cur: Any, schema: str) -> bool:
-    cur.execute(
-        "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
-        "WHERE s.nspname = %s AND c.relname = ANY(%s)",
-        (schema, list(RELATIONS)),
-    )
+    cur.execute(EXISTING_RELATIONS, (schema, list(RELATIONS)))
     return bool(cur.fetchone()[0] == len(RELATIONS))
 
 
