@@ -144,8 +144,7 @@ def is_working_day(session: Session, day: date) -> None:
         click.echo(session.out._("{day} is a working day").format(day=_day(session, day)))
     else:
         said = session.out._("{day} is not a working day: {reason}")
-        shown = session.out._(reason) if reason in (WEEKEND, CLOSED) else reason  # else a day's own name
-        click.echo(said.format(day=_day(session, day), reason=shown))
+        click.echo(said.format(day=_day(session, day), reason=session.out._(reason)))  # as a "term" cell
 
 
 HOLIDAY_COLUMNS = [Column("date", "date"), Column("weekday", "day", "term"), Column("name", "closed because")]
