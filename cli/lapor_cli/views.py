@@ -415,10 +415,11 @@ def sla(
         reports = reader.sla_report(since=start, until=end, unit=unit, institution=institution)
     policy = session.policy
     _ = session.out._
-    limits = _(
-        "SOP working days target-limit: national {national}, admin {admin}, unit {unit}"
-    ).format(**{level: f"{sla.target}-{sla.limit}" for level, sla in (
-        ("national", policy.national), ("admin", policy.admin), ("unit", policy.unit))})  # fmt: skip
+    limits = _("SOP working days target-limit: national {national}, admin {admin}, unit {unit}").format(
+        national=f"{policy.national.target}-{policy.national.limit}",
+        admin=f"{policy.admin.target}-{policy.admin.limit}",
+        unit=f"{policy.unit.target}-{policy.unit.limit}",
+    )
     session.out.rows(
         reports,
         SLA_COLUMNS,
