@@ -29,6 +29,9 @@ from .model.events import ComplaintEvent
 from .model.ids import parse_complaint_id
 from .model.instants import to_micros
 
+_Pending = tuple[Calendars, Deadline | None]
+"""The calendars a recorded state's finishing clock was computed on, and that clock."""
+
 
 class ComplaintStates:
     """The states of one log's complaints, and how they are recorded."""
@@ -39,8 +42,9 @@ class ComplaintStates:
         self._log = log
         self._rules = rules
         self._recorded = recorded  # after every write: the embedded read models catch up
-        self._cache: OrderedDict[UUID, Complaint] = OrderedDict()
-        self._pending: dict[UUID, tuple[Complaint, Calendars, Deadline | None]] = {}
+        # Each state with the calendars and the finishing clock it was recorded with (None:
+        # loaded, not recorded here).
+        self._cache: OrderedDict[UUID, tuple[Complaint, _Pending | None]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
 
@@ -57,28 +61,28 @@ class ComplaintStates:
 
     def cached(self, complaint_id: UUID) -> Complaint | None:
         with self._lock:
-            return self._cache.get(complaint_id)
+            found = self._cache.get(complaint_id)
+        return None if found is None else found[0]
 
-    def remember(self, complaint: Complaint) -> None:
+    def remember(self, complaint: Complaint, pending: _Pending | None = None) -> None:
         with self._lock:
-            self._cache[complaint.id] = complaint
+            self._cache[complaint.id] = (complaint, pending)
             self._cache.move_to_end(complaint.id)
             while len(self._cache) > self._cache_size:
-                gone, _ = self._cache.popitem(last=False)
-                self._pending.pop(gone, None)
+                self._cache.popitem(last=False)
 
     def forget(self, complaint_id: UUID) -> None:
         with self._lock:
             self._cache.pop(complaint_id, None)
-            self._pending.pop(complaint_id, None)
 
     def pending(self, complaint: Complaint) -> Deadline | None:
         """``pending_deadline`` of this state on the rules' calendars now: the one computed when
         this very state was recorded, if the calendars are still those it was computed on."""
         calendars = self._rules.calendars
-        known = self._pending.get(complaint.id)
-        if known is not None and known[0] is complaint and known[1] is calendars:
-            return known[2]
+        with self._lock:
+            state, known = self._cache.get(complaint.id, (None, None))
+        if state is complaint and known is not None and known[0] is calendars:
+            return known[1]
         return pending_deadline(complaint, calendars)
 
     def record(
@@ -95,9 +99,7 @@ class ComplaintStates:
         new = pending_deadline(after, calendars)
         unchanged = old == new and since == running_clock(after)
         self._log.append(events, deadlines=[] if unchanged else [deadline_row(after, new)])
-        self.remember(after)
-        with self._lock:
-            self._pending[after.id] = (after, calendars, new)
+        self.remember(after, (calendars, new))
         self._recorded()
 
     def try_record(
