@@ -205,14 +205,25 @@ class Output:
             self._translate = i18n.speaking(self.lang)
         return self._translate(message)
 
-    def deadline(self, deadline: datetime) -> str:
-        """A deadline as the last working day it includes, with the working days left when
-        the table judges at an instant (``judged_at``)."""
+    def deadline(
+        self,
+        deadline: datetime,
+        *,
+        at: datetime | None = None,
+        calendar: WorkingCalendar | None = None,
+        sep: str = "\n",
+    ) -> str:
+        """A deadline as the last working day it includes, with the working days left at ``at``
+        on ``calendar`` (by default: the instant a table judges at, ``judged_at``, on the
+        output's calendar), after ``sep``."""
         text = readable.deadline_text(deadline, self._zone(), self.lang)
-        if self.judged_at is None or self._calendar is None:
+        at = self.judged_at if at is None else at
+        if calendar is None and self._calendar is not None:
+            calendar = self._calendar()
+        if at is None or calendar is None:
             return text
-        left = readable.left_at(deadline, self.judged_at, self._calendar(), self.lang)
-        return text if left is None else f"{text}\n({left})"
+        left = readable.left_at(deadline, at, calendar, self.lang)
+        return text if left is None else f"{text}{sep}({left})"
 
     def zone_caption(self) -> str:
         return readable.zone_caption(self._zone(), self.judged_at, self.lang)

@@ -16,7 +16,6 @@ import click
 from pydantic import ValidationError
 
 from lapor_domain import Actor, ArchiveReason, Complaint, InvalidInput, Reporter, Role, WorkingCalendar
-from lapor_projections import readable
 
 from . import params
 from .cards import CARD_FIELDS, complaint_card
@@ -97,10 +96,7 @@ def _report(session: Session, c: Complaint, at: datetime, viewer: Role, verb: st
 def _by(session: Session, deadline: datetime, at: datetime, calendar: WorkingCalendar) -> str:
     """``s.d. Jumat, 14 Feb 2025 (3 hari kerja lagi)``: the last working day a deadline includes
     and what is left of it at the step's instant."""
-    lang = session.out.lang
-    text = readable.deadline_text(deadline, session.zone, lang)
-    left = readable.left_at(deadline, at, calendar, lang)
-    return text if left is None else f"{text} ({left})"
+    return session.out.deadline(deadline, at=at, calendar=calendar, sep=" ")
 
 
 @click.command(cls=HelpCommand)
