@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from lapor_domain import (
     Calendars,
+    Desk,
     DeskDeadlines,
     DeskKind,
     EscalatedToOmbudsman,
@@ -320,11 +321,9 @@ class ViewReader:
         return [self._visit_view(row, now) for row in rows]
 
     def _calendar_of(self, v: Visit) -> WorkingCalendar:
-        calendars = self.calendars
-        if calendars is None:
+        if self.calendars is None:
             return self.policy.calendar
-        institution = None if v.desk_kind == DeskKind.NATIONAL.value else v.institution
-        return calendars.calendar(institution, calendars.week_of(v.institution, v.unit))
+        return self.calendars.of_desk(Desk.of(v.desk_kind, v.institution, v.unit))
 
     def _visit_view(self, row: Sequence[Any], now: int) -> VisitView:
         v = visit_from_row(row)

@@ -93,6 +93,11 @@ class Desk(BaseModel):
         return actor.role is Role.REPORTER
 
     @classmethod
+    def of(cls, kind: DeskKind | str, institution: str | None, unit: str | None) -> Desk:
+        """The desk of these parts (as a view's row keeps them)."""
+        return _desk(DeskKind(kind), institution, unit)
+
+    @classmethod
     def parse(cls, key: str) -> Desk:
         """The inverse of `key`, for operators who type a desk."""
         if key == DeskKind.NATIONAL.value:
@@ -122,6 +127,6 @@ _SLA_LEVELS = {
 
 
 @functools.cache
-def _desk(kind: DeskKind, institution: str, unit: str | None) -> Desk:
+def _desk(kind: DeskKind, institution: str | None, unit: str | None) -> Desk:
     """Desks are values: one instance per desk serves every complaint on it."""
     return Desk(kind=kind, institution=institution, unit=unit)
