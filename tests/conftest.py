@@ -83,9 +83,9 @@ class OfficeApp(LaporApp):
         self.office_clock = clock or OfficeClock()
         super().__init__(store, clock=self.office_clock, **kwargs)
 
-    def _stamp(self, actor: Actor, at: datetime) -> Stamp:
+    def _stamp(self, actor: Actor, at: datetime, *, at_write: bool = False) -> tuple[Stamp, bool]:
         self.office_clock.follow(at)
-        return super()._stamp(actor, at)
+        return super()._stamp(actor, at, at_write=at_write)
 
     def fire_due(self, at: datetime, *, batch: int = 500) -> list[FiredDeadline]:
         self.office_clock.follow(at)

@@ -1,10 +1,12 @@
-"""Before each command a process catches up with the rules (rule 16): on SQLite it asks the
-file's ``data_version`` whether anyone else committed, and reads the calendar's and the
-policy's stream heads only then. These tests hold that cheaper check to the same answers."""
+"""Each command decides on the rules as recorded by now (rule 16). On a SQLite file the write
+checks them: a head the writer moved itself from the head it last wrote means no one else
+appended, so the calendar's and the policy's stream heads reach where they did; after another
+writer's append the heads are read in the write's own transaction, and a decision made on
+rules that moved is made again. A command therefore reads nothing before it decides. These
+tests hold that to the same answers as reading the heads before every command."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from lapor_domain import Clock, DeskSla, SlaPolicy
+from lapor_domain import Clock, DeskSla, LaporApp, SlaPolicy
 
-from conftest import OfficeApp
+from conftest import OfficeApp, StepClock
 from sop import ADMIN, DINKES, NATIONAL, REPORTER, file_complaint, to_unit, wib
 
 TESTS = Path(__file__).resolve().parent
@@ -33,30 +35,111 @@ def traced(app: OfficeApp) -> list[str]:
     return seen
 
 
-def test_commands_with_nothing_recorded_elsewhere_read_no_heads(tmp_path: Path) -> None:
+def in_transactions(statements: list[str]) -> list[str]:
+    """The statements run between a BEGIN IMMEDIATE and its COMMIT or ROLLBACK."""
+    inside, found = False, []
+    for statement in statements:
+        if statement == "BEGIN IMMEDIATE":
+            inside = True
+        elif statement in ("COMMIT", "ROLLBACK"):
+            inside = False
+        elif inside:
+            found.append(statement)
+    return found
+
+
+def test_commands_with_nothing_recorded_elsewhere_read_nothing_before_they_decide(tmp_path: Path) -> None:
     with OfficeApp(str(tmp_path / "lapor.db")) as app:
         c = file_complaint(app, wib(2025, 8, 4, 9))  # with the store's first policy version
-        app.verify(c.id, by=NATIONAL, at=wib(2025, 8, 4, 10))  # reads the heads that moved
+        app.verify(c.id, by=NATIONAL, at=wib(2025, 8, 4, 10))  # checks the heads it moved
         seen = traced(app)
         app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=wib(2025, 8, 4, 11))
         app.verify(c.id, by=ADMIN, at=wib(2025, 8, 5, 9))
         app.dispose(c.id, to="dinkes", by=ADMIN, at=wib(2025, 8, 5, 10))
-        assert sum("PRAGMA data_version" in s for s in seen) == 3
-        assert not [s for s in seen if HEADS_QUERY in s]
+        assert not [s for s in seen if "data_version" in s or HEADS_QUERY in s]
         assert sum(s == "COMMIT" for s in seen) == 3  # one transaction a command
+        assert len(seen) == 3 * 4  # BEGIN, the tree head, the event, COMMIT: nothing else
 
 
-def test_a_write_by_another_connection_makes_the_next_command_read_the_heads(tmp_path: Path) -> None:
+def test_another_writers_append_makes_the_next_write_read_the_heads_once(tmp_path: Path) -> None:
     target = str(tmp_path / "lapor.db")
-    with OfficeApp(target) as app:
+    with OfficeApp(target) as app, OfficeApp(target) as other:
         c = file_complaint(app, wib(2025, 8, 4, 9))
+        app.verify(c.id, by=NATIONAL, at=wib(2025, 8, 4, 10))
+        file_complaint(other, wib(2025, 8, 4, 11))  # an append that touches no rule
         seen = traced(app)
-        other = sqlite3.connect(target)  # a commit that touches no rule: the heads are read, unchanged
-        other.execute("UPDATE lapor_tree_head SET size = size WHERE id = 1")
-        other.commit()
-        other.close()
-        to_unit(app, c.id, wib(2025, 8, 5, 10))
-        assert len([s for s in seen if HEADS_QUERY in s]) == 1  # once, then known again
+        app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=wib(2025, 8, 5, 9))
+        app.verify(c.id, by=ADMIN, at=wib(2025, 8, 5, 10))
+        heads = [s for s in seen if HEADS_QUERY in s]
+        assert len(heads) == 1 and heads == [s for s in in_transactions(seen) if HEADS_QUERY in s]
+        assert "ROLLBACK" not in seen and sum(s == "COMMIT" for s in seen) == 2
+
+
+def test_an_amendment_another_writer_recorded_after_the_last_command_is_decided_on(
+    tmp_path: Path,
+) -> None:
+    # The app decides the disposal to the unit on the calendar it knows; the write finds the
+    # calendar's stream moved, writes nothing, and the disposal is decided again on the amended
+    # calendar: the unit's deadline, and the index row beside the event, count the new closing day.
+    target = str(tmp_path / "lapor.db")
+    with OfficeApp(target) as app, OfficeApp(target) as other:
+        c = file_complaint(app, wib(2025, 8, 4, 9))
+        app.verify(c.id, by=NATIONAL, at=wib(2025, 8, 4, 10))
+        app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=wib(2025, 8, 4, 11))
+        app.verify(c.id, by=ADMIN, at=wib(2025, 8, 5, 9))
+        before = app.rules.calendars
+        other.office_clock.follow(wib(2025, 8, 5, 9, 30))
+        amendment, _ = other.amend_calendar(add=[wib(2025, 8, 7).date()], basis=BASIS, by=NATIONAL)
+        assert app.rules.calendars is before  # nothing read yet
+        seen = traced(app)
+        app.dispose(c.id, to="dinkes", by=ADMIN, at=wib(2025, 8, 5, 10))
+        assert seen.count("ROLLBACK") == 1 and seen.count("COMMIT") == 1
+        assert app.rules.calendars.version == amendment.version
+        sla = app.desk_deadlines(c.id)
+        assert sla is not None and sla.calendar_version == amendment.version
+        with OfficeApp(target) as fresh:  # a process opened after it all decides alike
+            assert app.pending_deadline(c.id) == fresh.pending_deadline(c.id)
+            assert app.log.deadline_index.select_clocks_between(0, 2**62) == (
+                fresh.log.deadline_index.select_clocks_between(0, 2**62)
+            )
+
+
+def test_a_refusal_decided_on_rules_not_read_is_asked_again_of_the_rules_read(tmp_path: Path) -> None:
+    # As the last test below, with the closing day added by another writer: the reply, entered
+    # after the old auto-close became final, is refused on the calendar this app knew, then
+    # accepted on the one recorded (rule 13 judged on the calendars now).
+    target = str(tmp_path / "lapor.db")
+    with OfficeApp(target) as app, OfficeApp(target) as other:
+        c = file_complaint(app, wib(2025, 7, 21, 9))
+        to_unit(app, c.id, wib(2025, 7, 22, 9))
+        app.respond(c.id, message="Sudah ditangani.", by=DINKES, at=wib(2025, 7, 23, 9))
+        due = app.pending_deadline(c.id)
+        assert due is not None and due.clock is Clock.AUTO_CLOSE
+        other.office_clock.follow(wib(2025, 7, 24, 10))
+        other.amend_calendar(add=[wib(2025, 7, 28).date()], basis=BASIS, by=NATIONAL)
+        app.office_clock.follow(due.due + app.policy.late_entry_grace + timedelta(hours=1))
+        app.states.forget(c.id)  # no cached state to ask again of: the rules alone
+        after = app.reply(c.id, message="Belum selesai.", by=REPORTER, at=due.due - timedelta(hours=1))
+        assert after.is_finished is False and after.version == c.version + 6
+
+
+def test_a_policy_another_writer_recorded_turns_a_future_dated_refusal_into_a_command(
+    tmp_path: Path,
+) -> None:
+    # Rule 13's clock skew is the policy's: a command dated 20 minutes ahead of its entry is
+    # refused on the skew this app knew (5 minutes), and accepted once the version another
+    # writer recorded (30 minutes) is read.
+    target = str(tmp_path / "lapor.db")
+    entered = StepClock(wib(2025, 8, 11, 9, 59))  # the app's own clock, not following the dates
+    with OfficeApp(target) as other, LaporApp(target, clock=entered) as app:
+        c = file_complaint(other, wib(2025, 8, 11, 9))
+        app.verify(c.id, by=NATIONAL, at=wib(2025, 8, 11, 9, 30))
+        wider = app.policy.model_copy(update={"clock_skew": timedelta(minutes=30)})
+        other.office_clock.follow(wib(2025, 8, 11, 9, 40))
+        other.record_policy(wider, basis=BASIS, by=NATIONAL)
+        at = wib(2025, 8, 11, 10, 20)
+        after = app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=at)
+        assert after.last_event_at == at and app.policy.clock_skew == timedelta(minutes=30)
 
 
 def test_a_policy_another_process_recorded_counts_for_the_next_command(tmp_path: Path) -> None:
@@ -82,17 +165,22 @@ def test_a_policy_another_process_recorded_counts_for_the_next_command(tmp_path:
         assert app.rules.calendars.policy_version == 2
 
 
-def test_this_processes_own_amendment_is_known_without_a_stale_head(tmp_path: Path) -> None:
+def test_this_processes_own_amendment_is_known_and_read_once(tmp_path: Path) -> None:
     with OfficeApp(str(tmp_path / "lapor.db")) as app:
         c = file_complaint(app, wib(2025, 8, 4, 9))
-        app.office_clock.follow(wib(2025, 8, 4, 10))
+        app.verify(c.id, by=NATIONAL, at=wib(2025, 8, 4, 10))
+        app.office_clock.follow(wib(2025, 8, 4, 11))
         closed = wib(2025, 8, 7).date()  # a Thursday the desks after it count past
         amendment, _ = app.amend_calendar(add=[closed], basis="Keppres (contoh)", by=NATIONAL)
         seen = traced(app)
-        to_unit(app, c.id, wib(2025, 8, 5, 10))
-        # The amendment this writer appended dropped the heads it knew: read once, then known.
+        app.dispose(c.id, to="kota-cirebon", by=NATIONAL, at=wib(2025, 8, 5, 9))
+        # The amendment this log appended moved the heads: read once before the next command.
         assert len([s for s in seen if HEADS_QUERY in s]) == 1
-        assert app.calendar_record._seen == app.log.rules_heads()
+        assert app.calendar_record.seen == app.log.rules_heads()
+        del seen[:]
+        app.verify(c.id, by=ADMIN, at=wib(2025, 8, 5, 10))
+        app.dispose(c.id, to="dinkes", by=ADMIN, at=wib(2025, 8, 5, 11))
+        assert not [s for s in seen if HEADS_QUERY in s or s == "ROLLBACK"]
         sla = app.desk_deadlines(c.id)
         assert sla is not None and sla.calendar_version == amendment.version
 
@@ -106,7 +194,7 @@ def test_stores_without_a_second_connection_still_catch_up(target: str, keystore
     with OfficeApp(target, keystore=keystore) as app:  # an in-memory SQLite database: no writer of its own
         c = file_complaint(app, wib(2025, 8, 4, 9))
         to_unit(app, c.id, wib(2025, 8, 5, 10))
-        assert app.calendar_record._seen == app.log.rules_heads() == (0, 1)
+        assert app.calendar_record.seen == app.log.rules_heads() == (0, 1)
 
 
 def test_an_amendment_moves_the_clock_the_next_command_of_a_cached_complaint_judges_by(

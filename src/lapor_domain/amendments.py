@@ -76,15 +76,31 @@ class CalendarHistory:
         self._retries = retries
         self._recorded = recorded  # after the write: the embedded read models catch up
         self._seen: tuple[int, int] | None = None  # the rules' stream heads last caught up with
+        self._written = 0  # the log's ``rules_written`` then
 
-    def catch_up(self) -> None:
+    def catch_up(self, *, at_write: bool = False) -> bool:
         """Before a command: the rules as recorded by now, so a desk entered or a clock started
         after another process recorded an amendment or a policy version counts by it. One
-        query when nothing changed."""
+        query when nothing changed.
+
+        ``at_write``: the command writes with ``rules_seen=self.seen``; where the store checks
+        those heads in the write's own transaction (``ComplaintLog.guards_rules``), nothing is
+        read now. Returns True then: the rules are unchecked until the write, so a refusal
+        decided on them is to be asked again after ``catch_up()``."""
+        written = self._log.rules_written  # this process's own moves of the heads count too
+        if at_write and self._seen is not None and written == self._written and self._log.guards_rules:
+            return True
+        self._written = written
         heads = self._log.rules_heads()
         if heads != self._seen:
             self.refresh()
             self._seen = heads  # read before the refresh: anything later is seen next time
+        return False
+
+    @property
+    def seen(self) -> tuple[int, int] | None:
+        """The calendar's and the policy's stream heads the rules were last caught up with."""
+        return self._seen
 
     def refresh(self) -> Calendars:
         """Catch the rules up with amendments (and policy versions) another process recorded;

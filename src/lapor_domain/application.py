@@ -265,7 +265,7 @@ class LaporApp:
         complaint_id: UUID | None = None,
     ) -> Complaint:
         """A member of the public files a complaint; it lands on the national desk."""
-        stamp = self._stamp(by, at)
+        stamp, _ = self._stamp(by, at)
         if not isinstance(reporter, Reporter):
             raise InvalidInput("the reporter must be a Reporter, not {kind}", kind=type(reporter).__name__)
         inputs.text(title, "title", max_length=inputs.max_length(Submitted, "title"))
@@ -586,7 +586,7 @@ class LaporApp:
         By the national desk or the admin team of the institution that held it. Not a
         workflow step: accepted on a finished complaint, it moves no business instant."""
         cid = parse_complaint_id(complaint_id)
-        stamp = self._stamp(by, at)
+        stamp, _ = self._stamp(by, at)
         inputs.text(reason, "reason", max_length=inputs.max_length(IdentityErased, "reason"))
         for _attempt in range(self._retries + 1):
             before = self.states.load(cid)
@@ -604,7 +604,7 @@ class LaporApp:
     ) -> list[UUID]:
         """Erase every identity kept past the policy's ``identity_retention`` after its
         complaint finished, as of ``at``; returns the complaints erased."""
-        stamp = self._stamp(by, at)
+        stamp, _ = self._stamp(by, at)
         erased = []
         for cid in self.identities.expired(stamp.at, self.policy.identity_retention):
             self.erase(cid, reason=reason, by=by, at=at)
@@ -673,14 +673,23 @@ class LaporApp:
     def _now(self) -> datetime:
         return self._instant(self._clock(), "the clock's instant")
 
-    def _stamp(self, actor: Actor, at: datetime) -> Stamp:
-        """Who and when, checked as rule 12 asks first: invalid input, then future-dated (rule 13)."""
+    def _stamp(self, actor: Actor, at: datetime, *, at_write: bool = False) -> tuple[Stamp, bool]:
+        """Who and when, checked as rule 12 asks first: invalid input, then future-dated (rule 13);
+        and whether the rules are left for the write to check (``CalendarHistory.catch_up``)."""
         if not isinstance(actor, Actor):
             raise InvalidInput("the actor must be an Actor, not {kind}", kind=type(actor).__name__)
         stamp = Stamp(actor, self._instant(at, "at"), self._recording_instant())
-        self.calendar_record.catch_up()  # what another process recorded counts here too (rule 16)
-        entry.check_entered_in_time(stamp, self.policy)
-        return stamp
+        # What another process recorded counts here too (rule 16).
+        unchecked = self.calendar_record.catch_up(at_write=at_write)
+        try:
+            entry.check_entered_in_time(stamp, self.policy)
+        except InvalidInput:
+            if not unchecked:
+                raise
+            self.calendar_record.catch_up()  # refused on rules not read: read them, ask again
+            entry.check_entered_in_time(stamp, self.policy)
+            unchecked = False
+        return stamp, unchecked
 
     def _execute(
         self, complaint_id: UUID, actor: Actor, at: datetime, check: Check, decide: Decide
@@ -692,21 +701,26 @@ class LaporApp:
         The store's key (complaint, version) turns a decision made on a stale state into
         an IntegrityError: then the state is reloaded and the command decided again. A
         refusal decided on a cached state is asked again of the fresh state, so a stale
-        cache never refuses wrongly.
+        cache never refuses wrongly. The first attempt leaves the rules for the write to
+        check where the store can (``RulesMoved``: decided again on the rules caught up);
+        a refusal decided on rules not read is asked again of the rules read.
         """
         cid = parse_complaint_id(complaint_id)
         for attempt in range(self._retries + 2):
             cached = self.states.cached(cid) if attempt == 0 else None
             before = cached if cached is not None else self.states.load(cid)
-            stamp = self._stamp(actor, at)
+            stamp, unchecked = self._stamp(actor, at, at_write=attempt == 0)
             check()
             try:
                 after, event, running = self._decide(before, stamp, decide)
             except LaporError:
-                if cached is None:
+                if cached is None and not unchecked:
                     raise
-                continue  # refused on a cached state: ask the fresh one
-            if self.states.try_record(after, [event], old=running, since=running_clock(before)):
+                continue  # refused on a cached state or unread rules: ask the fresh ones
+            seen = self.calendar_record.seen
+            if self.states.try_record(
+                after, [event], old=running, since=running_clock(before), rules_seen=seen
+            ):
                 return after
         raise ConcurrentUpdate(
             "complaint {complaint} kept changing under this command; try again", complaint=complaint_id

@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from .adapters.eventlog import ComplaintLog
-from .adapters.recorders import DeadlineRow
+from .adapters.recorders import DeadlineRow, RulesMoved
 from .errors import ComplaintNotFound
 from .model.calendars import Calendars
 from .model.complaint import Complaint
@@ -92,13 +92,16 @@ class ComplaintStates:
         *,
         old: Deadline | None,
         since: RunningClock | None = None,
+        rules_seen: tuple[int, int] | None = None,
     ) -> None:
         """Append the events, with the deadline index's row if the running clock changed: from
-        the one ``since`` running before them, due at ``old`` (None, None: no clock ran)."""
+        the one ``since`` running before them, due at ``old`` (None, None: no clock ran).
+        ``rules_seen``: the rules' heads the events were decided on (``ComplaintLog.append``)."""
         calendars = self._rules.calendars
         new = pending_deadline(after, calendars)
         unchanged = old == new and since == running_clock(after)
-        self._log.append(events, deadlines=[] if unchanged else [deadline_row(after, new)])
+        deadlines = [] if unchanged else [deadline_row(after, new)]
+        self._log.append(events, deadlines=deadlines, rules_seen=rules_seen)
         self.remember(after, (calendars, new))
         self._recorded()
 
@@ -109,12 +112,16 @@ class ComplaintStates:
         *,
         old: Deadline | None,
         since: RunningClock | None = None,
+        rules_seen: tuple[int, int] | None = None,
     ) -> bool:
-        """``record``, or False (the state forgotten) if another writer changed the complaint first."""
+        """``record``, or False (the state forgotten) if another writer changed the complaint
+        first, or the rules it was decided on (``RulesMoved``)."""
         try:
-            self.record(after, events, old=old, since=since)
+            self.record(after, events, old=old, since=since, rules_seen=rules_seen)
         except IntegrityError:
             self.forget(after.id)
+            return False
+        except RulesMoved:  # the state is good; the decision is to be made again
             return False
         return True
 

@@ -34,6 +34,7 @@ from .recorders import (
     DeadlineIndex,
     DirectAppend,
     MemoryRecorder,
+    RulesSeen,
     StreamHeads,
     deadline_rows,
 )
@@ -84,6 +85,9 @@ class ComplaintLog(Application[UUID]):
         self.store = store
         self.direct_append = False  # set when the recorder is opened
         self._preludes: dict[str, Prelude] = {}
+        self.rules_written = 0
+        """How many of this log's appends carried a calendar or policy event (its own moves of
+        the rules' heads: ``CalendarHistory`` reads the heads again after one)."""
         with store_errors(store, opening=True):
             try:
                 super().__init__(env=env)
@@ -167,21 +171,36 @@ class ComplaintLog(Application[UUID]):
         after = cached.version if cached is not None else None
         return fold(self.events_of(complaint_id, after_version=after), cached)
 
-    def append(self, events: Sequence[LogEvent], **kwargs: Any) -> None:
+    @property
+    def guards_rules(self) -> bool:
+        """Whether ``append(..., rules_seen=)`` checks the rules' heads in its own transaction
+        (a SQLite file), so a command need not read them before it decides (rule 16)."""
+        return self.direct_append
+
+    def append(
+        self, events: Sequence[LogEvent], *, rules_seen: tuple[int, int] | None = None, **kwargs: Any
+    ) -> None:
         """Record the events (and the deadline rows in ``kwargs``) in one transaction.
 
         Straight to the event store: ``Application.save`` would add a runtime protocol
         check per event and snapshot and notification hooks this application does not use;
         a store that writes its rows itself (SQLite) skips the library's write path too.
+        ``rules_seen``: the calendar's and the policy's stream heads the events were decided
+        on; where the store ``guards_rules``, ``RulesMoved`` (nothing written) if they reach
+        elsewhere by the write.
         """
         preludes = list(self._preludes.items()) if events else []
         firsts = [(key, prelude, prelude.events(events)) for key, prelude in preludes]
         if extra := [event for _, _, before in firsts for event in before]:
             events = [*extra, *events]
+        if any(event.originator_id in _CHANGING_RULES for event in events):
+            self.rules_written += 1
         recorder = self.recorder
         if self.direct_append:
             cast(DirectAppend, recorder).append_rows(
-                [self.mapper.to_stored_event(e) for e in events], deadline_rows(kwargs)
+                [self.mapper.to_stored_event(e) for e in events],
+                deadline_rows(kwargs),
+                None if rules_seen is None else RulesSeen(_CHANGING_RULES, rules_seen),
             )
         else:
             self.events.put(events, **kwargs)

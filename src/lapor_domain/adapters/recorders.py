@@ -100,13 +100,32 @@ class AppendListener(Protocol):
     def stop_listening(self) -> None: ...
 
 
+class RulesSeen(NamedTuple):
+    """The heads of the rules' streams (calendar, policy) a decision was made on (rule 16)."""
+
+    streams: tuple[UUID, ...]
+    heads: tuple[int, ...]
+
+
+class RulesMoved(Exception):
+    """The rules' streams moved after the decision being written was made on them (another
+    process recorded an amendment or a policy version): nothing was written; catch up with the
+    rules and decide again."""
+
+
 @runtime_checkable
 class DirectAppend(Protocol):
     """A store that writes one command's rows itself, without the library's write path."""
 
-    def append_rows(self, stored_events: Sequence[StoredEvent], deadlines: Sequence[DeadlineRow]) -> None:
+    def append_rows(
+        self,
+        stored_events: Sequence[StoredEvent],
+        deadlines: Sequence[DeadlineRow],
+        rules: RulesSeen | None = None,
+    ) -> None:
         """The events and the deadline rows, in one durable transaction; the library's
-        IntegrityError when an event's (complaint, version) is taken."""
+        IntegrityError when an event's (complaint, version) is taken; ``RulesMoved`` when
+        ``rules`` are given and the rules' streams reach elsewhere in that transaction."""
 
     def close_writer(self) -> None: ...
 

@@ -42,7 +42,7 @@ from .chaining import (
     wanted_previous,
     writable,
 )
-from .recorders import TABLE, DeadlineRow, EventRow, deadline_rows
+from .recorders import TABLE, DeadlineRow, EventRow, RulesMoved, RulesSeen, deadline_rows
 
 STATEMENT_CACHE = 128
 REMEMBERED = 4096
@@ -105,6 +105,9 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         self._latest: dict[str, tuple[int, bytes]] = {}  # complaint -> (version, digest), committed
         self._head_written: Frontier | None = None  # the head this writer last committed
         self._head_pending: Frontier | None = None
+        # Whether the rules' heads were checked since this writer last saw another's append.
+        self._rules_trusted = False
+        self._trusted_pending = False
         # The stream heads last read (``stream_heads``), with the file's data_version then.
         self._heads_known: dict[tuple[UUID, ...], tuple[int, dict[UUID, int]]] = {}
         self._heads_streams: set[str] = set()
@@ -112,7 +115,12 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             f"UPDATE {HEAD_TABLE} SET size = ?, frontier = ? WHERE id = 1 AND size = ? AND complete = 1"
         )
 
-    def append_rows(self, stored_events: Sequence[StoredEvent], deadlines: Sequence[DeadlineRow]) -> None:
+    def append_rows(
+        self,
+        stored_events: Sequence[StoredEvent],
+        deadlines: Sequence[DeadlineRow],
+        rules: RulesSeen | None = None,
+    ) -> None:
         rows = [(_hex(s.originator_id), s.originator_version, s.topic, s.state) for s in stored_events]
         with self._writing:
             if self._closed:
@@ -124,7 +132,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 cursor = self._cursor = (self._writer or self._open_writer()).cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
-                latest = self._chain_into(cursor, rows, self._latest)
+                latest = self._chain_into(cursor, rows, self._latest, rules)
                 if deadlines:
                     self._write(cursor, deadlines)
                 cursor.execute("COMMIT")
@@ -137,6 +145,7 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 raise
             if rows:
                 self._head_written = self._head_pending
+                self._rules_trusted = self._trusted_pending
                 if self._heads_streams and not self._heads_streams.isdisjoint(r[0] for r in rows):
                     self._heads_known.clear()  # this writer moved a stream whose head it knew
             if len(self._latest) > REMEMBERED:
@@ -144,7 +153,11 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             self._latest.update(latest)
 
     def _chain_into(
-        self, c: sqlite3.Cursor | sqlite3.Connection, rows: Sequence[Row], known: dict[str, tuple[int, bytes]]
+        self,
+        c: sqlite3.Cursor | sqlite3.Connection,
+        rows: Sequence[Row],
+        known: dict[str, tuple[int, bytes]],
+        rules: RulesSeen | None = None,
     ) -> dict[str, tuple[int, bytes]]:
         """Insert the rows with their ledger columns and move the tree head, in the caller's
         transaction (which holds the write lock); the latest (version, digest) of each
@@ -153,7 +166,14 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
         The head this writer last wrote is tried first: the UPDATE applies only if the stored
         head is still that one (same size, complete); otherwise another process appended, and
         the head is read and the chaining redone. Either way the head moves from what the
-        transaction sees."""
+        transaction sees.
+
+        The same test answers ``rules``: an unmoved head means no event was appended since this
+        writer's last transaction, so the rules' streams reach where they did then, when they
+        were last checked. A moved head is another writer's append: the streams' heads are read
+        here, under the write lock, and ``RulesMoved`` raised if they are not ``rules``. Until a
+        write checks them, a foreign append seen by a write without ``rules`` leaves the heads
+        unchecked (``_rules_trusted``), and the next write with ``rules`` reads them."""
         if not rows:
             return {}
         previous: dict[Key, bytes] = {}
@@ -176,6 +196,10 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             moved = (
                 c.execute(self._move_head_sql, (after.size, after.to_bytes(), frontier.size)).rowcount == 1
             )
+        unchecked = not (moved and self._rules_trusted)  # another writer's append since a check
+        if rules is not None and unchecked and self._rules_moved(c, rules):
+            raise RulesMoved(self._store)
+        self._trusted_pending = rules is not None or not unchecked
         if not moved:
             frontier = writable(self._read_head(c), self._store)
             chained, after = chain(rows, frontier, previous)
@@ -189,6 +213,11 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             c.executemany(self._insert_sql, values)
         self._head_pending = after
         return {str(r[0]): (r[1], k.digest) for r, k in zip(rows, chained, strict=True)}
+
+    @classmethod
+    def _rules_moved(cls, c: sqlite3.Cursor | sqlite3.Connection, rules: RulesSeen) -> bool:
+        heads = cls._stream_heads_on(c, rules.streams)
+        return tuple(heads.get(stream, 0) for stream in rules.streams) != rules.heads
 
     @staticmethod
     def _read_head(c: sqlite3.Cursor | sqlite3.Connection) -> Head | None:
