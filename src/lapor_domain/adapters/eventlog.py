@@ -189,16 +189,19 @@ class ComplaintLog(Application[UUID]):
         on; where the store ``guards_rules``, ``RulesMoved`` (nothing written) if they reach
         elsewhere by the write.
         """
-        preludes = list(self._preludes.items()) if events else []
-        firsts = [(key, prelude, prelude.events(events)) for key, prelude in preludes]
+        firsts = (
+            [(key, prelude, prelude.events(events)) for key, prelude in list(self._preludes.items())]
+            if self._preludes and events
+            else []
+        )
         if extra := [event for _, _, before in firsts for event in before]:
             events = [*extra, *events]
-        if any(event.originator_id in _CHANGING_RULES for event in events):
+        if any(event.originator_id in _CHANGING_SET for event in events):
             self.rules_written += 1
-        recorder = self.recorder
         if self.direct_append:
-            cast(DirectAppend, recorder).append_rows(
-                [self.mapper.to_stored_event(e) for e in events],
+            to_stored = self.mapper.to_stored_event
+            cast(DirectAppend, self.recorder).append_rows(
+                [to_stored(e) for e in events],
                 deadline_rows(kwargs),
                 None if rules_seen is None else RulesSeen(_CHANGING_RULES, rules_seen),
             )
@@ -312,6 +315,7 @@ class Prelude(Protocol):
 
 
 _CHANGING_RULES = (CALENDAR_STREAM, POLICY_STREAM)
+_CHANGING_SET = frozenset(_CHANGING_RULES)
 """The rules' streams that grow while a store runs (the base calendar is recorded once)."""
 _RULES_IDS = (*_CHANGING_RULES, BASE_CALENDAR_STREAM)
 _RULES_STREAMS = (*_RULES_IDS, *(stream.hex for stream in _RULES_IDS))
