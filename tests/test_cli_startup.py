@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from lapor_cli import main
+from lapor_cli.startup import PLUGIN_LOADER
 
 
 def test_the_command_table_names_every_command_of_every_module() -> None:
@@ -28,10 +29,13 @@ def test_the_command_table_names_every_command_of_every_module() -> None:
 
 
 def imported_after(*args: str) -> set[str]:
+    """The modules a ``lapor`` process has loaded when the command ends (the console script's
+    own entry point, as an officer starts it)."""
     probe = (
         "import sys\n"
-        "from lapor_cli.main import cli\n"
-        f"try:\n    cli.main({list(args)!r}, prog_name='lapor')\nexcept SystemExit:\n    pass\n"
+        "from lapor_cli.main import main\n"
+        f"sys.argv = ['lapor', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(' '.join(sorted(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -43,9 +47,10 @@ UNNEEDED = {"cryptography", "holidays", "babel", "openpyxl", "matplotlib", "nump
 """What reading a queue, a complaint or a search needs none of: the sealing and the signatures
 (cryptography), the calendar's source and the catalogs' compiler (both cached), spreadsheets,
 pictures, PostgreSQL and progress bars."""
-UNNEEDED_MODULES = {"tomllib", "difflib", "html", "rich._emoji_codes"}
-"""Nor these: policy or directory text (TOML), suggestions after a typo, HTML escaping, and
-rich's emoji table (nothing printed is read as markup or :emoji: codes)."""
+UNNEEDED_MODULES = {"tomllib", "difflib", "html", "rich._emoji_codes", "importlib.metadata", "email"}
+"""Nor these: policy or directory text (TOML), suggestions after a typo, HTML escaping,
+rich's emoji table (nothing printed is read as markup or :emoji: codes), and the installed
+distributions' metadata, which pydantic would read for plugins (``lapor_cli.startup``)."""
 
 
 def roots(modules: set[str]) -> set[str]:
@@ -55,7 +60,7 @@ def roots(modules: set[str]) -> set[str]:
 def test_help_and_version_import_nothing_of_the_library() -> None:
     for args in (["--help"], ["--version"]):
         loaded = imported_after(*args)
-        heavy = {m for m in loaded if m.split(".")[0] in HEAVY}
+        heavy = {m for m in loaded if m.split(".")[0] in HEAVY} - {PLUGIN_LOADER}  # lapor's stand-in
         assert not heavy, (args, sorted(heavy)[:10])
 
 
@@ -170,3 +175,50 @@ def test_lapor_as_a_library_leaves_the_collector_alone() -> None:
 
     assert CliRunner().invoke(main.cli, ["units", "--json"]).exit_code == 0
     assert gc.isenabled()
+
+
+def test_the_plugin_loader_lapor_gives_pydantic_answers_all_pydantic_asks_of_it() -> None:
+    # ``startup`` stands in for the module pydantic imports its plugins from; every import of
+    # that module anywhere in the installed pydantic takes ``get_plugins``, and only it.
+    import ast
+
+    import pydantic
+
+    package = Path(pydantic.__file__).parent
+    loader = PLUGIN_LOADER.rsplit(".", 1)[1]
+    asked: set[str] = set()
+    for source in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == loader:
+                asked.update(alias.name for alias in node.names)
+            elif (isinstance(node, ast.ImportFrom) and any(a.name == loader for a in node.names)) or (
+                isinstance(node, ast.Import) and any(a.name == PLUGIN_LOADER for a in node.names)
+            ):
+                asked.add("<the module itself>")
+    assert asked == {"get_plugins"}
+
+
+def test_the_console_script_builds_models_without_plugins_and_the_library_keeps_them() -> None:
+    probe = (
+        "import sys\n"
+        "from lapor_cli.main import main\n"
+        "sys.argv = ['lapor', 'units', '--json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from pydantic.plugin._schema_validator import create_schema_validator\n"
+        "from lapor_domain import Actor\n"
+        "assert Actor.national('sp4n-ayu').person == 'sp4n-ayu'  # models validate as before\n"
+        "print('importlib.metadata' in sys.modules, sys.modules['pydantic.plugin._loader'].__doc__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False pydantic's plugin loader for `lapor`: no plugin"
+    library = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, lapor_domain; print(sys.modules['pydantic.plugin._loader'].__file__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert library.stdout.strip().endswith("_loader.py")  # pydantic's own, as a service set it up
