@@ -25,6 +25,7 @@ from lapor_domain import (
     admin_reader,
 )
 from lapor_domain.sealing import crypto
+from lapor_domain.sealing.keystore import KeyExists
 from lapor_projections import ReadModels, ViewReader, fold_views, timeline
 
 from conftest import OFFICE_KEYS, OfficeApp, complaint_ids, drop_schema, store_target
@@ -66,6 +67,30 @@ def test_an_identity_opens_only_with_an_entitled_key(app: LaporApp) -> None:
     assert app.identity(c.id, viewer=DINKES, purpose="x").state is IdentityState.SEALED
     register = app.disclosures(c.id)
     assert [(d.viewer, d.purpose) for d in register] == [(str(NATIONAL), "verifikasi"), (str(ADMIN), "x")]
+
+
+def test_a_key_row_left_by_a_crashed_submission_gives_way_to_the_submission_entered_again(
+    app: LaporApp,
+) -> None:
+    # A submission under its own id stores its key row, then its event: a crash between leaves
+    # an orphan row. Entered again, the submission replaces it (new data key, new pseudonym
+    # secret); a row whose complaint has events is never replaced.
+    from lapor_domain.model.identity import ReporterIdentity
+
+    keyed(app)
+    cid = UUID("00000000-0000-4000-8000-00000000c0de")
+    orphan = app.identities.seal(cid, ReporterIdentity(reporter=Reporter(name="Lama"), account="x"), T0)
+    app.identities.store_sealed([orphan])
+    secret = app.keystore.pseudonym_secret(cid)
+    c = file_complaint(app, T0, complaint_id=cid)
+    assert app.keystore.pseudonym_secret(cid) not in (None, secret)
+    shown = app.identity(c.id, viewer=NATIONAL, purpose="verifikasi")
+    assert shown.identity is not None and shown.identity.reporter.name == "Siti Aminah"
+    assert len({w.reader for w in app.keystore.wraps(cid)}) == len(app.keystore.wraps(cid)) >= 1
+    again = app.identities.seal(cid, ReporterIdentity(reporter=Reporter(name="Lain"), account="y"), T0)
+    with pytest.raises(KeyExists):
+        app.identities.store_sealed([again])
+    assert app.identity(c.id, viewer=NATIONAL, purpose="x").identity == shown.identity
 
 
 def test_the_national_desk_rewraps_for_the_holder_and_the_previous_holder_loses_it(app: LaporApp) -> None:

@@ -35,6 +35,8 @@ DATA = "lapor_data_keys"
 WRAPS = "lapor_key_wraps"
 DISCLOSURES = "lapor_disclosures"
 PROGRESS = "lapor_key_progress"
+ID_BATCH = 500
+"""Complaint ids asked about in one ``IN (...)`` list (far below either database's limit)."""
 
 
 class ReaderPublicKey(NamedTuple):
@@ -227,6 +229,9 @@ class KeyStore:
         cur.execute(self.dialect.sql(sql), params)
         return cur
 
+    def _exec_many(self, cur: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        cur.executemany(self.dialect.sql(sql), rows)
+
     # -- reader keys --------------------------------------------------------------------
 
     def reader_keys(self, *, active: bool = True) -> list[ReaderPublicKey]:
@@ -271,8 +276,9 @@ class KeyStore:
                 "WHERE o.complaint_id = w.complaint_id AND o.reader = w.reader)",
                 tuple(key_ids),
             ).fetchall()
-            for wrap in rewrap([Wrap(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in stragglers]):
-                self._insert_wrap(cur, wrap)
+            self._insert_wraps(
+                cur, list(rewrap([Wrap(UUID(r[0]), r[1], r[2], bytes(r[3])) for r in stragglers]))
+            )
             deleted = self._exec(cur, f"DELETE FROM {{p}}{WRAPS} WHERE key_id IN ({marks})", tuple(key_ids))
             count = int(deleted.rowcount)
         self._settle()
@@ -321,38 +327,50 @@ class KeyStore:
                 )
             if active != for_keys:
                 raise StaleReaders(sorted(active ^ for_keys))
-            for row in rows:
-                cid = row.complaint_id.hex
-                taken = self._exec(
-                    cur, f"SELECT 1 FROM {{p}}{DATA} WHERE complaint_id = ?", (cid,)
-                ).fetchall()
-                if taken:
-                    if replace_orphans is None or not replace_orphans(row.complaint_id):
-                        raise KeyExists(str(row.complaint_id))
-                    self._delete(cur, [cid])
-                self._exec(
-                    cur,
-                    f"INSERT INTO {{p}}{DATA} (complaint_id, pseudonym_secret, holder, sealed_us) "
-                    "VALUES (?, ?, ?, ?)",
-                    (cid, row.pseudonym_secret, row.holder, row.sealed_us),
-                )
-                for wrap in row.wraps:
-                    self._insert_wrap(cur, wrap)
+            ids = [row.complaint_id.hex for row in rows]
+            taken = self._taken(cur, ids)
+            for cid in (cid for cid in ids if cid in taken):
+                if replace_orphans is None or not replace_orphans(UUID(cid)):
+                    raise KeyExists(str(UUID(cid)))
+            if taken:
+                self._delete(cur, sorted(taken))
+            self._exec_many(
+                cur,
+                f"INSERT INTO {{p}}{DATA} (complaint_id, pseudonym_secret, holder, sealed_us) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (cid, row.pseudonym_secret, row.holder, row.sealed_us)
+                    for cid, row in zip(ids, rows, strict=True)
+                ],
+            )
+            self._insert_wraps(cur, [wrap for row in rows for wrap in row.wraps])
 
-    def _insert_wrap(self, cur: Any, wrap: Wrap) -> None:
-        """A wrap, only while its data key is kept (an erasure racing a re-wrap wins)."""
-        self._exec(
-            cur,
-            f"INSERT INTO {{p}}{WRAPS} (complaint_id, key_id, reader, wrapped) SELECT ?, ?, ?, ? "
-            f"WHERE EXISTS (SELECT 1 FROM {{p}}{DATA} WHERE complaint_id = ?) ON CONFLICT DO NOTHING",
-            (wrap.complaint_id.hex, wrap.key_id, wrap.reader, wrap.wrapped, wrap.complaint_id.hex),
-        )
+    def _taken(self, cur: Any, ids: Sequence[str]) -> set[str]:
+        """Which of these complaints have a data key row already (one query a few hundred)."""
+        taken: set[str] = set()
+        for start in range(0, len(ids), ID_BATCH):
+            some = ids[start : start + ID_BATCH]
+            marks = ", ".join("?" for _ in some)
+            found = self._exec(
+                cur, f"SELECT complaint_id FROM {{p}}{DATA} WHERE complaint_id IN ({marks})", some
+            )
+            taken.update(r[0] for r in found.fetchall())
+        return taken
+
+    def _insert_wraps(self, cur: Any, wraps: Sequence[Wrap]) -> None:
+        """Wraps, each only while its data key is kept (an erasure racing a re-wrap wins)."""
+        if wraps:
+            self._exec_many(
+                cur,
+                f"INSERT INTO {{p}}{WRAPS} (complaint_id, key_id, reader, wrapped) SELECT ?, ?, ?, ? "
+                f"WHERE EXISTS (SELECT 1 FROM {{p}}{DATA} WHERE complaint_id = ?) ON CONFLICT DO NOTHING",
+                [(w.complaint_id.hex, w.key_id, w.reader, w.wrapped, w.complaint_id.hex) for w in wraps],
+            )
 
     def add_wraps(self, wraps: Sequence[Wrap]) -> None:
         if wraps:
             with self._write() as cur:
-                for wrap in wraps:
-                    self._insert_wrap(cur, wrap)
+                self._insert_wraps(cur, wraps)
 
     def pseudonym_secret(self, complaint_id: UUID) -> bytes | None:
         rows = self._read(
