@@ -14,11 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lapor_domain import Clock, DeskSla, LaporApp, SlaPolicy
 
 from conftest import OfficeApp, StepClock
-from sop import ADMIN, DINKES, NATIONAL, REPORTER, file_complaint, to_unit, wib
+from sop import ADMIN, DINKES, NATIONAL, REPORTER, file_complaint, take_next_step, to_unit, wib
 
 TESTS = Path(__file__).resolve().parent
 PERWALI = SlaPolicy.cirebon().model_copy(update={"unit": DeskSla(target=5, limit=7)})
@@ -218,3 +220,56 @@ def test_an_amendment_moves_the_clock_the_next_command_of_a_cached_complaint_jud
         app.office_clock.follow(due.due + grace + timedelta(hours=1))  # entered late
         after = app.reply(c.id, message="Belum selesai.", by=REPORTER, at=due.due - timedelta(hours=1))
         assert after.is_finished is False and after.version == c.version + 6
+
+
+ACTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("step"), st.integers(0, 1)),  # this app moves complaint k on
+        st.tuples(st.just("step"), st.integers(0, 1)),
+        st.tuples(st.just("foreign"), st.integers(0, 1)),  # the other writer does
+        st.tuples(st.just("amend"), st.integers(0, 9)),  # it closes a day this many days ahead
+        st.tuples(st.just("policy"), st.integers(0, 1)),  # it records one of two unit limits
+    ),
+    min_size=1,
+    max_size=16,
+)
+"""What two writers do, in turn: a complaint reaches its unit in three steps and the
+unit's response starts the auto-close clock, whose row an amendment ahead moves."""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=ACTIONS)
+def test_checking_the_rules_at_the_write_decides_as_reading_them_first_would(
+    tmp_path_factory: pytest.TempPathFactory, actions: list[tuple[str, int]]
+) -> None:
+    # Two writers on one file: this app never reads the rules before it decides, the other
+    # records amendments, policy versions and commands of its own between this app's commands.
+    # Whatever the interleaving, each complaint's finishing clock and desk deadlines, and the
+    # deadline index beside the events, are those a process opened afterwards computes.
+    target = str(tmp_path_factory.mktemp("rules") / "lapor.db")
+    units = (DeskSla(target=5, limit=7), DeskSla(target=3, limit=4))
+    now = wib(2025, 8, 4, 8)
+    with OfficeApp(target) as app, OfficeApp(target) as other:
+        ids = [file_complaint(app, now).id for _ in range(2)]
+        for kind, k in actions:
+            now += timedelta(hours=2)
+            other.office_clock.follow(now)
+            if kind == "step":
+                take_next_step(app, ids[k], now)
+            elif kind == "foreign":
+                take_next_step(other, ids[k], now)
+            elif kind == "amend":
+                day = (now + timedelta(days=k)).date()
+                if other.rules.calendars.calendar().is_working_day(day):
+                    other.amend_calendar(add=[day], basis=BASIS, by=NATIONAL)
+            else:
+                wanted = PERWALI.model_copy(update={"unit": units[k]})
+                if other.policy.unit != wanted.unit:
+                    other.record_policy(wanted, basis=BASIS, by=NATIONAL)
+        with OfficeApp(target) as fresh:
+            for cid in ids:
+                assert app.pending_deadline(cid) == fresh.pending_deadline(cid)
+                assert app.desk_deadlines(cid) == fresh.desk_deadlines(cid)
+            index = app.log.deadline_index.select_clocks_between(0, 2**62)
+            fresh.rebuild_deadline_index()
+            assert index == fresh.log.deadline_index.select_clocks_between(0, 2**62)

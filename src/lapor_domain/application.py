@@ -508,6 +508,7 @@ class LaporApp:
         self, complaint_id: UUID | str, as_of: datetime | None, known_at: datetime | None
     ) -> tuple[Complaint, Calendars]:
         state = self.complaint(complaint_id, as_of=as_of, known_at=known_at)
+        self.calendar_record.catch_up()  # judged by what any process has recorded (rule 16)
         if as_of is None:
             return state, self.rules.calendars
         known = self._instant(as_of if known_at is None else known_at, "known_at")
@@ -710,6 +711,7 @@ class LaporApp:
             cached = self.states.cached(cid) if attempt == 0 else None
             before = cached if cached is not None else self.states.load(cid)
             stamp, unchecked = self._stamp(actor, at, at_write=attempt == 0)
+            seen = self.calendar_record.seen  # before deciding: a refresh meanwhile is newer still
             check()
             try:
                 after, event, running = self._decide(before, stamp, decide)
@@ -717,7 +719,6 @@ class LaporApp:
                 if cached is None and not unchecked:
                     raise
                 continue  # refused on a cached state or unread rules: ask the fresh ones
-            seen = self.calendar_record.seen
             if self.states.try_record(
                 after, [event], old=running, since=running_clock(before), rules_seen=seen
             ):
