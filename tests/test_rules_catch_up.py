@@ -237,7 +237,7 @@ ACTIONS = st.lists(
 unit's response starts the auto-close clock, whose row an amendment ahead moves."""
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS)
 def test_checking_the_rules_at_the_write_decides_as_reading_them_first_would(
     tmp_path_factory: pytest.TempPathFactory, actions: list[tuple[str, int]]
