@@ -28,18 +28,23 @@ def test_the_command_table_names_every_command_of_every_module() -> None:
         assert isinstance(command, click.Command) and command.short_help == summary
 
 
-def imported_after(*args: str) -> set[str]:
-    """The modules a ``lapor`` process has loaded when the command ends (the console script's
-    own entry point, as an officer starts it)."""
+def after_lapor(args: list[str], then: str) -> str:
+    """What ``then`` (Python) prints in a ``lapor`` process once the command ends (the console
+    script's own entry point, as an officer starts it): its last line."""
     probe = (
         "import sys\n"
         "from lapor_cli.main import main\n"
-        f"sys.argv = ['lapor', *{list(args)!r}]\n"
+        f"sys.argv = ['lapor', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(' '.join(sorted(sys.modules)))\n"
+        f"{then}\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return set(done.stdout.split())
+    return done.stdout.splitlines()[-1]
+
+
+def imported_after(*args: str) -> set[str]:
+    """The modules a ``lapor`` process has loaded when the command ends."""
+    return set(after_lapor(list(args), "print(' '.join(sorted(sys.modules)))").split())
 
 
 HEAVY = {"lapor_domain", "lapor_projections", "pydantic", "rich", "eventsourcing"}
@@ -199,18 +204,13 @@ def test_the_plugin_loader_lapor_gives_pydantic_answers_all_pydantic_asks_of_it(
 
 
 def test_the_console_script_builds_models_without_plugins_and_the_library_keeps_them() -> None:
-    probe = (
-        "import sys\n"
-        "from lapor_cli.main import main\n"
-        "sys.argv = ['lapor', 'units', '--json']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "from pydantic.plugin._schema_validator import create_schema_validator\n"
+    said = after_lapor(
+        ["units", "--json"],
         "from lapor_domain import Actor\n"
         "assert Actor.national('sp4n-ayu').person == 'sp4n-ayu'  # models validate as before\n"
-        "print('importlib.metadata' in sys.modules, sys.modules['pydantic.plugin._loader'].__doc__)\n"
+        "print('importlib.metadata' in sys.modules, sys.modules['pydantic.plugin._loader'].__doc__)",
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines()[-1] == "False pydantic's plugin loader for `lapor`: no plugin"
+    assert said == "False pydantic's plugin loader for `lapor`: no plugin"
     library = subprocess.run(
         [
             sys.executable,

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lapor_domain import Clock, DeskSla, LaporApp, SlaPolicy
+from lapor_domain import Clock, Complaint, Deadline, DeskSla, LaporApp, SlaPolicy
 
 from conftest import OfficeApp, StepClock
 from sop import ADMIN, DINKES, NATIONAL, REPORTER, file_complaint, take_next_step, to_unit, wib
@@ -106,19 +106,29 @@ def test_an_amendment_another_writer_recorded_after_the_last_command_is_decided_
             )
 
 
+def answered(app: OfficeApp) -> tuple[Complaint, Deadline]:
+    """A complaint Dinkes answered on Wednesday 23 July 2025, with its auto-close clock."""
+    c = file_complaint(app, wib(2025, 7, 21, 9))
+    to_unit(app, c.id, wib(2025, 7, 22, 9))
+    app.respond(c.id, message="Sudah ditangani.", by=DINKES, at=wib(2025, 7, 23, 9))
+    due = app.pending_deadline(c.id)
+    assert due is not None and due.clock is Clock.AUTO_CLOSE
+    return c, due
+
+
+INSIDE_ITS_WAIT = wib(2025, 7, 28).date()
+"""A Monday among the ten working days the reporter has after that response."""
+
+
 def test_a_refusal_decided_on_rules_not_read_is_asked_again_of_the_rules_read(tmp_path: Path) -> None:
     # As the last test below, with the closing day added by another writer: the reply, entered
     # after the old auto-close became final, is refused on the calendar this app knew, then
     # accepted on the one recorded (rule 13 judged on the calendars now).
     target = str(tmp_path / "lapor.db")
     with OfficeApp(target) as app, OfficeApp(target) as other:
-        c = file_complaint(app, wib(2025, 7, 21, 9))
-        to_unit(app, c.id, wib(2025, 7, 22, 9))
-        app.respond(c.id, message="Sudah ditangani.", by=DINKES, at=wib(2025, 7, 23, 9))
-        due = app.pending_deadline(c.id)
-        assert due is not None and due.clock is Clock.AUTO_CLOSE
+        c, due = answered(app)
         other.office_clock.follow(wib(2025, 7, 24, 10))
-        other.amend_calendar(add=[wib(2025, 7, 28).date()], basis=BASIS, by=NATIONAL)
+        other.amend_calendar(add=[INSIDE_ITS_WAIT], basis=BASIS, by=NATIONAL)
         app.office_clock.follow(due.due + app.policy.late_entry_grace + timedelta(hours=1))
         app.states.forget(c.id)  # no cached state to ask again of: the rules alone
         after = app.reply(c.id, message="Belum selesai.", by=REPORTER, at=due.due - timedelta(hours=1))
@@ -207,13 +217,9 @@ def test_an_amendment_moves_the_clock_the_next_command_of_a_cached_complaint_jud
     # and entered after it became final is in time by the moved one (rule 13 judged on the
     # calendars now, not on a remembered due).
     with OfficeApp(str(tmp_path / "lapor.db")) as app:
-        c = file_complaint(app, wib(2025, 7, 21, 9))
-        to_unit(app, c.id, wib(2025, 7, 22, 9))
-        app.respond(c.id, message="Sudah ditangani.", by=DINKES, at=wib(2025, 7, 23, 9))
-        due = app.pending_deadline(c.id)
-        assert due is not None and due.clock is Clock.AUTO_CLOSE
+        c, due = answered(app)
         app.office_clock.follow(wib(2025, 7, 24, 10))
-        app.amend_calendar(add=[wib(2025, 7, 28).date()], basis="Keppres (contoh)", by=NATIONAL)
+        app.amend_calendar(add=[INSIDE_ITS_WAIT], basis="Keppres (contoh)", by=NATIONAL)
         moved = app.pending_deadline(c.id)
         grace = app.policy.late_entry_grace
         assert moved is not None and moved.due > due.due + grace + timedelta(hours=2)
