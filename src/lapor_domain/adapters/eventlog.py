@@ -315,7 +315,7 @@ class Prelude(Protocol):
 
 
 _CHANGING_RULES = (CALENDAR_STREAM, POLICY_STREAM)
-_CHANGING_SET = frozenset(_CHANGING_RULES)
 """The rules' streams that grow while a store runs (the base calendar is recorded once)."""
+_CHANGING_SET = frozenset(_CHANGING_RULES)
 _RULES_IDS = (*_CHANGING_RULES, BASE_CALENDAR_STREAM)
 _RULES_STREAMS = (*_RULES_IDS, *(stream.hex for stream in _RULES_IDS))

@@ -329,11 +329,11 @@ class KeyStore:
                 raise StaleReaders(sorted(active ^ for_keys))
             ids = [row.complaint_id.hex for row in rows]
             taken = self._taken(cur, ids)
-            for cid in (cid for cid in ids if cid in taken):
-                if replace_orphans is None or not replace_orphans(UUID(cid)):
+            for cid in ids:
+                if cid in taken and (replace_orphans is None or not replace_orphans(UUID(cid))):
                     raise KeyExists(str(UUID(cid)))
             if taken:
-                self._delete(cur, sorted(taken))
+                self._delete(cur, list(taken))
             self._exec_many(
                 cur,
                 f"INSERT INTO {{p}}{DATA} (complaint_id, pseudonym_secret, holder, sealed_us) "
