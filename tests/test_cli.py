@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import json
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -385,6 +386,40 @@ def test_queue_without_a_desk_counts_per_desk(db: Path, at_unit: str) -> None:
         {"desk": "unit:kota-cirebon/dinkes", "open": 1, "on_track": 0, "late": 1, "breached": 0},
     ]
     assert "unit:kota-cirebon/dinkes" in ok(lapor(db, "queue")).stdout
+
+
+def test_reading_commands_answer_while_another_process_holds_the_write_lock(db: Path, at_unit: str) -> None:
+    """WAL lets readers read beside a writer: opening the log and its views to read takes no
+    write lock, so an officer's queue answers while another process is writing the file."""
+    ok(lapor(db, "queue"))  # the views exist and are caught up
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process, in the middle of its transaction
+    try:
+        desk = "kota-cirebon/dinkes"
+        for args, shown in (
+            (["queue", "kota-cirebon/dinkes", "--json"], at_unit),
+            (["search", "jalan", "--json"], at_unit),
+            (["show", at_unit, "--json"], desk),
+            (["history", at_unit, "--json"], desk),
+            (["list", "--unit", "kota-cirebon/dinkes", "--json"], at_unit),
+            (["overdue", "--at", "2026-04-20", "--json"], at_unit),
+            (["export", "events", "--format", "jsonl"], at_unit),
+        ):
+            answered = _within(5.0, lambda args=args: lapor(db, *args))
+            assert answered is not None, f"`lapor {args[0]}` waited for the writer"
+            assert shown in ok(answered).stdout, args
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def _within(seconds: float, call: Any) -> Any:
+    """What ``call`` returns if it returns within ``seconds`` (None if it still waits then)."""
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return results[0] if results else None
 
 
 def test_queue_as_of_an_instant_replays_where_the_complaints_were(db: Path, at_unit: str) -> None:

@@ -46,6 +46,11 @@ class Database:
     def transaction(self) -> Any:
         raise NotImplementedError
 
+    def reading(self) -> Any:
+        """A transaction that only reads (one snapshot); where writing would take a lock other
+        writers hold (SQLite's ``BEGIN IMMEDIATE``), this one takes none."""
+        return self.transaction()
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -130,6 +135,16 @@ class SQLiteDatabase(Database):
                 self._conn.rollback()
                 raise
             self._conn.commit()
+
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        with store_errors(self.description):
+            cur = self._conn.cursor()
+            cur.execute("BEGIN")  # deferred: a snapshot at the first read, and no write lock
+            try:
+                yield cur
+            finally:
+                self._conn.rollback()
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with store_errors(self.description):

@@ -78,8 +78,13 @@ class ReadModels:
         self._lock = threading.RLock()
         self._followed = False  # after its first catch-up, an object follows the log batch by batch
         self.lagging: ConcurrentUpdate | StoreUnavailable | None = None  # why a command was not followed
-        with self.db.transaction() as cur:
-            self._outdated = self.store.create(cur)  # a table new to these views: rebuild first
+        with self.db.reading() as cur:
+            ready = self.store.ready(cur)
+        if ready:
+            self._outdated = False
+        else:
+            with self.db.transaction() as cur:
+                self._outdated = self.store.create(cur)  # a table new to these views: rebuild first
         self._rebuild_lock = rebuild_lock(self.db, self.target)
         drop_abandoned_shadow(self.db, self._rebuild_lock)
 

@@ -140,9 +140,7 @@ class ViewStore:
         True when the views were written by an earlier version (a table or a column of
         ``VIEWS_LAYOUT`` missing): they must be rebuilt to hold what those derive. Views that
         are complete are only read: opening them takes no lock another process waits for."""
-        wanted = [self.prefix + t for t in TABLES]
-        wanted += [name for _, name, _ in self._indexes()] if indexes else []
-        wanted += self.db.text_index_names(self.texts_name) if indexes else []
+        wanted = self._wanted(indexes)
         outdated = False
         if self.db.have_all(cur, [self.prefix + TRACKING]):
             read = self._tracked(cur, LOG_POSITION)
@@ -171,6 +169,22 @@ class ViewStore:
         if not outdated and self._tracked(cur, LAYOUT) != VIEWS_LAYOUT:
             self.mark(cur, LAYOUT, VIEWS_LAYOUT)
         return outdated
+
+    def ready(self, cur: Cursor) -> bool:
+        """Whether every table and index is there, of this version's layout, with a position:
+        ``create`` would write nothing. Only reads, so a reader asks it first (on SQLite a
+        write transaction would wait for any writer)."""
+        return (
+            self.db.have_all(cur, self._wanted(indexes=True))
+            and self._tracked(cur, LAYOUT) == VIEWS_LAYOUT
+            and self._tracked(cur, LOG_POSITION) is not None
+        )
+
+    def _wanted(self, indexes: bool) -> list[str]:
+        wanted = [self.prefix + t for t in TABLES]
+        wanted += [name for _, name, _ in self._indexes()] if indexes else []
+        wanted += self.db.text_index_names(self.texts_name) if indexes else []
+        return wanted
 
     def _tracked(self, cur: Cursor, name: str) -> int | None:
         cur.execute(f"SELECT position FROM {self.tracking} WHERE name = ?", (name,))

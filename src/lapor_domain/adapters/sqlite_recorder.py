@@ -293,17 +293,25 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             "size INTEGER NOT NULL, place TEXT NOT NULL)",
         ]
 
+    def create_table(self) -> None:
+        """The tables, columns and tree head a log lacks, in one write transaction; a log that has
+        them all is only read, so opening a file to read waits for no writer (WAL lets readers
+        read beside one)."""
+        if not self.tables_exist():
+            super().create_table()
+
+    def tables_exist(self) -> bool:
+        """Whether the file holds every table, index and column this recorder creates."""
+        with self.datastore.transaction(commit=False) as c:
+            return _complete(c, self.events_table_name)
+
     def _create_table(self, c: SQLiteCursor) -> None:
         statements = self.create_table_statements
         c.execute(statements[0])
-        # A log written before the ledger: `upgrade` fills them.
-        ledger = (("leaf", "INTEGER"), ("digest", "BLOB"), ("previous", "BLOB"))
-        _add_columns(c, self.events_table_name, ledger)
+        _add_columns(c, self.events_table_name, LEDGER_COLUMNS)
         for statement in statements[1:]:
             c.execute(statement)
-        # An index written before it kept the clocks' starts: new rows have them, old ones are
-        # repaired from their complaints (amendments) or filled by a rebuild.
-        _add_columns(c, TABLE, (("start_us", "INTEGER"), ("institution", "TEXT")))
+        _add_columns(c, TABLE, CLOCK_START_COLUMNS)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -524,6 +532,28 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
 
 
 _AFTER_ANY_HEX = "~"  # sorts after every hex id: no upper bound
+
+
+LEDGER_COLUMNS = (("leaf", "INTEGER"), ("digest", "BLOB"), ("previous", "BLOB"))
+"""What a log written before the ledger lacks: `upgrade` fills them."""
+CLOCK_START_COLUMNS = (("start_us", "INTEGER"), ("institution", "TEXT"))
+"""What a deadline index written before it kept the clocks' starts lacks: new rows have them, old
+ones are repaired from their complaints (amendments) or filled by a rebuild."""
+
+
+def _complete(c: SQLiteCursor, events: str) -> bool:
+    """Whether the log has every table, index and column ``_create_table`` makes, and its tree
+    head (or events written before the ledger, which ``upgrade`` chains): reads only."""
+    tables = (events, TABLE, f"{TABLE}_due", HEAD_TABLE, SIGNED_TABLE, OVERRIDES_TABLE)
+    c.execute(f"SELECT count(*) FROM sqlite_master WHERE name IN ({', '.join('?' for _ in tables)})", tables)
+    if c.fetchone()[0] != len(tables):
+        return False
+    for table, columns in ((events, LEDGER_COLUMNS), (TABLE, CLOCK_START_COLUMNS)):
+        c.execute(f"PRAGMA table_info({table})")
+        if not {name for name, _ in columns} <= {row[1] for row in c.fetchall()}:
+            return False
+    c.execute(f"SELECT EXISTS (SELECT 1 FROM {HEAD_TABLE}) OR EXISTS (SELECT 1 FROM {events})")
+    return bool(c.fetchone()[0])
 
 
 def _add_columns(c: SQLiteCursor, table: str, columns: Iterable[tuple[str, str]]) -> None:
