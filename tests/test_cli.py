@@ -413,6 +413,33 @@ def test_reading_commands_answer_while_another_process_holds_the_write_lock(db: 
         writer.close()
 
 
+def test_the_disclosure_register_answers_while_another_process_writes_keys(
+    db: Path, office_keys: str, sealed_at_unit: str
+) -> None:
+    ok(
+        lapor(
+            db,
+            "--key-file",
+            office_keys,
+            "show",
+            sealed_at_unit,
+            "--viewer",
+            NATIONAL,
+            "--purpose",
+            "klarifikasi",
+        )
+    )
+    writer = sqlite3.connect(f"{db}.keys", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a rotation or an erasure in another process
+    try:
+        answered = _within(5.0, lambda: lapor(db, "disclosures", "--json"))
+        assert answered is not None, "`lapor disclosures` waited for the key store's writer"
+        assert [d["purpose"] for d in as_json(answered)] == ["klarifikasi"]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def _within(seconds: float, call: Any) -> Any:
     """What ``call`` returns if it returns within ``seconds`` (None if it still waits then)."""
     results: list[Any] = []

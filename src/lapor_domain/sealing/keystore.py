@@ -117,6 +117,12 @@ def _pg_complete(cur: Any, schema: str) -> bool:
     return bool(cur.fetchone()[0] == len(RELATIONS))
 
 
+def _sqlite_complete(conn: sqlite3.Connection) -> bool:
+    marks = ", ".join("?" for _ in RELATIONS)
+    found = conn.execute(f"SELECT count(*) FROM sqlite_master WHERE name IN ({marks})", RELATIONS).fetchone()
+    return bool(found[0] == len(RELATIONS))
+
+
 @dataclass
 class _Dialect:
     prefix: str  # a schema, quoted, with its dot; or nothing
@@ -155,6 +161,8 @@ class KeyStore:
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL").fetchall()
             conn.execute("PRAGMA synchronous=FULL")
+        if _sqlite_complete(conn):
+            return  # only read: no lock that a process writing keys holds (WAL reads beside it)
         with self._write() as cur:
             for statement in self.dialect.ddl:
                 cur.execute(statement.replace("{p}", ""))
