@@ -507,6 +507,22 @@ def test_a_file_written_before_the_ledger_columns_existed_is_upgraded(tmp_path: 
         app.close()
 
 
+def test_an_empty_log_without_its_tree_head_starts_one_at_opening(tmp_path: Path) -> None:
+    """Opening reads whether everything is there, the tree head included: an empty log whose
+    head row is gone gets a new one, so its first command is chained."""
+    path = tmp_path / "lapor.db"
+    OfficeApp(str(path)).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM lapor_tree_head")
+    conn.close()
+    app = OfficeApp(str(path))
+    try:
+        random_walk(app, 3, complaints=2)
+        assert app.ledger.verify().ok
+    finally:
+        app.close()
+
+
 def test_chain_and_inclusion_proofs_verify_for_a_dossier(log: Log) -> None:
     app = LaporApp(log.store.target, clock=lambda: wib(2026, 11, 27))
     try:

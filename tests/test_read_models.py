@@ -40,7 +40,9 @@ from lapor_projections.db import open_database
 from lapor_projections.fold import Views
 from lapor_projections.store import (
     COMPLAINT_COLUMNS,
+    LAYOUT,
     LOG_POSITION,
+    VIEWS_LAYOUT,
     VISIT_COLUMNS,
     WITHHELD_PSEUDONYM,
     ViewStore,
@@ -361,6 +363,39 @@ def test_two_catch_ups_racing_apply_each_event_once(tmp_path: Path) -> None:
     first.close()
     second.close()
     app.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("left", ["an earlier layout", "an index missing"])
+def test_views_an_earlier_version_left_are_not_taken_as_complete(
+    backend: str, left: str, tmp_path: Path
+) -> None:
+    """Opening complete views only reads (``ViewStore.ready``). Views of an earlier layout are
+    rebuilt at the first catch-up; views without one of their indexes get it at opening."""
+    target, schema = store_target(backend, tmp_path)
+    app = OfficeApp(target)
+    try:
+        random_walk(app, 5, complaints=8)
+        with ReadModels(app) as views:
+            views.catch_up()
+            table, index, _ = views.store._indexes()[0]
+            with views.db.transaction() as cur:
+                if left == "an earlier layout":
+                    views.store.mark(cur, LAYOUT, VIEWS_LAYOUT - 1)
+                    cur.execute(f"UPDATE {table} SET title = 'derived otherwise'")
+                else:
+                    cur.execute(f"DROP INDEX {views.db.table(index)}")
+        with ReadModels(app) as views:
+            with views.db.reading() as cur:
+                assert views.db.have_all(cur, [index])
+            views.catch_up()
+            assert stored(views) == as_rows(reference(app))
+            with views.db.reading() as cur:
+                assert views.store.ready(cur)
+    finally:
+        app.close()
+        if schema:
+            drop_schema(schema)
 
 
 def test_states_in_the_views_equal_the_domain_fold(side: tuple[LaporApp, ReadModels]) -> None:
